@@ -1,0 +1,76 @@
+import { randomInt } from 'node:crypto';
+import { badRequest, malformedBody } from './errors.js';
+
+/** The ClientCertificate resource, field for field as the API returns it. */
+export interface ClientCertificate {
+  readonly clientCertificateId: string;
+  readonly description?: string;
+  readonly pemEncodedCertificate: string;
+  /** Epoch seconds. */
+  readonly createdDate: number;
+  /** Epoch seconds: always `createdDate + VALIDITY_SECONDS`. */
+  readonly expirationDate: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A certificate together with the version the store holds it at (optimistic concurrency). */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+export const VALIDITY_SECONDS = 365 * 24 * 60 * 60;
+export const MAX_DESCRIPTION_LENGTH = 125_000;
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const ID_LENGTH = 6;
+const ID_PATTERN = /^[a-z0-9]{6}$/;
+
+export const newClientCertificateId = (): string =>
+  Array.from({ length: ID_LENGTH }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
+
+/** Ids this service can have issued; anything else is unknown without asking the store. */
+export const isClientCertificateId = (id: string): boolean => ID_PATTERN.test(id);
+
+export const isValidDescription = (description: string): boolean => description.length <= MAX_DESCRIPTION_LENGTH;
+
+const TAG_CHARACTERS = /^[a-zA-Z0-9+\-=._:/ @]*$/;
+
+/** Tag rules of the API Gateway model: a map of 1-128 character keys to values of at most 256. */
+export const validateTags = (tags: Readonly<Record<string, string>>): void => {
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) {
+      throw badRequest(`Invalid tag key '${key}': 1 to 128 characters from [a-zA-Z0-9+-=._:/ @]`);
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);
+    }
+    if (value.length > 256 || !TAG_CHARACTERS.test(value)) {
+      throw badRequest(`Invalid tag value for key '${key}': at most 256 characters from [a-zA-Z0-9+-=._:/ @]`);
+    }
+  }
+};
+
+/** The body GenerateClientCertificate accepts: `{"description"?, "tags"?}`. */
+export interface GenerateClientCertificateInput {
+  readonly description?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export const parseGenerateInput = (body: unknown): GenerateClientCertificateInput => {
+  if (body === undefined) return { tags: {} };
+  if (!isObject(body)) throw malformedBody('expected a JSON object');
+  const { description, tags } = body;
+  if (description !== undefined && description !== null && typeof description !== 'string') {
+    throw malformedBody('description must be a string');
+  }
+  if (tags !== undefined && tags !== null && !(isObject(tags) && Object.values(tags).every((v) => typeof v === 'string'))) {
+    throw malformedBody('tags must be an object of string values');
+  }
+  const input = { description: description ?? undefined, tags: (tags ?? {}) as Record<string, string> };
+  validateTags(input.tags);
+  return input;
+};
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,40 @@
+import type { ClientCertificate } from '../domain/client-certificate.js';
+import {
+  isValidDescription,
+  newClientCertificateId,
+  parseGenerateInput,
+  VALIDITY_SECONDS,
+} from '../domain/client-certificate.js';
+import { invalidDescription, serviceUnavailable } from '../domain/errors.js';
+import { issueSelfSignedCertificate } from '../domain/pem.js';
+import { apiHandler } from '../http/api-handler.js';
+import { renderClientCertificate } from '../http/responses.js';
+import type { ClientCertificateStore } from '../store/client-certificate-store.js';
+import { storeFromEnvironment } from '../store/dynamodb-store.js';
+
+/** Collisions among 36^6 ids are rare; a few retries make a failure vanishingly unlikely. */
+const ID_ATTEMPTS = 5;
+
+/** GenerateClientCertificate: `POST /clientcertificates`, answered 201. */
+export const createHandler = (store: ClientCertificateStore, now: () => number = Date.now) =>
+  apiHandler(async ({ body }) => {
+    const { description, tags } = parseGenerateInput(body);
+    if (description !== undefined && !isValidDescription(description)) throw invalidDescription();
+    const createdDate = Math.floor(now() / 1000);
+    const expirationDate = createdDate + VALIDITY_SECONDS;
+    const pemEncodedCertificate = await issueSelfSignedCertificate(createdDate, expirationDate);
+    for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
+      const certificate: ClientCertificate = {
+        clientCertificateId: newClientCertificateId(),
+        ...(description === undefined ? {} : { description }),
+        pemEncodedCertificate,
+        createdDate,
+        expirationDate,
+        tags,
+      };
+      if (await store.create(certificate)) return { statusCode: 201, body: renderClientCertificate(certificate) };
+    }
+    throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
+  });
+
+export const handler = createHandler(storeFromEnvironment());

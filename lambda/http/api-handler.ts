@@ -1,0 +1,81 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import type { HttpResponse } from './responses.js';
+import { errorResponse, jsonResponse } from './responses.js';
+
+/** What an operation sees of the HTTP request: decoded path labels and the parsed JSON body. */
+export interface ApiRequest {
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  /** The JSON body, or `undefined` when the request has none. */
+  readonly body: unknown;
+}
+
+/** An operation's answer: its success status and the JSON it returns, if any. */
+export interface ApiResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+}
+
+export type Operation = (request: ApiRequest) => Promise<ApiResult>;
+
+export const logger = new Logger();
+
+/**
+ * The chain every handler shares: structured logs with the request ids, the JSON body parsed into
+ * the request, and every error rendered the way API Gateway renders it. Handlers are only wiring.
+ */
+export const apiHandler = (operation: Operation) =>
+  middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestIds())
+    .use(apiGatewayErrors())
+    .handler(async (event) => {
+      const result = await operation({ pathParameters: event.pathParameters ?? {}, body: parseBody(event) });
+      return jsonResponse(result.statusCode, result.body);
+    });
+
+/** Every response, success or error, names its request in `x-amzn-RequestId`. */
+const requestIds = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> => {
+  const requestIdsBefore: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>['before'] = (request) => {
+    logger.appendKeys({ apiRequestId: request.event.requestContext?.requestId, routeKey: request.event.routeKey });
+  };
+  const requestIdsAfter: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>['after'] = (request) => {
+    const response = request.response;
+    if (!response) return;
+    response.headers['x-amzn-RequestId'] = request.context.awsRequestId;
+    logger.info('request', { statusCode: response.statusCode, errorType: response.headers['x-amzn-ErrorType'] });
+  };
+  return { before: requestIdsBefore, after: requestIdsAfter, onError: requestIdsAfter };
+};
+
+/**
+ * Turns what was thrown into API Gateway's error response. Domain errors render as themselves;
+ * anything else is a bug, logged in full and answered 500 with no detail. Registered after
+ * `requestIds` so its onError runs first and the response it sets gets the request id.
+ */
+const apiGatewayErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> => ({
+  onError: (request) => {
+    const error = request.error;
+    if (error instanceof ApiError) {
+      if (error.cause !== undefined) logger.warn('store failure', { errorType: error.type, cause: error.cause });
+      request.response = errorResponse(error);
+    } else {
+      logger.error('unhandled error', error as Error);
+      request.response = errorResponse(internalFailure(error));
+    }
+  },
+});
+
+const parseBody = ({ body, isBase64Encoded }: APIGatewayProxyEventV2): unknown => {
+  const text = isBase64Encoded && body !== undefined ? Buffer.from(body, 'base64').toString('utf8') : body;
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw malformedBody(`could not parse JSON (${(error as Error).message})`);
+  }
+};

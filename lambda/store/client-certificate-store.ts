@@ -1,0 +1,18 @@
+import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
+
+/**
+ * Where certificates live: the port the handlers use. Implementations speak in domain terms and
+ * turn storage failures into domain errors (lambda/domain/errors.ts).
+ */
+export interface ClientCertificateStore {
+  /** Stores a new certificate at version 1; `false` if its id is already taken (nothing is written). */
+  create(certificate: ClientCertificate): Promise<boolean>;
+  /** A consistent read; `undefined` when there is no such certificate. */
+  load(id: string): Promise<Versioned<ClientCertificate> | undefined>;
+  /**
+   * Replaces the certificate only if the store still holds it at `expectedVersion`, and returns
+   * the new version. Throws ConflictException if another writer got there first, NotFoundException
+   * if it was deleted meanwhile.
+   */
+  saveIfVersion(certificate: ClientCertificate, expectedVersion: number): Promise<number>;
+}

@@ -1,0 +1,43 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '../../lib/local/http-api.js';
+import { operations, routeKey } from '../../lib/operations.js';
+import type { HttpResponse } from '../../lambda/http/responses.js';
+
+type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<HttpResponse>;
+
+/** Invokes a handler as Lambda would for an HTTP API request to `operationName`. */
+export const invoke = async (
+  handler: Handler,
+  operationName: string,
+  { id, body }: { id?: string; body?: unknown } = {},
+): Promise<{ statusCode: number; headers: Record<string, string>; json: Record<string, unknown> }> => {
+  const operation = operations.find((o) => o.name === operationName)!;
+  const rawPath = operation.path.replace('{clientcertificate_id}', id ?? '');
+  const event = {
+    version: '2.0',
+    routeKey: routeKey(operation),
+    rawPath,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    ...(id === undefined ? {} : { pathParameters: { clientcertificate_id: id } }),
+    requestContext: { requestId: 'test', routeKey: routeKey(operation), http: { method: operation.method, path: rawPath } },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
+  const response = await handler(event, lambdaContext(operation, 'us-east-1'));
+  return { statusCode: response.statusCode, headers: response.headers, json: response.body ? JSON.parse(response.body) : {} };
+};
+
+/** Records the name of every DynamoDB command the client sends, to count store work. */
+export const recordCommands = (client: DynamoDBDocumentClient): string[] => {
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return sent;
+};
