@@ -1,0 +1,343 @@
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  ClientCertificateStack,
+  type ClientCertificateStackProps,
+} from '../../lib/client-certificate-stack.js';
+import { type Operation, operations, routeKey } from '../../lib/operations.js';
+
+/** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
+type Json = Record<string, any>;
+
+// Bundling is skipped: these tests are about the template, not the handler code.
+const synth = (props?: ClientCertificateStackProps): { stack: Stack; template: Template } => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ClientCertificateStack(app, 'TestStack', props);
+  return { stack, template: Template.fromStack(stack) };
+};
+
+const eachOperation = operations.map((op) => [op.name, op] as const);
+const eachRouteKey = operations.map((op) => [routeKey(op)] as const);
+
+const onlyResource = (resources: Record<string, Json>): [logicalId: string, resource: Json] => {
+  const entries = Object.entries(resources);
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+};
+
+const resourceById = (template: Template, logicalId: string): Json =>
+  template.toJSON().Resources[logicalId];
+
+/** The operation's function, found by the description the stack gives it. */
+const functionOf = (template: Template, operation: Operation): [logicalId: string, fn: Json] =>
+  onlyResource(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: `${operation.name} (${routeKey(operation)})` },
+    }),
+  );
+
+const roleIdOf = (fn: Json): string => fn.Properties.Role['Fn::GetAtt'][0];
+
+/** Every statement of every IAM policy attached to the operation's function's role. */
+const statementsOf = (template: Template, operation: Operation): Json[] => {
+  const [, fn] = functionOf(template, operation);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleIdOf(fn) }] },
+  });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+};
+
+const actionsOf = (statement: Json): string[] => [statement.Action].flat().sort();
+
+const tableIdOf = (template: Template): string =>
+  onlyResource(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
+
+describe('routes', () => {
+  test.each(eachOperation)(
+    '%s has its route, integrated with its own function over payload format 2.0',
+    (_name, operation) => {
+      const { template } = synth();
+      const [functionId] = functionOf(template, operation);
+      const [integrationId] = onlyResource(
+        template.findResources('AWS::ApiGatewayV2::Integration', {
+          Properties: {
+            IntegrationType: 'AWS_PROXY',
+            IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+            PayloadFormatVersion: '2.0',
+          },
+        }),
+      );
+
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(operation),
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      });
+    },
+  );
+
+  test('there is no route beyond the operations', () => {
+    const { template } = synth();
+
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', operations.length);
+  });
+
+  test.each(eachRouteKey)('%s requires AWS_IAM authorization by default', (key) => {
+    const { template } = synth();
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: key,
+      AuthorizationType: 'AWS_IAM',
+    });
+  });
+
+  test.each(eachRouteKey)('%s has no authorization when iamAuthorization is false', (key) => {
+    const { template } = synth({ iamAuthorization: false });
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: key,
+      AuthorizationType: 'NONE',
+    });
+  });
+});
+
+describe('stage', () => {
+  test('is the only one: $default, auto-deployed, throttled at 10 rps burst 40 by default', () => {
+    const { template } = synth();
+
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 40 },
+    });
+  });
+
+  test('is throttled at the given rate and burst limits', () => {
+    const { template } = synth({ throttleRateLimit: 3, throttleBurstLimit: 7 });
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 3, ThrottlingBurstLimit: 7 },
+    });
+  });
+
+  test('writes JSON access logs to its own log group', () => {
+    const { template } = synth();
+    const [, stage] = onlyResource(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
+    const destination = resourceById(template, DestinationArn['Fn::GetAtt'][0]);
+
+    expect(destination.Type).toBe('AWS::Logs::LogGroup');
+    expect(JSON.parse(Format)).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      integrationError: '$context.integrationErrorMessage',
+    });
+  });
+});
+
+describe('functions', () => {
+  test('there is one function per operation', () => {
+    const { template } = synth();
+
+    template.resourceCountIs('AWS::Lambda::Function', operations.length);
+  });
+
+  test.each(eachOperation)(
+    '%s runs on nodejs24.x, arm64, with 512 MB, a 10 s timeout and source maps',
+    (_name, operation) => {
+      const { template } = synth();
+      const [, fn] = functionOf(template, operation);
+
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 10,
+        Environment: {
+          Variables: {
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          },
+        },
+      });
+    },
+  );
+
+  test('have the configured memory size', () => {
+    const { template } = synth({ memorySize: 1024 });
+
+    for (const operation of operations) {
+      expect(functionOf(template, operation)[1].Properties.MemorySize).toBe(1024);
+    }
+  });
+
+  test.each(eachOperation)('%s gets the table name in TABLE_NAME', (_name, operation) => {
+    const { template } = synth();
+    const [, fn] = functionOf(template, operation);
+
+    expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: tableIdOf(template) });
+  });
+
+  test.each(eachOperation)(
+    '%s may perform exactly its tableActions on the table',
+    (_name, operation) => {
+      const { template } = synth();
+      const tableId = tableIdOf(template);
+      const onTable = statementsOf(template, operation).filter((statement) =>
+        JSON.stringify(statement.Resource).includes(`"${tableId}"`),
+      );
+
+      expect(onTable).toEqual([
+        {
+          Effect: 'Allow',
+          Action: expect.anything(),
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        },
+      ]);
+      expect(actionsOf(onTable[0]!)).toEqual([...operation.tableActions].sort());
+    },
+  );
+
+  test.each(eachOperation)(
+    "%s's role allows its tableActions and writing its own logs, nothing else, no wildcard",
+    (_name, operation) => {
+      const { template } = synth();
+      const [, fn] = functionOf(template, operation);
+      const statements = statementsOf(template, operation);
+
+      expect(resourceById(template, roleIdOf(fn)).Properties.ManagedPolicyArns).toBeUndefined();
+      expect(statements.flatMap(actionsOf).sort()).toEqual(
+        [...operation.tableActions, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        }),
+      );
+      expect(JSON.stringify(statements)).not.toContain('*');
+    },
+  );
+
+  test.each(eachOperation)(
+    '%s logs to its own log group, kept one month by default',
+    (_name, operation) => {
+      const { template } = synth();
+      const [, fn] = functionOf(template, operation);
+
+      expect(resourceById(template, fn.Properties.LoggingConfig.LogGroup.Ref)).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+      });
+    },
+  );
+
+  test('every log group, access logs included, keeps logs for the configured retention', () => {
+    const { template } = synth({ logRetention: RetentionDays.ONE_WEEK });
+
+    template.resourceCountIs('AWS::Logs::LogGroup', operations.length + 1);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+});
+
+describe('table', () => {
+  test('is keyed by clientCertificateId, on demand, with point-in-time recovery', () => {
+    const { template } = synth();
+
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'clientCertificateId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'clientCertificateId', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
+    });
+  });
+
+  test('is retained, with the log groups, when it leaves the stack by default', () => {
+    const { template } = synth();
+
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  test('is deleted, with the log groups, when the removal policy is DESTROY', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('outputs', () => {
+  test('ApiUrl is the $default stage URL', () => {
+    const { template } = synth();
+    const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
+    const region = { Ref: 'AWS::Region' };
+    const suffix = { Ref: 'AWS::URLSuffix' };
+    const url = ['https://', { Ref: apiId }, '.execute-api.', region, '.', suffix, '/'];
+
+    template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', url] } });
+  });
+
+  test('TableName is the table name', () => {
+    const { template } = synth();
+
+    template.hasOutput('TableName', { Value: { Ref: tableIdOf(template) } });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  // cdk-nag 3 reports through CDK's policy validation, not annotations: ask the pack directly.
+  const findings = (stack: Stack) => new AwsSolutionsChecks().validateScope(stack).violations;
+
+  const acknowledgedRules = (stack: Stack): string[] =>
+    stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data as object))
+      .map((id) => id.replace(/^annotation::/i, ''));
+
+  test('finds nothing', () => {
+    const { stack } = synth();
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  test('acknowledges no rule by default', () => {
+    const { stack } = synth();
+
+    expect(acknowledgedRules(stack)).toEqual([]);
+  });
+
+  test('finds nothing with authorization off, acknowledging only APIG4', () => {
+    const { stack } = synth({ iamAuthorization: false });
+
+    expect(findings(stack)).toEqual([]);
+    expect(acknowledgedRules(stack)).toEqual(['AwsSolutions-APIG4']);
+  });
+
+  test('lets the app synthesize with the pack registered as a plugin, as bin/app.ts does', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new ClientCertificateStack(app, 'TestStack');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).not.toThrow();
+  });
+});
