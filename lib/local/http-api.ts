@@ -37,7 +37,11 @@ export const httpApiListener = (routes: readonly Route[], region: string) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
     const body = await readBody(req);
-    if (body === undefined) return send(res, apiRequestId, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+    if (body === undefined) {
+      // The rest of the body is never read, so the connection cannot carry another request.
+      res.shouldKeepAlive = false;
+      return send(res, apiRequestId, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+    }
     if (match === undefined) return send(res, apiRequestId, { statusCode: 404, body: '{"message":"Not Found"}' });
     const event = toEvent(req, url, body, match.route, match.pathParameters, apiRequestId);
     try {
@@ -52,9 +56,9 @@ export const httpApiListener = (routes: readonly Route[], region: string) => {
 
 const compileRoute = (route: Route): CompiledRoute => {
   const labels: string[] = [];
-  const source = route.operation.path.replace(/\{(\w+)\}/g, (_, label: string) => {
+  const source = route.operation.path.replace(/\{(\w+)(\+?)\}/g, (_, label: string, greedy: string) => {
     labels.push(label);
-    return '([^/]+)';
+    return greedy ? '(.+)' : '([^/]+)';
   });
   return { ...route, pattern: new RegExp(`^${source}$`), labels };
 };

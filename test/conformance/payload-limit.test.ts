@@ -1,0 +1,63 @@
+import {
+  APIGatewayClient,
+  APIGatewayServiceException,
+  GenerateClientCertificateCommand,
+  GetClientCertificateCommand,
+  UpdateClientCertificateCommand,
+} from '@aws-sdk/client-api-gateway';
+import { Agent } from 'node:http';
+import type { LocalService } from '../../lib/local/service.js';
+import { startTestService } from '../support/service.js';
+
+/**
+ * HTTP API refuses a request over its 10 MB payload limit with 413 before any function runs. The
+ * refusal must not cost the client its connection: the SDK keeps connections alive and reuses them.
+ */
+
+let service: LocalService;
+let agent: Agent;
+let client: APIGatewayClient;
+
+beforeAll(async () => {
+  service = await startTestService();
+  // One socket only, so the request after the 413 is sent where the 413 came from, if the server allows it.
+  agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  client = new APIGatewayClient({
+    endpoint: service.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1, // a retry would paper over a reset connection
+    requestHandler: { httpAgent: agent },
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  agent?.destroy();
+  await service?.close();
+});
+
+describe('a request over the 10 MB payload limit', () => {
+  test('is refused with 413, and the next request on the same keep-alive client succeeds', async () => {
+    const { clientCertificateId } = await client.send(new GenerateClientCertificateCommand({ description: 'small' }));
+    const oversized = 'x'.repeat(11 * 1024 * 1024);
+
+    const refusal = await client
+      .send(
+        new UpdateClientCertificateCommand({
+          clientCertificateId,
+          patchOperations: [{ op: 'replace', path: '/description', value: oversized }],
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error as APIGatewayServiceException,
+      );
+    const next = await client.send(new GetClientCertificateCommand({ clientCertificateId })).catch((error: unknown) => error);
+
+    expect(refusal?.$metadata.httpStatusCode).toBe(413);
+    expect(refusal?.message).toBe('Request Entity Too Large');
+    // Today: a ~6 s stall, then ECONNRESET: the server stopped reading the socket it told the client to keep.
+    expect(next).toMatchObject({ clientCertificateId, description: 'small' });
+  });
+});
