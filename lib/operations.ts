@@ -6,7 +6,7 @@ export interface Operation {
   /** The operation's name in the API Gateway model, e.g. `UpdateClientCertificate`. */
   readonly name: string;
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  /** The route path in HTTP API syntax, with `{label}` path parameters. */
+  /** The route path in HTTP API syntax, with `{label}` path parameters (`{label+}`: greedy). */
   readonly path: string;
   /** The handler module under `lambda/handlers/`, without extension; it exports `handler`. */
   readonly module: string;
@@ -14,27 +14,68 @@ export interface Operation {
   readonly tableActions: readonly string[];
 }
 
+const CERTIFICATE = '/clientcertificates/{clientcertificate_id}';
+// Greedy, so the ARN matches whether its slashes arrive percent-encoded (as the SDK sends them) or not.
+const TAGS = '/tags/{resource_arn+}';
+
 export const operations: readonly Operation[] = [
   {
     name: 'GenerateClientCertificate',
     method: 'POST',
     path: '/clientcertificates',
     module: 'generate-client-certificate',
-    tableActions: ['dynamodb:PutItem'],
+    // Reads the quota slots, claims one, stores the certificate; frees the slot if that fails.
+    tableActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
   },
   {
     name: 'GetClientCertificate',
     method: 'GET',
-    path: '/clientcertificates/{clientcertificate_id}',
+    path: CERTIFICATE,
     module: 'get-client-certificate',
     tableActions: ['dynamodb:GetItem'],
   },
   {
+    name: 'GetClientCertificates',
+    method: 'GET',
+    path: '/clientcertificates',
+    module: 'get-client-certificates',
+    tableActions: ['dynamodb:Scan'],
+  },
+  {
     name: 'UpdateClientCertificate',
     method: 'PATCH',
-    path: '/clientcertificates/{clientcertificate_id}',
+    path: CERTIFICATE,
     module: 'update-client-certificate',
-    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    name: 'DeleteClientCertificate',
+    method: 'DELETE',
+    path: CERTIFICATE,
+    module: 'delete-client-certificate',
+    // Deletes the certificate, then frees its quota slot.
+    tableActions: ['dynamodb:DeleteItem'],
+  },
+  {
+    name: 'TagResource',
+    method: 'PUT',
+    path: TAGS,
+    module: 'tag-resource',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    name: 'UntagResource',
+    method: 'DELETE',
+    path: TAGS,
+    module: 'untag-resource',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    name: 'GetTags',
+    method: 'GET',
+    path: TAGS,
+    module: 'get-tags',
+    tableActions: ['dynamodb:GetItem'],
   },
 ];
 

@@ -32,6 +32,16 @@ export const badRequest = (message: string): ApiError => new ApiError('BadReques
 export const notFound = (): ApiError =>
   new ApiError('NotFoundException', `Invalid ${RESOURCE} identifier specified`);
 
+/** A tags ARN that names no resource of this service. */
+export const unknownResource = (): ApiError => new ApiError('NotFoundException', 'Invalid resource identifier specified');
+
+export const limitExceeded = (quota: number): ApiError =>
+  new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
+
+export const invalidLimit = (): ApiError => badRequest('Invalid limit: must be an integer between 1 and 500');
+
+export const invalidPosition = (): ApiError => badRequest('Invalid position specified');
+
 export const conflict = (id: string): ApiError =>
   new ApiError('ConflictException', `Concurrent modification of client certificate ${id}; retry the request`);
 
@@ -45,6 +55,10 @@ export const validationFailed = (violations: readonly string[]): ApiError => {
     `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`,
   );
 };
+
+/** A required member that is absent, in the same Smithy wording. */
+export const missingMember = (at: string): string =>
+  `Value null at '${at}' failed to satisfy constraint: Member must not be null`;
 
 export const enumViolation = (value: string, at: string, allowed: readonly string[]): string =>
   `Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;

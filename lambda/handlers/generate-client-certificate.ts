@@ -8,7 +8,7 @@ import {
 import { invalidDescription, serviceUnavailable } from '../domain/errors.js';
 import { issueSelfSignedCertificate } from '../domain/pem.js';
 import { apiHandler } from '../http/api-handler.js';
-import { renderClientCertificate } from '../http/responses.js';
+
 import type { ClientCertificateStore } from '../store/client-certificate-store.js';
 import { storeFromEnvironment } from '../store/dynamodb-store.js';
 
@@ -32,7 +32,7 @@ export const createHandler = (store: ClientCertificateStore, now: () => number =
         expirationDate,
         tags,
       };
-      if (await store.create(certificate)) return { statusCode: 201, body: renderClientCertificate(certificate) };
+      if (await store.create(certificate)) return { statusCode: 201, representation: { kind: 'ClientCertificate', certificate } };
     }
     throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
   });

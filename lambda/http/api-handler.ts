@@ -4,20 +4,24 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import type { Representation } from './representations.js';
+import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
 import { errorResponse, jsonResponse } from './responses.js';
 
-/** What an operation sees of the HTTP request: decoded path labels and the parsed JSON body. */
+/** What an operation sees of the HTTP request: decoded path labels, the query and the parsed JSON body. */
 export interface ApiRequest {
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  /** From the raw query string, so repeated parameters (`tagKeys=a&tagKeys=b`) keep every value. */
+  readonly query: URLSearchParams;
   /** The JSON body, or `undefined` when the request has none. */
   readonly body: unknown;
 }
 
-/** An operation's answer: its success status and the JSON it returns, if any. */
+/** An operation's answer: its success status and what it returns, if anything. */
 export interface ApiResult {
   readonly statusCode: number;
-  readonly body?: unknown;
+  readonly representation?: Representation;
 }
 
 export type Operation = (request: ApiRequest) => Promise<ApiResult>;
@@ -34,8 +38,15 @@ export const apiHandler = (operation: Operation) =>
     .use(requestIds())
     .use(apiGatewayErrors())
     .handler(async (event) => {
-      const result = await operation({ pathParameters: event.pathParameters ?? {}, body: parseBody(event) });
-      return jsonResponse(result.statusCode, result.body);
+      const { statusCode, representation } = await operation({
+        pathParameters: event.pathParameters ?? {},
+        query: new URLSearchParams(event.rawQueryString ?? ''),
+        body: parseBody(event),
+      });
+      if (representation === undefined) return jsonResponse(statusCode);
+      return wantsHal(event.headers?.accept)
+        ? jsonResponse(statusCode, hal(representation), HAL_MEDIA_TYPE)
+        : jsonResponse(statusCode, plain(representation));
     });
 
 /** Every response, success or error, names its request in `x-amzn-RequestId`. */

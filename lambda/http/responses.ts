@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ClientCertificate } from '../domain/client-certificate.js';
 import type { ApiError, ErrorType } from '../domain/errors.js';
 
 /** The one map from an error type to its HTTP status. */
@@ -20,10 +19,10 @@ const RETRY_AFTER_SECONDS = '1';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
-export const jsonResponse = (statusCode: number, body?: unknown): HttpResponse =>
+export const jsonResponse = (statusCode: number, body?: unknown, contentType = 'application/json'): HttpResponse =>
   body === undefined
     ? { statusCode, headers: {}, body: '' }
-    : { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    : { statusCode, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
 
 /** API Gateway's error shape: the type in `x-amzn-ErrorType` (the AWS SDK reads it), the text in `message`. */
 export const errorResponse = (error: ApiError): HttpResponse => {
@@ -32,13 +31,3 @@ export const errorResponse = (error: ApiError): HttpResponse => {
   if (response.statusCode === 429) response.headers['Retry-After'] = RETRY_AFTER_SECONDS;
   return response;
 };
-
-/** The resource as the API returns it, members in the documented order; `description` only once set. */
-export const renderClientCertificate = (c: ClientCertificate): Record<string, unknown> => ({
-  clientCertificateId: c.clientCertificateId,
-  createdDate: c.createdDate,
-  ...(c.description === undefined ? {} : { description: c.description }),
-  expirationDate: c.expirationDate,
-  pemEncodedCertificate: c.pemEncodedCertificate,
-  tags: c.tags,
-});

@@ -1,11 +1,21 @@
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
+import type { PageRequest } from '../domain/pagination.js';
+
+/** One page of certificates, and whether more follow the last of them. */
+export interface Page {
+  readonly items: readonly ClientCertificate[];
+  readonly more: boolean;
+}
 
 /**
  * Where certificates live: the port the handlers use. Implementations speak in domain terms and
  * turn storage failures into domain errors (lambda/domain/errors.ts).
  */
 export interface ClientCertificateStore {
-  /** Stores a new certificate at version 1; `false` if its id is already taken (nothing is written). */
+  /**
+   * Stores a new certificate at version 1; `false` if its id is already taken (nothing is written).
+   * Throws LimitExceededException when the quota of certificates is reached.
+   */
   create(certificate: ClientCertificate): Promise<boolean>;
   /** A consistent read; `undefined` when there is no such certificate. */
   load(id: string): Promise<Versioned<ClientCertificate> | undefined>;
@@ -15,4 +25,8 @@ export interface ClientCertificateStore {
    * if it was deleted meanwhile.
    */
   saveIfVersion(certificate: ClientCertificate, expectedVersion: number): Promise<number>;
+  /** Deletes the certificate and frees its place in the quota; `false` if there was none. */
+  delete(id: string): Promise<boolean>;
+  /** A page of certificates in a stable order, starting after `after`. */
+  list(page: PageRequest): Promise<Page>;
 }

@@ -1,35 +1,55 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { requiredEnv } from '../config.js';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import {
   ApiError,
   conflict,
   invalidDescription,
+  limitExceeded,
   notFound,
   serviceUnavailable,
   tooManyRequests,
 } from '../domain/errors.js';
-import type { ClientCertificateStore } from './client-certificate-store.js';
+import type { PageRequest } from '../domain/pagination.js';
+import type { ClientCertificateStore, Page } from './client-certificate-store.js';
 import { PARTITION_KEY } from './table.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
 export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
+
+/** API Gateway's default quota of client certificates per account and region. */
+export const DEFAULT_QUOTA = 60;
+
+/**
+ * A quota slot claimed longer ago than this by a certificate that does not hold it is left over
+ * from a request that died half-way; it may be reclaimed. Far longer than any request can run.
+ */
+export const STALE_SLOT_MS = 60_000;
 
 /** DynamoDB's hard item limit; only a huge description can reach it. */
 const MAX_ITEM_BYTES = 400 * 1024;
 
 const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
-/** The attribute the store keeps the optimistic-concurrency version in, next to the resource fields. */
+// Attributes the store keeps next to the resource's fields; they never leave the store.
 const VERSION = 'version';
+const SLOT = 'quotaSlot';
+// Quota slots live in the same table under keys no certificate id can take (ids are [a-z0-9]{6}).
+const SLOT_KEY_PREFIX = 'quota#';
+const OWNER = 'owner';
+const CLAIMED_AT = 'claimedAt';
+const BATCH_GET_MAX = 100;
 
-export interface DynamoDbStoreOptions {
-  readonly tableName: string;
-  /** A DynamoDB-compatible endpoint, for the local service. @default the AWS regional endpoint */
-  readonly endpoint?: string;
-}
-
-export const documentClient = ({ endpoint }: Pick<DynamoDbStoreOptions, 'endpoint'>): DynamoDBDocumentClient =>
+export const documentClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...(endpoint === undefined ? {} : { endpoint }),
@@ -44,49 +64,234 @@ export const documentClient = ({ endpoint }: Pick<DynamoDbStoreOptions, 'endpoin
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
+type Item = Record<string, unknown>;
+
+interface Slot {
+  readonly index: number;
+  readonly owner?: string;
+  readonly claimedAt?: number;
+}
+
+/**
+ * Certificates in one DynamoDB table, one item each, with a version attribute for optimistic
+ * concurrency. The quota is kept exact without transactions by slot items: a certificate exists
+ * only while it holds one of `quota` slots, claimed by a conditional write before it is stored
+ * and released after it is deleted. A slot whose holder died half-way is reclaimed once stale.
+ */
 export class DynamoDbClientCertificateStore implements ClientCertificateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly quota: number = DEFAULT_QUOTA,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async create(certificate: ClientCertificate): Promise<boolean> {
-    try {
-      await this.put(certificate, 1, idIsFree);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw asStoreError(error);
-    }
+    const id = certificate.clientCertificateId;
+    return this.call(async () => {
+      const slot = await this.claimSlot(id);
+      try {
+        const item = { ...certificate, [VERSION]: 1, [SLOT]: slot };
+        checkSize(item);
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...idIsFree }));
+        return true;
+      } catch (error) {
+        await this.releaseSlot(slot, id);
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    });
   }
 
   async load(id: string): Promise<Versioned<ClientCertificate> | undefined> {
-    try {
+    return this.call(async () => {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: id }, ConsistentRead: true }),
       );
       return Item === undefined ? undefined : fromItem(Item);
-    } catch (error) {
-      throw asStoreError(error);
-    }
+    });
   }
 
   async saveIfVersion(certificate: ClientCertificate, expectedVersion: number): Promise<number> {
+    const { [PARTITION_KEY]: id, ...fields } = { ...certificate, [VERSION]: expectedVersion + 1 };
+    checkSize({ ...certificate, [VERSION]: expectedVersion, [SLOT]: this.quota });
+    const names = Object.keys(fields);
     try {
-      await this.put(certificate, expectedVersion + 1, stillAtVersion(expectedVersion));
+      await this.call(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [PARTITION_KEY]: id },
+            UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+            ConditionExpression: '#expected = :expected',
+            ExpressionAttributeNames: {
+              ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+              '#expected': VERSION,
+            },
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]])),
+              ':expected': expectedVersion,
+            },
+          }),
+        ),
+      );
       return expectedVersion + 1;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw asStoreError(error);
-      // The store does not say why the condition failed (dynalite returns no old item): ask.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // `=` on a missing attribute is false, so a deleted item fails too; the store does not say
+      // which it was (dynalite returns no old item), so ask.
       const current = await this.load(certificate.clientCertificateId);
       throw current === undefined ? notFound() : conflict(certificate.clientCertificateId);
     }
   }
 
-  private async put(certificate: ClientCertificate, version: number, condition: Condition): Promise<void> {
-    const item = { ...certificate, [VERSION]: version };
-    if (itemBytes(item) > MAX_ITEM_BYTES) throw invalidDescription();
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+  async delete(id: string): Promise<boolean> {
+    return this.call(async () => {
+      try {
+        const { Attributes } = await this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { [PARTITION_KEY]: id },
+            ConditionExpression: 'attribute_exists(#id)',
+            ExpressionAttributeNames: { '#id': PARTITION_KEY },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        if (typeof Attributes?.[SLOT] === 'number') await this.releaseSlot(Attributes[SLOT], id);
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * One page in the table's own (hash) order, resuming after the id of the last item returned, so
+   * a certificate that exists throughout a walk over all pages is listed exactly once.
+   */
+  async list({ limit, after }: PageRequest): Promise<Page> {
+    return this.call(async () => {
+      const found: Item[] = [];
+      let start: Item | undefined = after === undefined ? undefined : { [PARTITION_KEY]: after };
+      // One past the page tells whether there is a next one.
+      while (found.length <= limit) {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            Limit: limit + 1 - found.length,
+            FilterExpression: 'attribute_exists(#version) AND attribute_exists(#slot)',
+            ExpressionAttributeNames: { '#version': VERSION, '#slot': SLOT },
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+        found.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+        if (start === undefined) break;
+      }
+      return { items: found.slice(0, limit).map((item) => fromItem(item).value), more: found.length > limit };
+    });
+  }
+
+  /** A free slot, or failing that a stale one, claimed for `owner`; none left is LimitExceededException. */
+  private async claimSlot(owner: string): Promise<number> {
+    const slots = await this.readSlots();
+    for (const slot of shuffled(slots.filter((s) => s.owner === undefined))) {
+      if (await this.tryClaim(slot, owner)) return slot.index;
+    }
+    for (const slot of await this.staleSlots(slots)) {
+      if (await this.tryClaim(slot, owner)) return slot.index;
+    }
+    throw limitExceeded(this.quota);
+  }
+
+  /** Claims `slot` if it is still as it was read: free, or held by the same claim. */
+  private async tryClaim(slot: Slot, owner: string): Promise<boolean> {
+    const unchanged: Condition =
+      slot.owner === undefined
+        ? { ConditionExpression: 'attribute_not_exists(#owner)', ExpressionAttributeNames: { '#owner': OWNER } }
+        : {
+            ConditionExpression: '#owner = :owner AND #claimedAt = :claimedAt',
+            ExpressionAttributeNames: { '#owner': OWNER, '#claimedAt': CLAIMED_AT },
+            ExpressionAttributeValues: { ':owner': slot.owner, ':claimedAt': slot.claimedAt },
+          };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [PARTITION_KEY]: slotKey(slot.index), [OWNER]: owner, [CLAIMED_AT]: this.now() },
+          ...unchanged,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Frees `owner`'s slot, if it still holds it. Best effort: the certificate is already gone or was
+   * never stored, and a slot left behind by a failure here is reclaimed once stale.
+   */
+  private async releaseSlot(index: number, owner: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: slotKey(index) },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': OWNER },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      )
+      .catch(() => undefined);
+  }
+
+  private async readSlots(): Promise<Slot[]> {
+    const keys = Array.from({ length: this.quota }, (_, i) => slotKey(i));
+    const items = await this.batchGet(keys);
+    return keys.map((key, index) => {
+      const item = items.get(key);
+      return item === undefined
+        ? { index }
+        : { index, owner: item[OWNER] as string, claimedAt: item[CLAIMED_AT] as number };
+    });
+  }
+
+  /** Claimed slots old enough that their claim cannot be in flight, whose owner does not hold them. */
+  private async staleSlots(slots: readonly Slot[]): Promise<Slot[]> {
+    const old = slots.filter((s) => s.owner !== undefined && (s.claimedAt ?? 0) < this.now() - STALE_SLOT_MS);
+    if (old.length === 0) return [];
+    const owners = await this.batchGet(old.map((s) => s.owner!));
+    return old.filter((s) => owners.get(s.owner!)?.[SLOT] !== s.index);
+  }
+
+  /** Consistent reads of the items under `keys`, by key, in as few calls as DynamoDB allows. */
+  private async batchGet(keys: readonly string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      let pending: Item[] | undefined = keys.slice(i, i + BATCH_GET_MAX).map((key) => ({ [PARTITION_KEY]: key }));
+      while (pending !== undefined && pending.length > 0) {
+        const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } =
+          await this.client.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+        for (const item of Responses?.[this.tableName] ?? []) found.set(item[PARTITION_KEY] as string, item);
+        pending = UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  /** Runs a store operation, turning DynamoDB's failures into the API's errors. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw asStoreError(error);
+    }
   }
 }
 
@@ -101,16 +306,15 @@ const idIsFree: Condition = {
   ExpressionAttributeNames: { '#id': PARTITION_KEY },
 };
 
-// `=` on a missing attribute is false, so this also fails when the item is gone.
-const stillAtVersion = (version: number): Condition => ({
-  ConditionExpression: '#version = :expected',
-  ExpressionAttributeNames: { '#version': VERSION },
-  ExpressionAttributeValues: { ':expected': version },
-});
+const slotKey = (index: number): string => `${SLOT_KEY_PREFIX}${index}`;
 
-const fromItem = (item: Record<string, unknown>): Versioned<ClientCertificate> => {
-  const { [VERSION]: version, ...certificate } = item;
+const fromItem = (item: Item): Versioned<ClientCertificate> => {
+  const { [VERSION]: version, [SLOT]: _slot, ...certificate } = item;
   return { value: { tags: {}, ...certificate } as unknown as ClientCertificate, version: Number(version) };
+};
+
+const checkSize = (item: Item): void => {
+  if (itemBytes(item) > MAX_ITEM_BYTES) throw invalidDescription();
 };
 
 /** DynamoDB's item-size arithmetic (names and values in UTF-8), rounding numbers up to their maximum. */
@@ -123,9 +327,18 @@ const itemBytes = (value: unknown): number => {
   return 1;
 };
 
+const shuffled = <T>(items: readonly T[]): T[] => {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+};
+
 /** Throttling is the client's to retry (429); anything else that is not a request we got wrong is an outage (503). */
 const asStoreError = (error: unknown): unknown => {
-  if (error instanceof ApiError) return error;
+  if (error instanceof ApiError || error instanceof ConditionalCheckFailedException) return error;
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (name !== undefined && THROTTLED.has(name)) return tooManyRequests(error);
   const status = $metadata?.httpStatusCode;
@@ -137,11 +350,12 @@ let shared: ClientCertificateStore | undefined;
 
 /**
  * The store the deployed handlers use, configured once from the environment at start-up:
- * `TABLE_NAME` (required) and, for the local service, `DYNAMODB_ENDPOINT`.
+ * `TABLE_NAME` (required), `CLIENT_CERTIFICATE_QUOTA` and, for the local service, `DYNAMODB_ENDPOINT`.
  */
 export const storeFromEnvironment = (): ClientCertificateStore => {
-  const tableName = process.env.TABLE_NAME;
-  if (!tableName) throw new Error('Missing required environment variable TABLE_NAME');
-  shared ??= new DynamoDbClientCertificateStore(documentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), tableName);
+  const tableName = requiredEnv('TABLE_NAME');
+  const quota = Number(process.env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
+  if (!Number.isInteger(quota) || quota < 1) throw new Error('CLIENT_CERTIFICATE_QUOTA must be a positive integer');
+  shared ??= new DynamoDbClientCertificateStore(documentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), tableName, quota);
   return shared;
 };

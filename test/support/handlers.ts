@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext } from '../../lib/local/http-api.js';
 import { operations, routeKey } from '../../lib/operations.js';
 import type { HttpResponse } from '../../lambda/http/responses.js';
+import type { ClientCertificateStore } from '../../lambda/store/client-certificate-store.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<HttpResponse>;
 
@@ -41,3 +42,13 @@ export const recordCommands = (client: DynamoDBDocumentClient): string[] => {
   );
   return sent;
 };
+
+/** `store`, with some of its methods replaced: to make something happen between a handler's calls. */
+export const overriding = (store: ClientCertificateStore, overrides: Partial<ClientCertificateStore>): ClientCertificateStore => ({
+  create: (certificate) => store.create(certificate),
+  load: (id) => store.load(id),
+  saveIfVersion: (certificate, version) => store.saveIfVersion(certificate, version),
+  delete: (id) => store.delete(id),
+  list: (page) => store.list(page),
+  ...overrides,
+});

@@ -1,0 +1,38 @@
+import { isClientCertificateId } from './client-certificate.js';
+import { invalidLimit, invalidPosition } from './errors.js';
+
+export const DEFAULT_LIMIT = 25;
+export const MAX_LIMIT = 500;
+
+/** A page request: at most `limit` certificates, starting after the one with id `after`. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly after?: string;
+}
+
+/** `limit` and `position` as they arrive in the query string; garbage in either is a 400. */
+export const parsePageRequest = (limit: string | null, position: string | null): PageRequest => {
+  const n = limit === null ? DEFAULT_LIMIT : Number(limit);
+  if (!/^\d+$/.test(limit ?? String(DEFAULT_LIMIT)) || n < 1 || n > MAX_LIMIT) throw invalidLimit();
+  return position === null ? { limit: n } : { limit: n, after: decodePosition(position) };
+};
+
+// The position is opaque to clients; inside, it is the last id returned, versioned so its form can change.
+const POSITION_VERSION = 'v1';
+
+export const encodePosition = (afterId: string): string =>
+  Buffer.from(JSON.stringify([POSITION_VERSION, afterId])).toString('base64url');
+
+const decodePosition = (position: string): string => {
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(position)) throw invalidPosition();
+    const decoded: unknown = JSON.parse(Buffer.from(position, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 2 && decoded[0] === POSITION_VERSION) {
+      const [, id] = decoded as [string, unknown];
+      if (typeof id === 'string' && isClientCertificateId(id)) return id;
+    }
+  } catch {
+    // falls through: any garbling is the same client error
+  }
+  throw invalidPosition();
+};
