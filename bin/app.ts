@@ -29,6 +29,7 @@ new ClientCertificateStack(app, 'ClientCertificateApi', {
   iamAuthorization: choiceContext('auth', ['iam', 'none'], 'iam') === 'iam',
   throttleRateLimit: numberContext('throttleRate'),
   throttleBurstLimit: numberContext('throttleBurst'),
+  clientCertificateQuota: numberContext('quota'),
   removalPolicy:
     choiceContext('removalPolicy', ['retain', 'destroy'], 'retain') === 'destroy'
       ? RemovalPolicy.DESTROY

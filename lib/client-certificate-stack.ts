@@ -23,7 +23,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { PARTITION_KEY } from '../lambda/store/table.js';
+import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
 import { type Operation, operations, routeKey } from './operations.js';
 
 /** The repository root: entries and the lock file are found from here, whatever the cwd. */
@@ -85,6 +85,14 @@ export interface ClientCertificateStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
 
   /**
+   * How many client certificates may exist at once (API Gateway's per-account, per-region quota);
+   * one more is answered 429 LimitExceededException.
+   *
+   * @default 60
+   */
+  readonly clientCertificateQuota?: number;
+
+  /**
    * Memory of each operation's function, in MB.
    *
    * @default 512
@@ -106,11 +114,13 @@ export class ClientCertificateStack extends Stack {
 
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
+  private readonly clientCertificateQuota: number;
 
   constructor(scope: Construct, id: string, props: ClientCertificateStackProps = {}) {
     super(scope, id, props);
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.clientCertificateQuota = props.clientCertificateQuota ?? DEFAULT_QUOTA;
     const iamAuthorization = props.iamAuthorization ?? true;
 
     this.table = new TableV2(this, 'ClientCertificateTable', {
@@ -216,9 +226,10 @@ export class ClientCertificateStack extends Stack {
     return fn;
   }
 
-  /** Points the function at the table and allows it exactly `actions` on it, nothing more. */
+  /** Points the function at the table and its quota, and allows it exactly `actions` on it, nothing more. */
   private useTable(fn: NodejsFunction, actions: readonly string[]): void {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment('CLIENT_CERTIFICATE_QUOTA', String(this.clientCertificateQuota));
     this.table.grant(fn, ...actions);
   }
 

@@ -21,13 +21,10 @@ import {
 } from '../domain/errors.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, Page } from './client-certificate-store.js';
-import { PARTITION_KEY } from './table.js';
+import { DEFAULT_QUOTA, PARTITION_KEY } from './table.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
 export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
-
-/** API Gateway's default quota of client certificates per account and region. */
-export const DEFAULT_QUOTA = 60;
 
 /**
  * A quota slot claimed longer ago than this by a certificate that does not hold it is left over

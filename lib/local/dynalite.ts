@@ -18,14 +18,16 @@ export const startDynalite = async (tableName: string, path?: string): Promise<L
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  await ensureTable(endpoint, tableName);
   return {
     endpoint,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 };
 
-const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+/** Creates the certificate table in the store at `endpoint` unless it is there already. */
+export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
+  const client = new DynamoDBClient({ endpoint });
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {

@@ -170,6 +170,21 @@ describe('functions', () => {
     },
   );
 
+  test.each(eachOperation)('%s gets the certificate quota, 60 by default', (_name, operation) => {
+    const { template } = synth();
+    const [, fn] = functionOf(template, operation);
+
+    expect(fn.Properties.Environment.Variables.CLIENT_CERTIFICATE_QUOTA).toBe('60');
+  });
+
+  test('the quota is configurable', () => {
+    const { template } = synth({ clientCertificateQuota: 200 });
+
+    for (const operation of operations) {
+      expect(functionOf(template, operation)[1].Properties.Environment.Variables.CLIENT_CERTIFICATE_QUOTA).toBe('200');
+    }
+  });
+
   test('have the configured memory size', () => {
     const { template } = synth({ memorySize: 1024 });
 
