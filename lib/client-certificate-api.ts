@@ -1,0 +1,240 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
+import { type Operation, operations, routeKey } from './operations.js';
+
+/** The repository root: entries and the lock file are found from here, whatever the cwd. */
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Lets CommonJS dependencies that call `require` run inside the ESM bundle. */
+const esmRequireBanner =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/** Fields of each access-log line, in HTTP API `$context` variables. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    integrationError: '$context.integrationErrorMessage',
+  }),
+);
+
+/** How a ClientCertificateApi is set up; every prop has a default fit for a sandbox account. */
+export interface ClientCertificateApiProps {
+  /**
+   * Whether every route requires SigV4-signed requests (`AWS_IAM` authorization). Turn it off only
+   * for a throwaway sandbox: the API is then open to anyone who knows its URL.
+   *
+   * @default true
+   */
+  readonly iamAuthorization?: boolean;
+
+  /**
+   * Steady-state request rate limit of the `$default` stage, in requests per second.
+   *
+   * @default 10
+   */
+  readonly throttleRateLimit?: number;
+
+  /**
+   * Burst limit of the `$default` stage, in requests.
+   *
+   * @default 40
+   */
+  readonly throttleBurstLimit?: number;
+
+  /**
+   * What happens to the certificate table and the log groups when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the functions' logs and the API access logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * How many client certificates may exist at once (API Gateway's per-account, per-region quota);
+   * one more is answered 429 LimitExceededException.
+   *
+   * @default 60
+   */
+  readonly clientCertificateQuota?: number;
+
+  /**
+   * Memory of each operation's function, in MB.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+}
+
+/**
+ * The ClientCertificate API on AWS: one DynamoDB table, one Lambda function per operation in
+ * `operations`, and an HTTP API routing each operation's route to its function. Add it to any stack:
+ *
+ * ```ts
+ * const certificates = new ClientCertificateApi(this, 'ClientCertificates', { iamAuthorization: false });
+ * new CfnOutput(this, 'CertificatesUrl', { value: certificates.url });
+ * ```
+ */
+export class ClientCertificateApi extends Construct {
+  /** The table holding one item per client certificate. */
+  public readonly table: TableV2;
+  /** The HTTP API serving the operations. */
+  public readonly httpApi: HttpApi;
+  /** The `$default` stage; its URL is the API's base URL. */
+  public readonly stage: HttpStage;
+  /** The API's base URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/`. */
+  public readonly url: string;
+  /** Each operation's function, by operation name (`UpdateClientCertificate`, ...). */
+  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly logRetention: RetentionDays;
+  private readonly clientCertificateQuota: number;
+
+  constructor(scope: Construct, id: string, props: ClientCertificateApiProps = {}) {
+    super(scope, id);
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.clientCertificateQuota = props.clientCertificateQuota ?? DEFAULT_QUOTA;
+    const iamAuthorization = props.iamAuthorization ?? true;
+
+    this.table = new TableV2(this, 'ClientCertificateTable', {
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Encrypted at rest with the AWS owned key: no key to manage, no KMS charges.
+      encryption: TableEncryptionV2.dynamoOwnedKey(),
+      removalPolicy: this.removalPolicy,
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Amazon API Gateway ClientCertificate API',
+      createDefaultStage: false,
+      defaultAuthorizer: iamAuthorization ? new HttpIamAuthorizer() : undefined,
+    });
+
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttleRateLimit ?? 10,
+        burstLimit: props.throttleBurstLimit ?? 40,
+      },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.logGroup('AccessLogs')),
+        format: accessLogFormat,
+      },
+    });
+
+    this.url = this.stage.url;
+    const functions: Record<string, NodejsFunction> = {};
+    for (const operation of operations) {
+      const fn = this.operationFunction(operation, props.memorySize ?? 512);
+      functions[operation.name] = fn;
+      this.httpApi.addRoutes({
+        path: operation.path,
+        methods: [HttpMethod[operation.method]],
+        integration: new HttpLambdaIntegration(`${operation.name}Integration`, fn, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+    }
+    this.functions = functions;
+
+    if (!iamAuthorization) {
+      // cdk-nag 3 reads acknowledgments from the construct tree; this one covers every route.
+      Validations.of(this.httpApi).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'IAM authorization is switched off on purpose (iamAuthorization: false): ' +
+          'a sandbox deployment that unsigned clients such as curl can call.',
+      });
+    }
+  }
+
+  /**
+   * The operation's function, with a role that may write only to its own log group and perform
+   * only the operation's `tableActions` on the table.
+   */
+  private operationFunction(operation: Operation, memorySize: number): NodejsFunction {
+    const logGroup = this.logGroup(`${operation.name}Logs`);
+    // Not AWSLambdaBasicExecutionRole: its logs actions apply to every log group in the account.
+    const role = new Role(this, `${operation.name}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${operation.name}`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, `${operation.name}Function`, {
+      description: `${operation.name} (${routeKey(operation)})`,
+      entry: `${repoRoot}lambda/handlers/${operation.module}.ts`,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}package-lock.json`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize,
+      timeout: Duration.seconds(10),
+      role,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+      },
+    });
+    this.useTable(fn, operation.tableActions);
+    return fn;
+  }
+
+  /** Points the function at the table and its quota, and allows it exactly `actions` on it, nothing more. */
+  private useTable(fn: NodejsFunction, actions: readonly string[]): void {
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment('CLIENT_CERTIFICATE_QUOTA', String(this.clientCertificateQuota));
+    this.table.grant(fn, ...actions);
+  }
+
+  private logGroup(id: string): LogGroup {
+    return new LogGroup(this, id, {
+      retention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+  }
+}
