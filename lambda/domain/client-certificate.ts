@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { badRequest, malformedBody } from './errors.js';
+import { badRequest, malformedBody, tooManyTags } from './errors.js';
 
 /** The ClientCertificate resource, field for field as the API returns it. */
 export interface ClientCertificate {
@@ -36,8 +36,15 @@ export const isValidDescription = (description: string): boolean => description.
 
 const TAG_CHARACTERS = /^[a-zA-Z0-9+\-=._:/ @]*$/;
 
-/** Tag rules of the API Gateway model: a map of 1-128 character keys to values of at most 256. */
+/** API Gateway's quota of tags per resource. */
+export const MAX_TAGS = 50;
+
+/**
+ * Tag rules of the API Gateway model: a map of 1-128 character keys to values of at most 256,
+ * and at most MAX_TAGS of them on one resource.
+ */
 export const validateTags = (tags: Readonly<Record<string, string>>): void => {
+  if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
   for (const [key, value] of Object.entries(tags)) {
     if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) {
       throw badRequest(`Invalid tag key '${key}': 1 to 128 characters from [a-zA-Z0-9+-=._:/ @]`);

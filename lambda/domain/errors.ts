@@ -38,6 +38,9 @@ export const unknownResource = (): ApiError => new ApiError('NotFoundException',
 export const limitExceeded = (quota: number): ApiError =>
   new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
 
+export const tooManyTags = (max: number): ApiError =>
+  badRequest(`Too many tags: a resource can have at most ${max} tags`);
+
 export const invalidLimit = (): ApiError => badRequest('Invalid limit: must be an integer between 1 and 500');
 
 export const invalidPosition = (): ApiError => badRequest('Invalid position specified');

@@ -30,10 +30,15 @@ export const parseTagKeys = (tagKeys: readonly string[]): readonly string[] => {
   return tagKeys;
 };
 
+/** The tags after TagResource: added ones overwrite, and the result must still keep the tag rules. */
 export const withTags = (
   tags: Readonly<Record<string, string>>,
   added: Readonly<Record<string, string>>,
-): Record<string, string> => ({ ...tags, ...added });
+): Record<string, string> => {
+  const merged = { ...tags, ...added };
+  validateTags(merged);
+  return merged;
+};
 
 export const withoutTags = (tags: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> =>
   Object.fromEntries(Object.entries(tags).filter(([key]) => !keys.includes(key)));

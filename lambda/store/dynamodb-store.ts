@@ -85,12 +85,12 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
 
   async create(certificate: ClientCertificate): Promise<boolean> {
     const id = certificate.clientCertificateId;
+    const item = { ...toItem(certificate), [VERSION]: 1 };
+    checkSize({ ...item, [SLOT]: this.quota }); // before claiming: a doomed request must not hold a slot
     return this.call(async () => {
       const slot = await this.claimSlot(id);
       try {
-        const item = { ...certificate, [VERSION]: 1, [SLOT]: slot };
-        checkSize(item);
-        await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...idIsFree }));
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, [SLOT]: slot }, ...idIsFree }));
         return true;
       } catch (error) {
         await this.releaseSlot(slot, id);
@@ -110,8 +110,9 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
   }
 
   async saveIfVersion(certificate: ClientCertificate, expectedVersion: number): Promise<number> {
-    const { [PARTITION_KEY]: id, ...fields } = { ...certificate, [VERSION]: expectedVersion + 1 };
-    checkSize({ ...certificate, [VERSION]: expectedVersion, [SLOT]: this.quota });
+    const id = certificate.clientCertificateId;
+    const { [PARTITION_KEY]: _key, ...fields }: Item = { ...toItem(certificate), [VERSION]: expectedVersion + 1 };
+    checkSize({ ...fields, [PARTITION_KEY]: id, [SLOT]: this.quota });
     const names = Object.keys(fields);
     try {
       await this.call(() =>
@@ -126,7 +127,7 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
               '#expected': VERSION,
             },
             ExpressionAttributeValues: {
-              ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]])),
+              ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
               ':expected': expectedVersion,
             },
           }),
@@ -305,9 +306,17 @@ const idIsFree: Condition = {
 
 const slotKey = (index: number): string => `${SLOT_KEY_PREFIX}${index}`;
 
+/**
+ * Tags are stored as a list of `[key, value]` pairs, not a map: the SDK's marshalling assigns map
+ * keys onto plain objects, so tag keys such as `__proto__` or `constructor` (both valid tag keys)
+ * would be lost or break the write.
+ */
+const toItem = (certificate: ClientCertificate): Item => ({ ...certificate, tags: Object.entries(certificate.tags) });
+
 const fromItem = (item: Item): Versioned<ClientCertificate> => {
-  const { [VERSION]: version, [SLOT]: _slot, ...certificate } = item;
-  return { value: { tags: {}, ...certificate } as unknown as ClientCertificate, version: Number(version) };
+  const { [VERSION]: version, [SLOT]: _slot, tags, ...certificate } = item;
+  const value = { ...certificate, tags: Object.fromEntries((tags as [string, string][] | undefined) ?? []) };
+  return { value: value as unknown as ClientCertificate, version: Number(version) };
 };
 
 const checkSize = (item: Item): void => {

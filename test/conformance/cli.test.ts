@@ -1,84 +1,20 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { LocalService } from '../../lib/local/service.js';
 import { startTestService } from '../support/service.js';
+import type { CliResult } from './cli.js';
+import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws } from './cli.js';
 
-/**
- * The real AWS CLI v2 against the local service. Debian's CLI v2 is /usr/bin/aws; an older v1 may
- * shadow it on PATH, so the path is explicit (override with AWS_CLI).
- */
-const CLI = process.env.AWS_CLI || '/usr/bin/aws';
-const cliPresent = existsSync(CLI);
-
-// In CI a missing CLI fails the run (see "AWS CLI availability"); elsewhere it is skipped, loudly.
-if (!cliPresent && !process.env.CI) {
-  console.warn(
-    `\n!!! AWS CLI not found at ${CLI}: the CLI conformance tests are SKIPPED.\n` +
-      '!!! Install it (apt-get install -y awscli) or set AWS_CLI to a v2 CLI to run them.\n',
-  );
-}
-
-const describeIfCli = cliPresent ? describe : describe.skip;
-
-/**
- * A clean environment: no profile, no pager, dummy credentials. AWS_MAX_ATTEMPTS is deliberately
- * unset: with it at 1 the CLI adds " (reached max retries: 0)" to every error line, and the default
- * standard retry mode never retries the 4xx answers this file provokes anyway.
- * The empty config also pins cli_timestamp_format to its v2 default, iso8601.
- */
-const CLI_ENV: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_PAGER: '',
-  AWS_RETRY_MODE: 'standard',
-};
-
-interface CliResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** ISO 8601 as the CLI v2 prints timestamps by default: `2026-11-27T13:35:13+00:00`. */
-const CLI_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
+/** The real AWS CLI v2 against the local service (how it is run: ./cli.ts). */
 
 let service: LocalService;
 
-const aws = (...args: string[]): Promise<CliResult> =>
-  new Promise((resolve) => {
-    execFile(
-      CLI,
-      [...args, '--endpoint-url', service.url, '--output', 'json'],
-      { env: CLI_ENV, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : (error as NodeJS.ErrnoException & { code?: unknown }).code;
-        resolve({ exitCode: typeof code === 'number' ? code : -1, stdout, stderr });
-      },
-    );
-  });
-
-/** Parses the JSON the CLI printed, failing with its stderr if it did not succeed. */
-const output = (result: CliResult): Record<string, unknown> => {
-  if (result.exitCode !== 0) throw new Error(`aws exited ${result.exitCode}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-};
-
-const errorLine = (type: string, operation: string, message: string): string =>
-  `An error occurred (${type}) when calling the ${operation} operation: ${message}`;
+const aws = (...args: string[]): Promise<CliResult> => runAws(service.url, ...args);
 
 describe('AWS CLI availability', () => {
   const requireCli = cliPresent || process.env.CI ? test : test.skip;
 
   requireCli(`the AWS CLI v2 is installed at ${CLI}`, async () => {
-    expect(existsSync(CLI)).toBe(true);
-    const version = await new Promise<string>((resolve, reject) =>
-      execFile(CLI, ['--version'], { env: CLI_ENV }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
-    );
+    expect(cliPresent).toBe(true);
+    const version = await cliVersion();
     expect(version).toMatch(/^aws-cli\/2\./);
   });
 });

@@ -9,6 +9,7 @@ import type { UpdateClientCertificateCommandOutput } from '@aws-sdk/client-api-g
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalService } from '../../lib/local/service.js';
+import { apiGatewayClient } from '../support/sdk.js';
 import { startTestService } from '../support/service.js';
 
 /**
@@ -18,13 +19,6 @@ import { startTestService } from '../support/service.js';
 
 const WRITERS = 20;
 
-const clientConfig = (url: string) => ({
-  endpoint: url,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1, // a retried 409 would hide the conflict this test is about
-});
-
 let service: LocalService;
 let writers: APIGatewayClient[];
 let table: DynamoDBDocumentClient;
@@ -32,7 +26,7 @@ let table: DynamoDBDocumentClient;
 beforeAll(async () => {
   service = await startTestService();
   // One client, hence one connection pool, per writer: the requests arrive on separate sockets.
-  writers = Array.from({ length: WRITERS }, () => new APIGatewayClient(clientConfig(service.url)));
+  writers = Array.from({ length: WRITERS }, () => apiGatewayClient(service.url));
   table = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: process.env.DYNAMODB_ENDPOINT,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { Agent } from 'node:http';
 import type { LocalService } from '../../lib/local/service.js';
+import { apiGatewayClient } from '../support/sdk.js';
 import { startTestService } from '../support/service.js';
 
 /**
@@ -22,13 +23,7 @@ beforeAll(async () => {
   service = await startTestService();
   // One socket only, so the request after the 413 is sent where the 413 came from, if the server allows it.
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  client = new APIGatewayClient({
-    endpoint: service.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1, // a retry would paper over a reset connection
-    requestHandler: { httpAgent: agent },
-  });
+  client = apiGatewayClient(service.url, { requestHandler: { httpAgent: agent } });
 });
 
 afterAll(async () => {

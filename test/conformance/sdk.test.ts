@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { X509Certificate } from 'node:crypto';
 import type { LocalService } from '../../lib/local/service.js';
+import { apiGatewayClient, failureOf, resource } from '../support/sdk.js';
 import { startTestService } from '../support/service.js';
 
 /**
@@ -27,33 +28,13 @@ let client: APIGatewayClient;
 
 beforeAll(async () => {
   service = await startTestService();
-  client = new APIGatewayClient({
-    endpoint: service.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    // The SDK would otherwise retry 429 and 5xx, hiding what the service answered first.
-    maxAttempts: 1,
-  });
+  client = apiGatewayClient(service.url);
 });
 
 afterAll(async () => {
   client?.destroy();
   await service?.close();
 });
-
-/** The error a call fails with; fails the test if the call succeeds. */
-const failureOf = async (call: Promise<unknown>): Promise<APIGatewayServiceException> => {
-  try {
-    await call;
-  } catch (error) {
-    return error as APIGatewayServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-};
-
-/** The resource without the SDK's response metadata, for comparing two answers. */
-const resource = ({ $metadata: _, ...certificate }: ClientCertificate & { $metadata?: unknown }): ClientCertificate =>
-  certificate;
 
 const generate = async (description?: string, tags?: Record<string, string>) =>
   client.send(new GenerateClientCertificateCommand({ description, tags }));
@@ -345,21 +326,28 @@ describe('UpdateClientCertificate', () => {
     });
   });
 
-  test('a description that would push the stored item past 400 KB is a BadRequestException; nothing is written', async () => {
-    // 100 maximal tags (~38 KB) plus 125000 three-byte characters (375 KB): within every
-    // per-field limit, but over DynamoDB's item limit together.
+  test('the largest certificate the tag and description rules allow is stored whole', async () => {
+    // 50 maximal tags plus 125000 three-byte characters: about 394 KB, just inside DynamoDB's 400 KB item.
     const tags = Object.fromEntries(
-      Array.from({ length: 100 }, (_, i) => [`${String(i).padStart(3, '0')}${'k'.repeat(125)}`, 'v'.repeat(256)]),
+      Array.from({ length: 50 }, (_, i) => [`${String(i).padStart(3, '0')}${'k'.repeat(125)}`, 'v'.repeat(256)]),
     );
     const generated = resource(await generate('small', tags));
 
-    const error = await failureOf(
-      update(generated.clientCertificateId!, [{ op: 'replace', path: '/description', value: '€'.repeat(125_000) }]),
+    const updated = resource(
+      await update(generated.clientCertificateId!, [{ op: 'replace', path: '/description', value: '€'.repeat(125_000) }]),
     );
 
+    expect(updated.description).toHaveLength(125_000);
+    expect(resource(await get(generated.clientCertificateId!))).toEqual(updated);
+  });
+
+  test('a 51st tag is a BadRequestException', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+
+    const error = await failureOf(generate('too many tags', tags));
+
     expect(error).toBeInstanceOf(BadRequestException);
-    expect(error.message).toBe('Invalid ClientCertificate description specified.');
-    expect(resource(await get(generated.clientCertificateId!))).toEqual(generated);
+    expect(error.message).toBe('Too many tags: a resource can have at most 50 tags');
   });
 
   test('successful responses carry a UUID request id too', async () => {

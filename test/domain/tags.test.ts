@@ -55,3 +55,19 @@ describe('TagResource and UntagResource input', () => {
     expect(withoutTags({ a: '1', b: '2', c: '3' }, ['a', 'c', 'missing'])).toEqual({ b: '2' });
   });
 });
+
+describe('the tag quota', () => {
+  const tagsNamed = (prefix: string, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
+
+  test('50 tags are allowed, 51 are a BadRequestException', () => {
+    expect(() => parseTagResourceInput({ tags: tagsNamed('k', 50) })).not.toThrow();
+    expect(() => parseTagResourceInput({ tags: tagsNamed('k', 51) })).toThrow(
+      new ApiError('BadRequestException', 'Too many tags: a resource can have at most 50 tags'),
+    );
+  });
+
+  test('tagging counts the tags already there; overwriting one does not add to the count', () => {
+    expect(() => withTags(tagsNamed('old', 40), tagsNamed('new', 11))).toThrow(ApiError);
+    expect(Object.keys(withTags(tagsNamed('k', 50), { k0: 'changed' }))).toHaveLength(50);
+  });
+});

@@ -70,7 +70,7 @@ describe('GenerateClientCertificate', () => {
     expect(body).toMatchObject({ description: 'd', tags: { team: 'blue' } });
     // Read the quota slots, claim one, store the certificate.
     expect(sent).toEqual(['BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
-    expect(await stored(body.clientCertificateId)).toEqual({ ...body, version: 1, quotaSlot: expect.any(Number) });
+    expect(await stored(body.clientCertificateId)).toEqual({ ...body, tags: [['team', 'blue']], version: 1, quotaSlot: expect.any(Number) });
   });
 
   test('never overwrites a certificate whose id it happened to draw: it draws again', async () => {
@@ -142,7 +142,7 @@ describe('UpdateClientCertificate', () => {
     expect(response.json).toEqual({ ...certificate, description: 'second' });
     expect(response.headers['x-amzn-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(sent).toEqual(['GetItemCommand', 'UpdateItemCommand']);
-    expect(await stored(certificate.clientCertificateId)).toMatchObject({ ...certificate, description: 'second', version: 2 });
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: { ...certificate, description: 'second' }, version: 2 });
   });
 
   test('no operations answer the resource unchanged and write nothing', async () => {
@@ -195,7 +195,7 @@ describe('UpdateClientCertificate', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json).toEqual({ message: "Invalid patch path  '/tags/team' specified for op 'replace'. Must be one of: [/description]" });
     expect(sent).toEqual(['GetItemCommand']);
-    expect(await stored(certificate.clientCertificateId)).toMatchObject({ ...certificate, version: 1 });
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
   });
 
   test('a writer that got there first wins: the late one gets 409 and writes nothing', async () => {
@@ -253,6 +253,6 @@ describe('the DynamoDB store', () => {
       message: 'Invalid ClientCertificate description specified.',
     });
     expect(sent).toEqual([]);
-    expect(await stored(certificate.clientCertificateId)).toMatchObject({ ...certificate, version: 1 });
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
   });
 });

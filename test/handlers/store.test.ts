@@ -172,3 +172,19 @@ describe('list', () => {
     expect(page.more).toBe(false);
   });
 });
+
+describe('tags', () => {
+  test('keys that are special to JavaScript objects are stored and read back like any other', async () => {
+    const { store } = await freshStore(5);
+    const tags = JSON.parse('{"__proto__": "a", "constructor": "b", "toString": "c", "team": "d"}') as Record<string, string>;
+    await store.create({ ...certificate('tags01'), tags });
+    const read = await store.load('tags01');
+
+    await store.saveIfVersion({ ...read!.value, tags: { ...read!.value.tags, hasOwnProperty: 'e' } }, read!.version);
+
+    const final = (await store.load('tags01'))!.value.tags;
+    expect(Object.entries(final).sort()).toEqual(
+      [['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['team', 'd'], ['hasOwnProperty', 'e']].sort(),
+    );
+  });
+});

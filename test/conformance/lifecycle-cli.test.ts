@@ -1,0 +1,186 @@
+import type { LocalService } from '../../lib/local/service.js';
+import { startTestService } from '../support/service.js';
+import type { CliResult } from './cli.js';
+import { CLI_TIMESTAMP, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_EXIT } from './cli.js';
+
+/**
+ * The whole ClientCertificate lifecycle through the real AWS CLI v2 (`aws apigateway ...`), with its
+ * own paging, and one error of each type the CLI lets through to the service. Every CLI run costs
+ * most of a second, so the calls are counted: certificates the test only needs to exist are made
+ * over plain HTTP.
+ *
+ * What the CLI decides on its own, so not provoked here: a missing required option (`untag-resource`
+ * without `--tag-keys`, `tag-resource` without `--tags`) is a usage error, exit 252, nothing sent.
+ */
+
+const REGION = 'us-east-1';
+const INVALID_ID = 'Invalid ClientCertificate identifier specified';
+
+let service: LocalService;
+
+const aws = (...args: string[]): Promise<CliResult> => runAws(service.url, 'apigateway', ...args);
+
+const arnOf = (id: string): string => `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`;
+
+const idsOf = (list: Record<string, unknown>): string[] =>
+  (list.items as { clientCertificateId: string }[]).map((c) => c.clientCertificateId);
+
+/** A certificate made over plain HTTP, bypassing the CLI: it only has to exist. */
+const generateOverHttp = async (description: string): Promise<string> => {
+  const response = await fetch(`${service.url}/clientcertificates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ description }),
+  });
+  return ((await response.json()) as { clientCertificateId: string }).clientCertificateId;
+};
+
+const expectServiceError = (result: CliResult, line: string): void => {
+  expect(result.exitCode).toBe(SERVICE_ERROR_EXIT);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trim()).toBe(line);
+};
+
+describeIfCli('the lifecycle of one certificate, through aws apigateway', () => {
+  let generated: Record<string, unknown>;
+  let id: string;
+  let everyId: string[];
+
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  test('generate-client-certificate --tags prints the new certificate with its tags, dates in ISO 8601', async () => {
+    const result = output(
+      await aws('generate-client-certificate', '--description', 'lifecycle', '--tags', 'team=payments,env=test'),
+    );
+
+    expect(result.clientCertificateId).toMatch(/^[a-z0-9]{6}$/);
+    expect(result.description).toBe('lifecycle');
+    expect(result.tags).toEqual({ team: 'payments', env: 'test' });
+    expect(result.createdDate).toMatch(CLI_TIMESTAMP);
+    expect(result.expirationDate).toMatch(CLI_TIMESTAMP);
+    generated = result;
+    id = result.clientCertificateId as string;
+  });
+
+  test('get-client-certificate prints the same certificate', async () => {
+    const result = output(await aws('get-client-certificate', '--client-certificate-id', id));
+
+    expect(result).toEqual(generated);
+  });
+
+  test('get-client-certificates --page-size 2 follows position over every page and prints all items once', async () => {
+    const siblings = await Promise.all(['sibling 1', 'sibling 2', 'sibling 3'].map(generateOverHttp));
+
+    const result = output(await aws('get-client-certificates', '--page-size', '2'));
+
+    // Four certificates two to a page: without following position the CLI would print two.
+    expect(idsOf(result).sort()).toEqual([id, ...siblings].sort());
+    expect(result).not.toHaveProperty('NextToken');
+    expect((result.items as Record<string, unknown>[]).find((c) => c.clientCertificateId === id)).toEqual(generated);
+    everyId = idsOf(result);
+  });
+
+  test('--max-items 3 stops mid-page with a NextToken; --starting-token resumes with exactly the rest', async () => {
+    const first = output(await aws('get-client-certificates', '--page-size', '2', '--max-items', '3'));
+    const rest = output(
+      await aws('get-client-certificates', '--page-size', '2', '--starting-token', first.NextToken as string),
+    );
+
+    // The token holds the service's position and how many items of the next page were already
+    // printed; resuming re-reads that page from the same position, so pages must be stable.
+    expect(idsOf(first)).toEqual(everyId.slice(0, 3));
+    expect(typeof first.NextToken).toBe('string');
+    expect(idsOf(rest)).toEqual(everyId.slice(3));
+    expect(rest).not.toHaveProperty('NextToken');
+  });
+
+  test('update-client-certificate replaces the description', async () => {
+    const result = output(
+      await aws(
+        'update-client-certificate',
+        '--client-certificate-id',
+        id,
+        '--patch-operations',
+        'op=replace,path=/description,value=lifecycle renamed',
+      ),
+    );
+
+    expect(result).toEqual({ ...generated, description: 'lifecycle renamed' });
+  });
+
+  test('tag-resource and untag-resource on the ARN succeed silently; get-tags prints what is left', async () => {
+    const tagged = await aws('tag-resource', '--resource-arn', arnOf(id), '--tags', 'owner=alice,env=prod');
+    const untagged = await aws('untag-resource', '--resource-arn', arnOf(id), '--tag-keys', 'team', 'owner');
+    const tags = output(await aws('get-tags', '--resource-arn', arnOf(id)));
+
+    expect(tagged).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(untagged).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(tags).toEqual({ tags: { env: 'prod' } });
+  });
+
+  test('delete-client-certificate succeeds silently; get-client-certificate then exits 254, NotFoundException', async () => {
+    const deleted = await aws('delete-client-certificate', '--client-certificate-id', id);
+    const after = await aws('get-client-certificate', '--client-certificate-id', id);
+
+    expect(deleted).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expectServiceError(after, errorLine('NotFoundException', 'GetClientCertificate', INVALID_ID));
+  });
+
+  describe('errors the CLI passes through, exit 254 and the service message', () => {
+    test('BadRequestException: --limit 0 is not checked by the CLI and reaches the service', async () => {
+      const result = await aws('get-client-certificates', '--limit', '0');
+
+      expectServiceError(
+        result,
+        errorLine('BadRequestException', 'GetClientCertificates', 'Invalid limit: must be an integer between 1 and 500'),
+      );
+    });
+
+    test('BadRequestException: a --position the service never issued', async () => {
+      const result = await aws('get-client-certificates', '--position', Buffer.from('forged').toString('base64url'));
+
+      expectServiceError(result, errorLine('BadRequestException', 'GetClientCertificates', 'Invalid position specified'));
+    });
+
+    test("BadRequestException: tag-resource with a key in the reserved 'aws:' namespace", async () => {
+      const result = await aws('tag-resource', '--resource-arn', arnOf(everyId[1]!), '--tags', 'aws:x=1');
+
+      expectServiceError(
+        result,
+        errorLine('BadRequestException', 'TagResource', "Invalid tag key 'aws:x': the prefix 'aws:' is reserved"),
+      );
+    });
+
+    test('ValidationException: an op outside the enum', async () => {
+      const result = await aws(
+        'update-client-certificate',
+        '--client-certificate-id',
+        everyId[1]!,
+        '--patch-operations',
+        'op=bogus,path=/description,value=x',
+      );
+
+      expectServiceError(
+        result,
+        errorLine(
+          'ValidationException',
+          'UpdateClientCertificate',
+          "1 validation error detected: Value 'bogus' at 'updateClientCertificateInput.patchOperations.1.member.op' " +
+            'failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]',
+        ),
+      );
+    });
+
+    test('NotFoundException: get-tags on the ARN of something that is not a client certificate', async () => {
+      const result = await aws('get-tags', '--resource-arn', `arn:aws:apigateway:${REGION}::/restapis/abc`);
+
+      expectServiceError(result, errorLine('NotFoundException', 'GetTags', 'Invalid resource identifier specified'));
+    });
+  });
+});
