@@ -44,9 +44,10 @@ export const apiHandler = (operation: Operation) =>
         body: parseBody(event),
       });
       if (representation === undefined) return jsonResponse(statusCode);
-      return wantsHal(event.headers?.accept)
-        ? jsonResponse(statusCode, hal(representation), HAL_MEDIA_TYPE)
-        : jsonResponse(statusCode, plain(representation));
+      const halBody = wantsHal(event.headers?.accept) ? hal(representation) : undefined;
+      return halBody === undefined
+        ? jsonResponse(statusCode, plain(representation))
+        : jsonResponse(statusCode, halBody, HAL_MEDIA_TYPE);
     });
 
 /** Every response, success or error, names its request in `x-amzn-RequestId`. */

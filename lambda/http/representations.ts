@@ -53,7 +53,10 @@ const CURIES = {
 
 const COLLECTION = '/clientcertificates';
 
-/** The HAL form of API Gateway's console-era API: links, and dates as ISO-8601 without fractions. */
+/**
+ * The HAL form of API Gateway's console-era API: links, and dates as ISO-8601 without fractions;
+ * `undefined` for what has no HAL form (tags), which is then answered as plain JSON.
+ */
 export const hal = (representation: Representation): unknown => {
   switch (representation.kind) {
     case 'ClientCertificate':
@@ -76,7 +79,7 @@ export const hal = (representation: Representation): unknown => {
       };
     }
     case 'Tags':
-      return plain(representation);
+      return undefined;
   }
 };
 

@@ -252,3 +252,18 @@ describe('the list in HAL form', () => {
     expect(response.headers.get('content-type')).toBeNull();
   });
 });
+
+test('tags have no HAL form: asked for HAL, GetTags answers plain JSON', async () => {
+  const created = await fetch(`${service.url}/clientcertificates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tags: { form: 'plain' } }),
+  });
+  const { clientCertificateId } = (await created.json()) as { clientCertificateId: string };
+  const arn = encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${clientCertificateId}`);
+
+  const response = await fetch(`${service.url}/tags/${arn}`, { headers: { accept: 'application/hal+json' } });
+
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(await response.json()).toEqual({ tags: { form: 'plain' } });
+});
