@@ -7,8 +7,13 @@ export type ErrorType =
   | 'BadRequestException'
   | 'ValidationException'
   | 'UnauthorizedException'
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'InvalidSignatureException'
+  | 'UnrecognizedClientException'
   | 'NotFoundException'
   | 'ConflictException'
+  | 'RequestEntityTooLargeException'
   | 'LimitExceededException'
   | 'TooManyRequestsException'
   | 'ServiceUnavailableException'
@@ -71,4 +76,48 @@ export const internalFailure = (cause?: unknown): ApiError =>
     'InternalFailure',
     'The request processing has failed because of an unknown error, exception or failure.',
     { cause },
+  );
+
+// What the HTTP API in front of the functions answers itself, before any function runs.
+
+/** No route matches the request's method and path. */
+export const noSuchRoute = (): ApiError => new ApiError('NotFoundException', 'Not Found');
+
+/** The request could not be parsed as HTTP at all. */
+export const malformedHttpRequest = (): ApiError => new ApiError('BadRequestException', 'Bad Request');
+
+export const requestEntityTooLarge = (): ApiError =>
+  new ApiError('RequestEntityTooLargeException', 'Request Entity Too Large');
+
+// SigV4 authentication. The texts are those AWS's SigV4 front end sends (recorded from API Gateway and
+// sibling services); a client tells them apart by type, a person by text.
+
+export const missingAuthenticationToken = (): ApiError =>
+  new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+
+/** An Authorization header that is not a complete `AWS4-HMAC-SHA256` one; `missing` names what is absent. */
+export const incompleteSignature = (missing: readonly string[]): ApiError =>
+  new ApiError('IncompleteSignatureException', missing.map((part) => `Authorization header requires ${part}.`).join(' '));
+
+export const unrecognizedClient = (): ApiError =>
+  new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+export const signatureMismatch = (): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    'The request signature we calculated does not match the signature you provided. ' +
+      'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  );
+
+export const wrongSigningService = (service: string): ApiError =>
+  new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `);
+
+/** Dates in SigV4's basic ISO-8601 form, `20260127T132809Z`; `minutes` is the allowed clock skew. */
+export const signatureExpired = (signed: string, earliest: string, now: string, minutes: number): ApiError =>
+  new ApiError('InvalidSignatureException', `Signature expired: ${signed} is now earlier than ${earliest} (${now} - ${minutes} min.)`);
+
+export const signatureNotYetCurrent = (signed: string, latest: string, now: string, minutes: number): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `Signature not yet current: ${signed} is still later than ${latest} (${now} + ${minutes} min.)`,
   );
