@@ -32,6 +32,18 @@ export class ApiError extends Error {
 
 const RESOURCE = 'ClientCertificate';
 
+/**
+ * The longest piece of a request a message quotes back, and the most violations one message lists
+ * (its count still covers them all). Unbounded, a 6 MB request of bad ops made a 100 MB answer: far
+ * past the 6 MB Lambda can return, so on AWS a 5xx, and a memory blow-up on the way.
+ */
+export const MAX_ECHOED_CHARACTERS = 1_024;
+export const MAX_LISTED_VIOLATIONS = 100;
+
+/** A value from the request, as a message quotes it: cut after MAX_ECHOED_CHARACTERS. */
+export const echoed = (value: string): string =>
+  value.length <= MAX_ECHOED_CHARACTERS ? value : `${value.slice(0, MAX_ECHOED_CHARACTERS)}...`;
+
 export const badRequest = (message: string): ApiError => new ApiError('BadRequestException', message);
 
 export const notFound = (): ApiError =>
@@ -42,24 +54,24 @@ export const conflict = (id: string): ApiError =>
 
 export const invalidDescription = (): ApiError => badRequest(`Invalid ${RESOURCE} description specified.`);
 
-/** Smithy-style constraint report: every violation at once, 1-based member indexes. */
+/** Smithy-style constraint report: every violation counted, the first MAX_LISTED_VIOLATIONS listed, 1-based member indexes. */
 export const validationFailed = (violations: readonly string[]): ApiError => {
   const n = violations.length;
   return new ApiError(
     'ValidationException',
-    `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`,
+    `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.slice(0, MAX_LISTED_VIOLATIONS).join('; ')}`,
   );
 };
 
 export const enumViolation = (value: string, at: string, allowed: readonly string[]): string =>
-  `Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
+  `Value '${echoed(value)}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
 
 // Two spaces after "path" is what API Gateway sends; clients match on it.
 export const unsupportedPatchOp = (path: string, op: string): ApiError =>
-  badRequest(`Invalid patch path  '${path}' specified for op '${op}'. Please choose supported operations`);
+  badRequest(`Invalid patch path  '${echoed(path)}' specified for op '${echoed(op)}'. Please choose supported operations`);
 
 export const unsupportedPatchPath = (path: string, op: string, allowed: readonly string[]): ApiError =>
-  badRequest(`Invalid patch path  '${path}' specified for op '${op}'. Must be one of: [${allowed.join(', ')}]`);
+  badRequest(`Invalid patch path  '${echoed(path)}' specified for op '${op}'. Must be one of: [${allowed.join(', ')}]`);
 
 export const missingPatchPath = (): ApiError => badRequest('Invalid patch path null');
 

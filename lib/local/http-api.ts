@@ -39,6 +39,9 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** HTTP API's limit on the request line and headers together. */
 export const MAX_HEADER_BYTES = 10_240;
 
+/** Lambda's limit on what a synchronous invocation returns: past it the invocation fails. */
+export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
+
 /** What the deployed functions are given; the local context mirrors it. */
 const FUNCTION_TIMEOUT_MS = 10_000;
 const FUNCTION_MEMORY_MB = '512';
@@ -73,9 +76,10 @@ export const httpApiListener = (routes: readonly Route[], region: string, { veri
     const event = toEvent(req, url, body, match.route, match.pathParameters, apiRequestId);
     try {
       const result = await match.route.handler(event, lambdaContext(match.route.operation, region));
+      if (Buffer.byteLength(JSON.stringify(result) ?? '') > MAX_FUNCTION_RESPONSE_BYTES) throw new Error('function response too large');
       send(res, apiRequestId, result as APIGatewayProxyStructuredResultV2);
     } catch {
-      // What HTTP API answers when the function itself fails.
+      // What HTTP API answers when the function itself fails, or Lambda refuses what it returned.
       send(res, apiRequestId, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
     }
   };

@@ -1,6 +1,8 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LocalService } from '../../lib/local/service.js';
-import { MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/local/http-api.js';
+import { httpApiListener, MAX_FUNCTION_RESPONSE_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/local/http-api.js';
+import { operations } from '../../lib/operations.js';
 import type { RawResponse } from '../support/http.js';
 import { isAwsShapedError, REQUEST_DEADLINE_MS, send, sendRaw } from '../support/http.js';
 import { startTestService } from '../support/service.js';
@@ -104,5 +106,20 @@ describe('throttling', () => {
     const responses = await Promise.all(Array.from({ length: 200 }, () => send(service.url, { path: '/clientcertificates/abc123' })));
 
     expect(responses.map((r) => r.status).filter((s) => s !== 404)).toEqual([]);
+  });
+});
+
+describe('the Lambda response limit (6 MB)', () => {
+  test('a function answering more is a 500, as HTTP API answers when Lambda refuses the response', async () => {
+    const answer = async () => ({ statusCode: 400, body: JSON.stringify({ message: 'm'.repeat(MAX_FUNCTION_RESPONSE_BYTES) }) });
+    const server = createServer(httpApiListener([{ operation: operations[0]!, handler: answer }], 'us-east-1'));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const response = await send(url, { method: operations[0]!.method, path: operations[0]!.path });
+    server.close();
+
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ message: 'Internal Server Error' });
   });
 });

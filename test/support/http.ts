@@ -39,8 +39,9 @@ export const send = (baseUrl: string, { method = 'GET', path, headers = {}, body
 /**
  * Writes `bytes` to a fresh connection and reads until the server closes it or has sent one whole
  * response: for requests node:http refuses to send (bad methods, broken request lines, invalid UTF-8).
+ * The answer to a HEAD request has no body whatever its content-length says: pass `head`.
  */
-export const sendRaw = (baseUrl: string, bytes: Buffer | string): Promise<RawResponse> =>
+export const sendRaw = (baseUrl: string, bytes: Buffer | string, { head = false } = {}): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(baseUrl);
     const socket = connect({ host: hostname, port: Number(port) });
@@ -49,19 +50,19 @@ export const sendRaw = (baseUrl: string, bytes: Buffer | string): Promise<RawRes
     const finish = () => {
       clearTimeout(timer);
       socket.destroy();
-      const response = parseRawResponse(Buffer.concat(chunks));
+      const response = parseRawResponse(Buffer.concat(chunks), head);
       if (response === undefined) reject(new Error(`no HTTP response, got ${JSON.stringify(Buffer.concat(chunks).toString('latin1'))}`));
       else resolve(response);
     };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      if (parseRawResponse(Buffer.concat(chunks)) !== undefined) finish();
+      if (parseRawResponse(Buffer.concat(chunks), head) !== undefined) finish();
     });
     socket.on('end', finish);
     socket.on('error', (error) => {
       clearTimeout(timer);
       // A reset after a complete response still counts as that response.
-      const response = parseRawResponse(Buffer.concat(chunks));
+      const response = parseRawResponse(Buffer.concat(chunks), head);
       if (response !== undefined) resolve(response);
       else reject(error);
     });
@@ -69,7 +70,7 @@ export const sendRaw = (baseUrl: string, bytes: Buffer | string): Promise<RawRes
   });
 
 /** A complete HTTP/1.1 response with a content-length, or `undefined` while more is to come. */
-const parseRawResponse = (raw: Buffer): RawResponse | undefined => {
+const parseRawResponse = (raw: Buffer, head = false): RawResponse | undefined => {
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const [statusLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
@@ -78,7 +79,7 @@ const parseRawResponse = (raw: Buffer): RawResponse | undefined => {
     const at = line.indexOf(':');
     headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
   }
-  const length = Number(headers['content-length'] ?? 0);
+  const length = head ? 0 : Number(headers['content-length'] ?? 0);
   const body = raw.subarray(end + 4);
   if (body.length < length) return undefined;
   return parsed(Number(statusLine.split(' ')[1]), headers, body.subarray(0, length));
