@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import {
   ApiError,
@@ -79,7 +80,11 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw asStoreError(error);
       // The store does not say why the condition failed (dynalite returns no old item): ask.
       const current = await this.load(certificate.clientCertificateId);
-      throw current === undefined ? notFound() : conflict(certificate.clientCertificateId);
+      if (current === undefined) throw notFound();
+      // An earlier attempt of this very call was applied and only its answer was lost (the SDK then
+      // retried): that is this write's success, not somebody else's conflict.
+      if (current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
+      throw conflict(certificate.clientCertificateId);
     }
   }
 
