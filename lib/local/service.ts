@@ -1,3 +1,4 @@
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,12 @@ export interface LocalService {
 const TABLE_NAME = 'ClientCertificates';
 
 /**
+ * Invocations of one function may run at once here, in one process: as on Lambda Managed Instances,
+ * whose runtime says so in this variable and runs each invocation in its own context.
+ */
+const CONCURRENT_INVOCATIONS = '1000';
+
+/**
  * The service on this machine: the same handler modules the stack deploys, behind a stand-in for
  * HTTP API and on dynalite in place of DynamoDB. The handlers read their configuration from the
  * environment at import, exactly as in Lambda, so it is set before they are loaded.
@@ -53,6 +60,11 @@ export const startLocalService = async ({
   throttle,
   storeEndpoint = (endpoint) => endpoint,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
+  // Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
+  // requests under way together, and a log line names another request or none. First thing: the
+  // AWS SDK fixes the kind of store for the process on its first call.
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
+  const invocations = await InvokeStore.getInstanceAsync(true);
   process.env.AWS_REGION ??= 'us-east-1';
   // dynalite ignores credentials, but the SDK will not send a request without some.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -68,7 +80,9 @@ export const startLocalService = async ({
   const routes: Route[] = await Promise.all(
     operations.map(async (operation) => {
       const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { handler: LambdaHandler };
-      return { operation, handler: module.handler };
+      const handler: LambdaHandler = (event, context) =>
+        invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => module.handler(event, context));
+      return { operation, handler };
     }),
   );
   const listener = httpApiListener(routes, process.env.AWS_REGION, {
