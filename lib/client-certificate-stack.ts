@@ -90,6 +90,16 @@ export interface ClientCertificateStackProps extends StackProps {
    * @default 512
    */
   readonly memorySize?: number;
+
+  /**
+   * How the table is encrypted at rest. The default AWS managed key (`aws/dynamodb`) costs nothing
+   * to keep and needs no key policy, and unlike the AWS owned key it shows in the account and
+   * CloudTrail records every use DynamoDB makes of it. Pass `TableEncryptionV2.customerManagedKey(key)`
+   * to control the key's policy and rotation yourself: each function is then allowed to use that key.
+   *
+   * @default TableEncryptionV2.awsManagedKey()
+   */
+  readonly tableEncryption?: TableEncryptionV2;
 }
 
 /**
@@ -116,8 +126,7 @@ export class ClientCertificateStack extends Stack {
     this.table = new TableV2(this, 'ClientCertificateTable', {
       partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Encrypted at rest with the AWS owned key: no key to manage, no KMS charges.
-      encryption: TableEncryptionV2.dynamoOwnedKey(),
+      encryption: props.tableEncryption ?? TableEncryptionV2.awsManagedKey(),
       removalPolicy: this.removalPolicy,
     });
 
@@ -216,10 +225,13 @@ export class ClientCertificateStack extends Stack {
     return fn;
   }
 
-  /** Points the function at the table and allows it exactly `actions` on it, nothing more. */
+  /** Points the function at the table and allows it exactly `actions` on it (and its key, if it is ours), nothing more. */
   private useTable(fn: NodejsFunction, actions: readonly string[]): void {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     this.table.grant(fn, ...actions);
+    // Named actions, not grantEncryptDecrypt's `kms:ReEncrypt*` and `kms:GenerateDataKey*`.
+    const writes = actions.some((action) => /:(Put|Update|Delete|BatchWrite)/.test(action));
+    this.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []));
   }
 
   private logGroup(id: string): LogGroup {
