@@ -13,7 +13,7 @@ import { storeClient, tableSnapshot } from '../support/table.js';
  * the stored data byte for byte as it was. Seeded and bounded: FUZZ_SEED and FUZZ_RUNS vary them.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 
 let service: LocalService;
 let store: { client: DynamoDBClient; tableName: string };

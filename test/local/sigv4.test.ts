@@ -8,9 +8,11 @@ import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import type { LocalService } from '../../lib/local/service.js';
 import { CLOCK_SKEW_MINUTES, sigv4Verifier } from '../../lib/local/sigv4.js';
 import { isAwsShapedError, send } from '../support/http.js';
+import type { RawRequest } from '../support/http.js';
 import { startTestService } from '../support/service.js';
 import { presigned, signed } from '../support/signing.js';
 
@@ -187,6 +189,52 @@ describe('with AUTH=sigv4, raw requests', () => {
     expect(changed.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
     expect(late.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
     expect((late.json as { message: string }).message).toMatch(/^Signature expired: /);
+  });
+});
+
+describe('with AUTH=sigv4, a signed request changed in any way after signing', () => {
+  /** Changes that must each break the signature (or leave no route): none may get in. */
+  const mutations: Record<string, (r: RawRequest & { headers: Record<string, string> }) => RawRequest> = {
+    'a signature character': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`) } }),
+    'the date by a second': (r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': r.headers['x-amz-date']!.replace(/\d(Z)$/, (d) => `${(Number(d[0]) + 1) % 10}Z`) } }),
+    'the scope region': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('/us-east-1/', '/eu-west-1/') } }),
+    'the access key': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace(credentials.accessKeyId, `${credentials.accessKeyId}X`) } }),
+    'the path': (r) => ({ ...r, path: r.path.replace(id, 'zzzzzz') }),
+    'the query': (r) => ({ ...r, path: `${r.path}?extra=1` }),
+    'the body': (r) => ({ ...r, body: String(r.body).replace('original', 'originaL') }),
+    'the content type': (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }),
+    'the host': (r) => ({ ...r, headers: { ...r.headers, host: 'localhost:1' } }),
+    'the signed header list': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('SignedHeaders=', 'SignedHeaders=x-extra;') } }),
+    'the algorithm': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1') } }),
+  };
+
+  test('is refused in the API error shape, and changes nothing', async () => {
+    const original = (await signed(service.url, {
+      method: 'PATCH',
+      path: `/clientcertificates/${id}`,
+      headers: { 'content-type': 'application/json' },
+      // Sets what is already there: the unchanged request, sent last, must get in and change nothing either.
+      body: JSON.stringify(replaceDescription('original')),
+    }, { credentials })) as RawRequest & { headers: Record<string, string> };
+    let tried = 0;
+
+    await fc.assert(
+      fc.asyncProperty(fc.subarray(Object.keys(mutations), { minLength: 1 }), fc.string({ maxLength: 300 }), async (names, garbage) => {
+        tried++;
+        const mutated = names.reduce((request, name) => mutations[name]!(request as typeof original), original as RawRequest);
+        const withGarbage = { ...original, headers: { ...original.headers, authorization: `AWS4-HMAC-SHA256 ${garbage.replace(/[^\x20-\x7e]/g, '')}` } };
+        for (const request of [mutated, withGarbage]) {
+          const response = await send(service.url, request);
+          expect([403, 404]).toContain(response.status);
+          expect(isAwsShapedError(response)).toBe(true);
+        }
+      }),
+      { seed: 20261127, numRuns: 100 },
+    );
+
+    expect(tried).toBe(100);
+    expect(await description()).toBe('original');
+    expect((await send(service.url, original)).status).toBe(200);
   });
 });
 
