@@ -1,15 +1,21 @@
 // `npm start`: the ClientCertificate API on this machine, on dynalite. Configured by environment.
 import { startLocalService } from '../lib/local/service.js';
+import { localServiceOptionsFromEnvironment } from '../lib/local/settings.js';
 
-const port = Number(process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number, got '${process.env.PORT}'`);
+let options;
+try {
+  options = localServiceOptionsFromEnvironment();
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(1);
 }
 
-const service = await startLocalService({ port, host: process.env.HOST, dataDir: process.env.DATA_DIR });
+const service = await startLocalService(options);
 console.log(`listening on ${service.url}`);
-console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${process.env.AWS_REGION} --no-sign-request`);
+if (options.sigv4) console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key ${options.sigv4.credentials.accessKeyId}`);
+if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
+const signing = options.sigv4 ? '' : ' --no-sign-request';
+console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${process.env.AWS_REGION}${signing}`);
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -92,6 +92,16 @@ export interface ClientCertificateApiProps {
    * @default 512
    */
   readonly memorySize?: number;
+
+  /**
+   * How the table is encrypted at rest. The default AWS managed key (`aws/dynamodb`) costs nothing
+   * to keep and needs no key policy, and unlike the AWS owned key it shows in the account and
+   * CloudTrail records every use DynamoDB makes of it. Pass `TableEncryptionV2.customerManagedKey(key)`
+   * to control the key's policy and rotation yourself: each function is then allowed to use that key.
+   *
+   * @default TableEncryptionV2.awsManagedKey()
+   */
+  readonly tableEncryption?: TableEncryptionV2;
 }
 
 /**
@@ -129,8 +139,7 @@ export class ClientCertificateApi extends Construct {
     this.table = new TableV2(this, 'ClientCertificateTable', {
       partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Encrypted at rest with the AWS owned key: no key to manage, no KMS charges.
-      encryption: TableEncryptionV2.dynamoOwnedKey(),
+      encryption: props.tableEncryption ?? TableEncryptionV2.awsManagedKey(),
       removalPolicy: this.removalPolicy,
     });
 
@@ -224,11 +233,17 @@ export class ClientCertificateApi extends Construct {
     return fn;
   }
 
-  /** Points the function at the table and its quota, and allows it exactly `actions` on it, nothing more. */
+  /**
+   * Points the function at the table and its quota, and allows it exactly `actions` on it (and on
+   * its key, if it is ours), nothing more.
+   */
   private useTable(fn: NodejsFunction, actions: readonly string[]): void {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     fn.addEnvironment('CLIENT_CERTIFICATE_QUOTA', String(this.clientCertificateQuota));
     this.table.grant(fn, ...actions);
+    // Named actions, not grantEncryptDecrypt's `kms:ReEncrypt*` and `kms:GenerateDataKey*`.
+    const writes = actions.some((action) => /:(Put|Update|Delete|BatchWrite)/.test(action));
+    this.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []));
   }
 
   private logGroup(id: string): LogGroup {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { badRequest, malformedBody, tooManyTags } from './errors.js';
+import { badRequest, echoed, malformedBody, tooManyTags } from './errors.js';
 
 /** The ClientCertificate resource, field for field as the API returns it. */
 export interface ClientCertificate {
@@ -32,7 +32,11 @@ export const newClientCertificateId = (): string =>
 /** Ids this service can have issued; anything else is unknown without asking the store. */
 export const isClientCertificateId = (id: string): boolean => ID_PATTERN.test(id);
 
-export const isValidDescription = (description: string): boolean => description.length <= MAX_DESCRIPTION_LENGTH;
+/** A lone UTF-16 surrogate: not a character, and not storable as the UTF-8 DynamoDB keeps strings in. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export const isValidDescription = (description: string): boolean =>
+  description.length <= MAX_DESCRIPTION_LENGTH && !LONE_SURROGATE.test(description);
 
 const TAG_CHARACTERS = /^[a-zA-Z0-9+\-=._:/ @]*$/;
 
@@ -47,7 +51,7 @@ export const validateTags = (tags: Readonly<Record<string, string>>): void => {
   if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
   for (const [key, value] of Object.entries(tags)) {
     if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) {
-      throw badRequest(`Invalid tag key '${key}': 1 to 128 characters from [a-zA-Z0-9+-=._:/ @]`);
+      throw badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from [a-zA-Z0-9+-=._:/ @]`);
     }
     if (key.toLowerCase().startsWith('aws:')) {
       throw badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);

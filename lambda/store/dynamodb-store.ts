@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { requiredEnv } from '../config.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import {
   ApiError,
@@ -139,7 +140,11 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
       // `=` on a missing attribute is false, so a deleted item fails too; the store does not say
       // which it was (dynalite returns no old item), so ask.
       const current = await this.load(certificate.clientCertificateId);
-      throw current === undefined ? notFound() : conflict(certificate.clientCertificateId);
+      if (current === undefined) throw notFound();
+      // An earlier attempt of this very call was applied and only its answer was lost (the SDK then
+      // retried): that is this write's success, not somebody else's conflict.
+      if (current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
+      throw conflict(certificate.clientCertificateId);
     }
   }
 

@@ -1,8 +1,21 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ApiError } from '../../lambda/domain/errors.js';
+import {
+  internalFailure,
+  malformedHttpRequest,
+  noSuchRoute,
+  requestEntityTooLarge,
+  tooManyRequests,
+} from '../../lambda/domain/errors.js';
+import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
 import { routeKey } from '../operations.js';
+import type { RequestVerifier } from './sigv4.js';
+import type { ThrottleSettings } from './throttle.js';
+import { routeThrottle } from './throttle.js';
 
 /** A Lambda handler taking HTTP API payload 2.0 events, as the handlers under lambda/handlers export. */
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -12,8 +25,22 @@ export interface Route {
   readonly handler: LambdaHandler;
 }
 
+/** What HTTP API checks itself before a function runs, beyond routing and the payload limit. */
+export interface HttpApiSettings {
+  /** Verifies each routed request's signature, as IAM authorization does. @default none: signed and unsigned requests alike pass */
+  readonly verify?: RequestVerifier;
+  /** The stage's default route throttling. @default none: nothing is throttled */
+  readonly throttle?: ThrottleSettings;
+}
+
 /** HTTP API's payload limit: larger requests are refused before any function runs. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** HTTP API's limit on the request line and headers together. */
+export const MAX_HEADER_BYTES = 10_240;
+
+/** Lambda's limit on what a synchronous invocation returns: past it the invocation fails. */
+export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 /** What the deployed functions are given; the local context mirrors it. */
 const FUNCTION_TIMEOUT_MS = 10_000;
@@ -27,31 +54,77 @@ interface CompiledRoute extends Route {
 }
 
 /**
- * Plays HTTP API in front of the handlers: matches a route, builds the payload 2.0 event Lambda
- * would receive, invokes the handler in-process and writes its result back, as HTTP API does.
+ * Plays HTTP API in front of the handlers: refuses what HTTP API refuses (oversized payloads, unknown
+ * routes, throttled or unauthenticated requests), builds the payload 2.0 event Lambda would receive,
+ * invokes the handler in-process and writes its result back, as HTTP API does.
  */
-export const httpApiListener = (routes: readonly Route[], region: string) => {
+export const httpApiListener = (routes: readonly Route[], region: string, { verify, throttle }: HttpApiSettings = {}) => {
   const compiled = routes.map(compileRoute);
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const apiRequestId = randomBytes(10).toString('base64');
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
+  const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
+  const serve = async (req: IncomingMessage, res: ServerResponse, apiRequestId: string): Promise<void> => {
+    // A declared oversized body is refused unread; the connection is closed rather than drained.
+    if (Number(req.headers['content-length']) > MAX_PAYLOAD_BYTES) return refuse(res, apiRequestId, requestEntityTooLarge(), true);
     const body = await readBody(req);
-    if (body === undefined) {
-      // The rest of the body is never read, so the connection cannot carry another request.
-      res.shouldKeepAlive = false;
-      return send(res, apiRequestId, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
-    }
-    if (match === undefined) return send(res, apiRequestId, { statusCode: 404, body: '{"message":"Not Found"}' });
+    if (body === undefined) return refuse(res, apiRequestId, requestEntityTooLarge(), true);
+    const url = parseTarget(req.url);
+    if (url === undefined) return refuse(res, apiRequestId, malformedHttpRequest());
+    const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
+    if (match === undefined) return refuse(res, apiRequestId, noSuchRoute());
+    if (takeToken !== undefined && !takeToken(routeKey(match.route.operation))) return refuse(res, apiRequestId, tooManyRequests());
+    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+    if (denied !== undefined) return refuse(res, apiRequestId, denied);
     const event = toEvent(req, url, body, match.route, match.pathParameters, apiRequestId);
     try {
       const result = await match.route.handler(event, lambdaContext(match.route.operation, region));
+      if (Buffer.byteLength(JSON.stringify(result) ?? '') > MAX_FUNCTION_RESPONSE_BYTES) throw new Error('function response too large');
       send(res, apiRequestId, result as APIGatewayProxyStructuredResultV2);
     } catch {
-      // What HTTP API answers when the function itself fails.
+      // What HTTP API answers when the function itself fails, or Lambda refuses what it returned.
       send(res, apiRequestId, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
     }
   };
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const apiRequestId = randomBytes(10).toString('base64');
+    try {
+      await serve(req, res, apiRequestId);
+    } catch {
+      // A bug in this stand-in must cost one request, never the process and every request under way.
+      if (res.headersSent) res.destroy();
+      else refuse(res, apiRequestId, internalFailure(), true);
+    }
+  };
+};
+
+/**
+ * For the server's `clientError` event: a request that is not even HTTP (or whose headers pass the
+ * limit) gets the same JSON error shape as every other refusal, then the connection is closed.
+ */
+export const answerClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { statusCode, headers, body } = errorResponse(malformedHttpRequest());
+  const head = { ...headers, 'x-amzn-RequestId': randomUUID(), 'content-length': Buffer.byteLength(body ?? ''), connection: 'close' };
+  const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}`);
+  socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+};
+
+/** Answers a request HTTP API refuses itself, in the API's error shape. */
+const refuse = (res: ServerResponse, apiRequestId: string, error: ApiError, close = false): void => {
+  const response = errorResponse(error);
+  response.headers['x-amzn-RequestId'] = randomUUID();
+  if (close) response.headers.connection = 'close';
+  send(res, apiRequestId, response);
+};
+
+/** The request target as a URL, or `undefined` when it is not one (`//[`, say). */
+const parseTarget = (target = '/'): URL | undefined => {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
 };
 
 const compileRoute = (route: Route): CompiledRoute => {
@@ -82,20 +155,29 @@ const decodeLabel = (raw: string): string => {
   }
 };
 
-/** The whole body, or `undefined` once it passes the payload limit. */
-const readBody = async (req: IncomingMessage): Promise<Buffer | undefined> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_PAYLOAD_BYTES) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-};
+/**
+ * The whole body, or `undefined` as soon as it passes the payload limit. The stream is not destroyed
+ * then (that would take the socket, and the 413, with it): the rest is read and dropped until the
+ * refusal closes the connection.
+ */
+const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).resume();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 
 const toEvent = (
   req: IncomingMessage,

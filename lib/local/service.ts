@@ -1,3 +1,4 @@
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,10 @@ import { resolve } from 'node:path';
 import { operations } from '../operations.js';
 import { startDynalite } from './dynalite.js';
 import type { LambdaHandler, Route } from './http-api.js';
-import { httpApiListener } from './http-api.js';
+import { answerClientError, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
+import type { SigV4Settings } from './sigv4.js';
+import { sigv4Verifier } from './sigv4.js';
+import type { ThrottleSettings } from './throttle.js';
 
 export interface LocalServiceOptions {
   /** @default 3000; 0 picks a free port */
@@ -14,6 +18,18 @@ export interface LocalServiceOptions {
   readonly host?: string;
   /** Where dynalite keeps its LevelDB files; `'memory'` keeps nothing on disk. @default '.data' */
   readonly dataDir?: string;
+  /**
+   * Verify every request's SigV4 signature against these credentials, as IAM authorization does.
+   * @default none: any request, signed or not, is accepted, as local AWS emulators do
+   */
+  readonly sigv4?: SigV4Settings;
+  /** Throttle each route as the deployed stage does. @default none: nothing is throttled */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * The endpoint the handlers reach the store at, given dynalite's; a test puts a fault-injecting
+   * proxy in between this way. @default dynalite's own endpoint
+   */
+  readonly storeEndpoint?: (dynaliteEndpoint: string) => string | Promise<string>;
 }
 
 export interface LocalService {
@@ -26,6 +42,12 @@ export interface LocalService {
 const TABLE_NAME = 'ClientCertificates';
 
 /**
+ * Invocations of one function may run at once here, in one process: as on Lambda Managed Instances,
+ * whose runtime says so in this variable and runs each invocation in its own context.
+ */
+const CONCURRENT_INVOCATIONS = '1000';
+
+/**
  * The service on this machine: the same handler modules the stack deploys, behind a stand-in for
  * HTTP API and on dynalite in place of DynamoDB. The handlers read their configuration from the
  * environment at import, exactly as in Lambda, so it is set before they are loaded.
@@ -34,7 +56,15 @@ export const startLocalService = async ({
   port = 3000,
   host = '127.0.0.1',
   dataDir = '.data',
+  sigv4,
+  throttle,
+  storeEndpoint = (endpoint) => endpoint,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
+  // Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
+  // requests under way together, and a log line names another request or none. First thing: the
+  // AWS SDK fixes the kind of store for the process on its first call.
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
+  const invocations = await InvokeStore.getInstanceAsync(true);
   process.env.AWS_REGION ??= 'us-east-1';
   // dynalite ignores credentials, but the SDK will not send a request without some.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -45,15 +75,23 @@ export const startLocalService = async ({
   const store = await startDynalite(TABLE_NAME, path);
 
   process.env.TABLE_NAME = TABLE_NAME;
-  process.env.DYNAMODB_ENDPOINT = store.endpoint;
+  process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
 
   const routes: Route[] = await Promise.all(
     operations.map(async (operation) => {
       const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { handler: LambdaHandler };
-      return { operation, handler: module.handler };
+      const handler: LambdaHandler = (event, context) =>
+        invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => module.handler(event, context));
+      return { operation, handler };
     }),
   );
-  const server = createServer(httpApiListener(routes, process.env.AWS_REGION));
+  const listener = httpApiListener(routes, process.env.AWS_REGION, {
+    verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
+    throttle,
+  });
+  // HTTP API's header limit and integration timeout; a client that stalls cannot hold a socket for ever.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 30_000 }, listener);
+  server.on('clientError', answerClientError);
   await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
   const { port: boundPort } = server.address() as AddressInfo;
 

@@ -3,6 +3,9 @@ import type { ClientCertificate } from '../../lambda/domain/client-certificate.j
 import { VALIDITY_SECONDS } from '../../lambda/domain/client-certificate.js';
 import type { ApiError } from '../../lambda/domain/errors.js';
 import {
+  missingAuthenticationToken,
+  requestEntityTooLarge,
+  unrecognizedClient,
   conflict,
   enumViolation,
   internalFailure,
@@ -240,6 +243,9 @@ describe('api/openapi.yaml against the implementation', () => {
       tooManyRequests(),
       serviceUnavailable(),
       internalFailure(),
+      missingAuthenticationToken(),
+      unrecognizedClient(),
+      requestEntityTooLarge(),
     ];
     const problems: string[] = [];
     let checked = 0;

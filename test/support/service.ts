@@ -1,11 +1,12 @@
-import type { LocalService } from '../../lib/local/service.js';
+import type { LocalService, LocalServiceOptions } from '../../lib/local/service.js';
 import { startLocalService } from '../../lib/local/service.js';
 
 /**
  * The local service as `npm start` runs it, on a free port and an in-memory dynalite, with the
- * handlers' logs silenced so test output stays readable.
+ * handlers' logs silenced so test output stays readable. One per test file: the handler modules,
+ * and the store endpoint they read at load, are loaded once per file.
  */
-export const startTestService = async (): Promise<LocalService> => {
+export const startTestService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return startLocalService({ port: 0, dataDir: 'memory' });
+  return startLocalService({ port: 0, dataDir: 'memory', ...options });
 };

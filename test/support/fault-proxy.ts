@@ -1,0 +1,107 @@
+import { createServer, request } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * What the store seems to do, seen from the handlers:
+ * - `pass`: forward every call (after `delayMs`, if set)
+ * - `down`: reset every connection, as an unreachable host does
+ * - `blackhole`: accept and never answer, as a stalled one does
+ * - `throttle`: answer every call with DynamoDB's ProvisionedThroughputExceededException
+ * - `lose-response`: apply the call, then drop the connection before the answer gets back
+ */
+export type FaultMode = 'pass' | 'down' | 'blackhole' | 'throttle' | 'lose-response';
+
+export interface Fault {
+  readonly mode: FaultMode;
+  /** Only calls to this DynamoDB operation (`PutItem`, `GetItem`...) are faulted. @default every call */
+  readonly only?: string;
+  /** Added before a call is forwarded. @default 0 */
+  readonly delayMs?: number;
+  /** Only the first this many matching calls are faulted; later ones pass. @default all of them */
+  readonly times?: number;
+}
+
+export interface FaultProxy {
+  /** Where the handlers are to find the store. */
+  readonly endpoint: string;
+  /** Calls forwarded to the store, and calls faulted, by DynamoDB operation, since the last `set`. */
+  readonly calls: { forwarded: string[]; faulted: string[] };
+  /** Calls and connections faulted since the proxy started. */
+  readonly injected: () => number;
+  set(fault: Fault): void;
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy in front of the real local store that injects faults on demand. */
+export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
+  let fault: Fault = { mode: 'pass' };
+  const calls = { forwarded: [] as string[], faulted: [] as string[] };
+  let injected = 0;
+  const sockets = new Set<Socket>();
+  const { hostname, port } = new URL(target);
+
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, loseResponse: boolean) => {
+    const upstream = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        // The store has done the work; only its answer goes missing.
+        if (loseResponse) return void res.socket?.destroy();
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.end(Buffer.concat(chunks));
+      });
+    });
+    upstream.on('error', () => res.socket?.destroy());
+    upstream.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const { mode, only, delayMs = 0, times = Infinity } = fault;
+      const faulted = (mode !== 'pass' || delayMs > 0) && (only === undefined || only === operation) && calls.faulted.length < times;
+      (faulted ? calls.faulted : calls.forwarded).push(operation);
+      const act = () => {
+        if (!faulted || mode === 'pass') return forward(req, Buffer.concat(chunks), res, false);
+        if (mode === 'down') return void req.socket.destroy();
+        if (mode === 'blackhole') return;
+        if (mode === 'lose-response') return forward(req, Buffer.concat(chunks), res, true);
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }));
+      };
+      if (faulted && delayMs > 0) setTimeout(act, delayMs);
+      else act();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    if (fault.mode === 'down' && fault.only === undefined) {
+      calls.faulted.push('connection');
+      return void socket.destroy();
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    injected: () => injected + calls.faulted.length,
+    set: (next) => {
+      fault = next;
+      // A change of weather cuts every connection, as a network fault or a store restart would.
+      for (const socket of sockets) socket.destroy();
+      injected += calls.faulted.length;
+      calls.forwarded.length = 0;
+      calls.faulted.length = 0;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
+  };
+};
