@@ -10,7 +10,7 @@ import { signed } from '../support/signing.js';
 
 /**
  * A bounded soak of the real service (`npm start` in a child process, with AUTH=sigv4 and its
- * LevelDB store on disk): concurrent writers on a few certificates, then a kill -9 in the middle of
+ * LevelDB store on disk): concurrent updates, tagging and untagging on a few certificates, then a kill -9 in the middle of
  * the load and a restart on the same files. Checked: no 5xx, every acknowledged change still in the
  * final state (see `lostChanges`), and logs that name their request and hold no secret.
  * SOAK_SECONDS sets the length of the first phase.
@@ -29,8 +29,8 @@ const env = {
 };
 
 /**
- * A change one request makes, to one register of a certificate: `description` now; TagResource
- * would write `tags.<key>` and UntagResource write `undefined` to it.
+ * A change one request makes, to one register of a certificate: `description` for an update;
+ * TagResource writes `tags.<key>` and UntagResource writes `undefined` to it.
  */
 interface Change {
   readonly register: string;
@@ -46,7 +46,7 @@ interface Attempt {
   status?: number;
 }
 
-/** A kind of write the soak sends. To soak tagging, add TagResource and UntagResource here. */
+/** A kind of write the soak sends. */
 interface Action {
   readonly name: string;
   readonly request: (certificate: string, token: string) => { request: RawRequest; change: Change };
@@ -55,6 +55,12 @@ interface Action {
 }
 
 const json = { 'content-type': 'application/json' };
+// Few keys, so that tagging and untagging race on the same ones.
+const TAG_KEYS = ['stage', 'owner'];
+let tagKeys = 0;
+const nextTagKey = (): string => TAG_KEYS[tagKeys++ % TAG_KEYS.length]!;
+const tagsPath = (certificate: string): string =>
+  `/tags/${encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${certificate}`)}`;
 const actions: readonly Action[] = [
   {
     name: 'UpdateClientCertificate',
@@ -68,6 +74,25 @@ const actions: readonly Action[] = [
       change: { register: 'description', value: token },
     }),
     confirms: (body, change) => (body as { description?: string }).description === change.value,
+  },
+  {
+    name: 'TagResource',
+    request: (certificate, token) => {
+      const key = nextTagKey();
+      return {
+        request: { method: 'PUT', path: tagsPath(certificate), headers: json, body: JSON.stringify({ tags: { [key]: token } }) },
+        change: { register: `tags.${key}`, value: token },
+      };
+    },
+    confirms: (body) => body === undefined,
+  },
+  {
+    name: 'UntagResource',
+    request: (certificate) => {
+      const key = nextTagKey();
+      return { request: { method: 'DELETE', path: `${tagsPath(certificate)}?tagKeys=${key}` }, change: { register: `tags.${key}`, value: undefined } };
+    },
+    confirms: (body) => body === undefined,
   },
 ];
 
@@ -145,14 +170,16 @@ const lostChanges = (finals: Map<string, Map<string, string | undefined>>, initi
       const final = registers.get(register);
       const writes = attempts.filter((a) => a.certificate === certificate && a.change.register === register);
       const acknowledged = writes.filter((a) => a.status !== undefined && a.status < 300);
-      const source = writes.find((a) => a.change.value === final && (a.status === undefined || a.status < 300));
-      if (source === undefined) {
+      // Every untag writes the same value (none), so the final value may have several possible sources.
+      const sources = writes.filter((a) => a.change.value === final && (a.status === undefined || a.status < 300));
+      if (sources.length === 0) {
         if (final !== initial.get(certificate)?.get(register)) problems.push(`${certificate} ${register}=${final}: written by no write that may have been applied`);
         else if (acknowledged.length > 0) problems.push(`${certificate} ${register}: back at its initial value after ${acknowledged.length} acknowledged writes`);
         continue;
       }
-      const later = acknowledged.find((a) => source.end !== undefined && a.start > source.end);
-      if (later !== undefined) problems.push(`${certificate} ${register}=${final}, but ${later.change.value} was acknowledged after it was`);
+      const laterThan = (source: Attempt) => acknowledged.find((a) => source.end !== undefined && a.start > source.end);
+      const later = sources.map(laterThan);
+      if (later.every((l) => l !== undefined)) problems.push(`${certificate} ${register}=${final}, but ${later.at(-1)!.change.value} was acknowledged after it was`);
     }
   }
   return problems;
