@@ -10,6 +10,7 @@ import {
   tooManyRequests,
 } from '../domain/errors.js';
 import type { ClientCertificateStore } from './client-certificate-store.js';
+import { environmentCredentials } from './credentials.js';
 import { PARTITION_KEY } from './table.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
@@ -33,6 +34,7 @@ export const documentClient = ({ endpoint }: Pick<DynamoDbStoreOptions, 'endpoin
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...(endpoint === undefined ? {} : { endpoint }),
+      credentials: environmentCredentials(),
       maxAttempts: STORE_TIMEOUTS.maxAttempts,
       requestHandler: {
         connectionTimeout: STORE_TIMEOUTS.connectionTimeout,
