@@ -194,8 +194,8 @@ export class ClientCertificateStack extends Stack {
       timeout: Duration.seconds(10),
       role,
       logGroup,
+      // No NODE_OPTIONS=--enable-source-maps: see functionBundling.sourceMap for why.
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
