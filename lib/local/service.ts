@@ -19,6 +19,8 @@ export interface LocalServiceOptions {
 export interface LocalService {
   /** `http://HOST:PORT`, the value for `--endpoint-url`. */
   readonly url: string;
+  /** Where the handlers' store is: dynalite's endpoint and the certificate table in it. */
+  readonly store: { readonly endpoint: string; readonly tableName: string };
   /** Stops taking requests, lets those under way finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export const startLocalService = async ({
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    store: { endpoint: store.endpoint, tableName: TABLE_NAME },
     close: async () => {
       await new Promise<void>((done) => {
         server.close(() => done());
