@@ -28,8 +28,12 @@ export const functionBundling: BundlingOptions = {
   sourcesContent: false,
   banner: esmRequireBanner,
   esbuildArgs: {
-    // The SDK's default credential chain, replaced by the environment provider the store uses anyway.
-    '--alias': '@aws-sdk/credential-provider-node=./lambda/store/credentials.ts',
+    // Code the SDK imports but the functions never run, which esbuild cannot tell on its own: the
+    // default credential chain (the store uses the environment provider) and event streams.
+    '--alias': [
+      '@aws-sdk/credential-provider-node=./lambda/store/credentials.ts',
+      '@smithy/core/event-streams=./lambda/store/no-event-streams.ts',
+    ],
     '--legal-comments': 'none',
   },
 };

@@ -61,11 +61,12 @@ test('the UpdateClientCertificate bundle stays within the cold-start budget', ()
   expect(statSync(bundle).size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
 });
 
-test('leaves out the SDK default credential chain and the sources, but ships a source map', () => {
+test('leaves out the SDK default credential chain, event streams and the sources, but ships a source map', () => {
   const code = readFileSync(bundle, 'utf8');
 
-  // A log line of the default chain's SSO step: in any bundle that carries the chain.
+  // Strings from the default chain's SSO step and from the event-stream codec: in any bundle carrying them.
   expect(code.includes('defaultProvider::fromSSO')).toBe(false);
+  expect(code.includes(':message-type')).toBe(false);
   expect(existsSync(`${bundle}.map`)).toBe(true);
   expect(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sourcesContent).toBeUndefined();
 });
