@@ -13,18 +13,15 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
+import { functionBundling } from './function-bundling.js';
 import { type Operation, operations, routeKey } from './operations.js';
 
 /** The repository root: entries and the lock file are found from here, whatever the cwd. */
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-
-/** Lets CommonJS dependencies that call `require` run inside the ESM bundle. */
-const esmRequireBanner =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** Fields of each access-log line, in HTTP API `$context` variables. */
 const accessLogFormat = AccessLogFormat.custom(
@@ -214,20 +211,12 @@ export class ClientCertificateApi extends Construct {
       timeout: Duration.seconds(10),
       role,
       logGroup,
+      // No NODE_OPTIONS=--enable-source-maps: see functionBundling.sourceMap for why.
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-      },
+      bundling: functionBundling,
     });
     this.useTable(fn, operation.tableActions);
     return fn;

@@ -22,6 +22,7 @@ import {
 } from '../domain/errors.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, Page } from './client-certificate-store.js';
+import { environmentCredentials } from './credentials.js';
 import { DEFAULT_QUOTA, PARTITION_KEY } from './table.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
@@ -51,6 +52,7 @@ export const documentClient = ({ endpoint }: { endpoint?: string | undefined }):
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       ...(endpoint === undefined ? {} : { endpoint }),
+      credentials: environmentCredentials(),
       maxAttempts: STORE_TIMEOUTS.maxAttempts,
       requestHandler: {
         connectionTimeout: STORE_TIMEOUTS.connectionTimeout,

@@ -35,6 +35,8 @@ export interface LocalServiceOptions {
 export interface LocalService {
   /** `http://HOST:PORT`, the value for `--endpoint-url`. */
   readonly url: string;
+  /** Where the handlers' store is: dynalite's endpoint and the certificate table in it. */
+  readonly store: { readonly endpoint: string; readonly tableName: string };
   /** Stops taking requests, lets those under way finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export const startLocalService = async ({
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    store: { endpoint: store.endpoint, tableName: TABLE_NAME },
     close: async () => {
       await new Promise<void>((done) => {
         server.close(() => done());

@@ -184,6 +184,13 @@ describe('UpdateClientCertificate', () => {
     expect(sent).toEqual(['GetItemCommand']);
   });
 
+  test('an id this service could never have issued is 404 without asking the store', async () => {
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'x'.repeat(3000), body: replaceDescription('x') });
+
+    expect(response.statusCode).toBe(404);
+    expect(sent).toEqual([]);
+  });
+
   test('an unsupported operation after a good one is a 400 and nothing is written', async () => {
     const certificate = await generated();
 

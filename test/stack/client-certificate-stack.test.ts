@@ -149,7 +149,7 @@ describe('functions', () => {
   });
 
   test.each(eachOperation)(
-    '%s runs on nodejs24.x, arm64, with 512 MB, a 10 s timeout and source maps',
+    '%s runs on nodejs24.x, arm64, with 512 MB, a 10 s timeout, and no source maps to load at start-up',
     (_name, operation) => {
       const { template } = synth();
       const [, fn] = functionOf(template, operation);
@@ -161,12 +161,12 @@ describe('functions', () => {
         Timeout: 10,
         Environment: {
           Variables: {
-            NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
             POWERTOOLS_LOG_LEVEL: 'INFO',
           },
         },
       });
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     },
   );
 

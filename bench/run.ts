@@ -1,0 +1,124 @@
+// `npm run bench`: how close the service runs to its limits, as one table of ratios, each against a
+// baseline measured in this same run (these machines are shared and noisy: only ratios travel).
+import { BUNDLE_BUDGET_BYTES } from '../lib/function-bundling.js';
+import { startChild } from './child.js';
+import { type ColdStart, measureColdStarts } from './cold-start.js';
+import { type EndToEndResult, measureEndToEnd } from './e2e.js';
+import type { HandlerCost } from './handler-process.js';
+
+const CONCURRENCIES = [1, 16] as const;
+const LOAD = { warmupMs: 1_000, durationMs: 4_000 } as const;
+const IMPORT_SAMPLES = 11;
+
+/** The issue's targets, checked on the figures they are about. */
+const TARGETS = {
+  /** The service's throughput at 16 clients, as a share of the store pair's. */
+  throughputShare: 0.8,
+  /** Handler cost at p50, as a share of the end-to-end p50 latency at 1 client. */
+  handlerShare: 0.05,
+  updateBundleBytes: BUNDLE_BUDGET_BYTES,
+  /** The update bundle's import time, as a share of the naive bundle's. */
+  importShare: 0.5,
+} as const;
+
+const started = performance.now();
+if (!process.versions.node.startsWith('24.')) throw new Error(`run the bench on Node 24 (npm run bench), not ${process.version}`);
+// The load generator's own DynamoDB client (the adapter rows) talks to dynalite, which ignores credentials.
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'bench';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
+
+progress('cold start: synthesizing the stack (bundles every function) and timing imports');
+const coldStarts = await measureColdStarts(IMPORT_SAMPLES);
+const update = coldStarts.find((c) => c.operation === 'UpdateClientCertificate')!;
+
+progress('handler cost: in-process, in-memory store');
+const handlerRun = await startChild<HandlerCost>('./handler-process.ts', { env: update.environment });
+await handlerRun.stop();
+const handler = handlerRun.message;
+
+progress(`end to end: ${CONCURRENCIES.length * 3} runs of ${(LOAD.warmupMs + LOAD.durationMs) / 1000} s`);
+const endToEnd = await measureEndToEnd(CONCURRENCIES, LOAD);
+
+console.log(table(endToEnd, handler, coldStarts));
+console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s`);
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function table(e2e: readonly EndToEndResult[], handlerCost: HandlerCost, bundles: readonly ColdStart[]): string {
+  const rows: string[][] = [];
+  const at1 = e2e.find((r) => r.concurrency === 1)!;
+  for (const { concurrency, service, storePair, adapterPair } of e2e) {
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const share = service.perSecond / storePair.perSecond;
+    rows.push([
+      `1. PATCH through the local service, ${clients}: throughput`,
+      `${service.perSecond.toFixed(0)} req/s`,
+      `raw store pair, ${clients}`,
+      `${storePair.perSecond.toFixed(0)} pairs/s`,
+      share.toFixed(2),
+      concurrency === 16 ? verdict(share >= TARGETS.throughputShare, `≥ ${TARGETS.throughputShare}`) : '',
+    ]);
+    rows.push([
+      `1. PATCH through the local service, ${clients}: p50 / p99`,
+      `${ms(service.p50)} / ${ms(service.p99)} ms`,
+      `raw store pair, ${clients}`,
+      `${ms(storePair.p50)} / ${ms(storePair.p99)} ms`,
+      `${(service.p50 / storePair.p50).toFixed(2)} / ${(service.p99 / storePair.p99).toFixed(2)}`,
+      '',
+    ]);
+    rows.push([
+      `1. (where the gap goes) the pair through the store adapter (AWS SDK), ${clients}: throughput`,
+      `${adapterPair.perSecond.toFixed(0)} pairs/s`,
+      `raw store pair, ${clients}`,
+      `${storePair.perSecond.toFixed(0)} pairs/s`,
+      (adapterPair.perSecond / storePair.perSecond).toFixed(2),
+      '',
+    ]);
+  }
+  const handlerShare = handlerCost.p50 / (at1.service.p50 * 1000);
+  rows.push([
+    `2. UpdateClientCertificate handler in-process (${handlerCost.invocations} calls): p50 / p99`,
+    `${handlerCost.p50.toFixed(1)} / ${handlerCost.p99.toFixed(1)} µs`,
+    'PATCH p50 through the service, 1 client',
+    `${(at1.service.p50 * 1000).toFixed(0)} µs`,
+    `${(handlerShare * 100).toFixed(1)} %`,
+    verdict(handlerShare < TARGETS.handlerShare, `< ${TARGETS.handlerShare * 100} %`),
+  ]);
+  for (const { operation, deployed, naive } of bundles) {
+    const isUpdate = operation === 'UpdateClientCertificate';
+    const importShare = deployed.importMs / naive.importMs;
+    rows.push([
+      `3. ${operation} bundle: size`,
+      `${kb(deployed.bytes)} KB`,
+      'naive bundle (esbuild defaults)',
+      `${kb(naive.bytes)} KB`,
+      (deployed.bytes / naive.bytes).toFixed(2),
+      isUpdate ? verdict(deployed.bytes <= TARGETS.updateBundleBytes, `≤ ${kb(TARGETS.updateBundleBytes)} KB`) : '',
+    ]);
+    rows.push([
+      `3. ${operation} bundle: import in a fresh Node (median of ${IMPORT_SAMPLES})`,
+      `${deployed.importMs.toFixed(1)} ms`,
+      'naive bundle (esbuild defaults)',
+      `${naive.importMs.toFixed(1)} ms`,
+      importShare.toFixed(2),
+      isUpdate ? verdict(importShare <= TARGETS.importShare, `≤ ${TARGETS.importShare}`) : '',
+    ]);
+  }
+  const header = ['figure', 'measured', 'baseline (same run)', 'baseline', 'ratio', 'target'];
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function verdict(met: boolean, target: string): string {
+  return `${target} ${met ? 'met' : 'NOT met'}`;
+}
+
+function ms(value: number): string {
+  return value.toFixed(2);
+}
+
+function kb(bytes: number): string {
+  return (bytes / 1000).toFixed(1);
+}

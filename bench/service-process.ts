@@ -1,0 +1,15 @@
+// The local service as `npm start` runs it, alone in its own process with dynalite inside it (as in
+// `npm start`, the two share one event loop), for the load generator in the parent process to drive.
+// Its logs go where the parent points stdout; its address goes back over the IPC channel.
+import { startLocalService } from '../lib/local/service.js';
+
+/** What the service process tells its parent once it listens. */
+export interface ServiceAddress {
+  readonly url: string;
+  readonly store: { readonly endpoint: string; readonly tableName: string };
+}
+
+const service = await startLocalService({ port: 0, dataDir: 'memory' });
+const address: ServiceAddress = { url: service.url, store: service.store };
+process.send!(address);
+process.once('disconnect', () => void service.close().then(() => process.exit(0)));

@@ -1,0 +1,89 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
+import { BUNDLE_BUDGET_BYTES } from '../../lib/function-bundling.js';
+import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
+import { startDynalite } from '../../lib/local/dynalite.js';
+import { operations } from '../../lib/operations.js';
+
+// These tests bundle for real (esbuild, as `cdk synth` does) and run what the stack would deploy.
+const TABLE = 'BundleTests';
+const update = operations.find((o) => o.name === 'UpdateClientCertificate')!;
+
+let outdir: string;
+let bundle: string;
+let db: LocalDynamoDb;
+
+beforeAll(async () => {
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  outdir = mkdtempSync(join(tmpdir(), 'bundling-test-'));
+  const app = new App({ outdir });
+  const stack = new ClientCertificateStack(app, 'BundleTest');
+  app.synth();
+  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+  const fn = Object.values(functions).find((f) => String(f.Properties.Description).startsWith(`${update.name} `))!;
+  bundle = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+  db = await startDynalite(TABLE);
+});
+
+afterAll(async () => {
+  rmSync(outdir, { recursive: true, force: true });
+  await db?.close();
+});
+
+/** Imports the bundle in a fresh Node process, with only what Lambda would give it, and invokes it once. */
+const invokeBundle = async (event: object): Promise<{ statusCode: number; body: string }> => {
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'test' })));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      TABLE_NAME: TABLE,
+      DYNAMODB_ENDPOINT: db.endpoint,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+  });
+  return JSON.parse(stdout);
+};
+
+test('the UpdateClientCertificate bundle stays within the cold-start budget', () => {
+  expect(statSync(bundle).size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+});
+
+test('leaves out the SDK default credential chain, event streams and the sources, but ships a source map', () => {
+  const code = readFileSync(bundle, 'utf8');
+
+  // Strings from the default chain's SSO step and from the event-stream codec: in any bundle carrying them.
+  expect(code.includes('defaultProvider::fromSSO')).toBe(false);
+  expect(code.includes(':message-type')).toBe(false);
+  expect(existsSync(`${bundle}.map`)).toBe(true);
+  expect(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sourcesContent).toBeUndefined();
+});
+
+test('runs on credentials from the environment alone: reads the store and answers', async () => {
+  const response = await invokeBundle({
+    version: '2.0',
+    routeKey: `${update.method} ${update.path}`,
+    rawPath: '/clientcertificates/abc123',
+    headers: { 'content-type': 'application/json' },
+    pathParameters: { clientcertificate_id: 'abc123' },
+    requestContext: { requestId: 'test' },
+    body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] }),
+    isBase64Encoded: false,
+  });
+
+  // 404 comes only after a signed GetItem that dynalite accepted: credentials, signing and the call all worked.
+  expect(response.statusCode).toBe(404);
+  expect(JSON.parse(response.body)).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+});
