@@ -1,4 +1,6 @@
-import { DynamoDbClientCertificateStore, documentClient } from '../lambda/store/dynamodb-store.js';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { STORE_TIMEOUTS } from '../lambda/store/dynamodb-store.js';
 import { PARTITION_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
 import { closedLoop, httpClient, type LoadOptions } from './load.js';
@@ -9,20 +11,24 @@ export interface EndToEndResult {
   readonly concurrency: number;
   /** `PATCH /clientcertificates/{id}` through the local service. */
   readonly service: Summary;
-  /** The handler's store pair, sent straight to the service's dynalite: the limit. */
-  readonly storePair: Summary;
-  /** The same pair through the handler's store adapter (the AWS SDK), from this process. */
-  readonly adapterPair: Summary;
+  /** The update's store pair sent straight to the service's dynalite with the AWS SDK: the limit. */
+  readonly sdkPair: Summary;
+  /** The same pair as bare DynamoDB JSON over HTTP, no SDK: for scale, what the SDK itself costs. */
+  readonly barePair: Summary;
 }
+
+type Item = Record<string, AttributeValue>;
+type StoreAddress = ServiceAddress['store'];
 
 const patchBody = (n: number) => JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: `bench ${n}` }] });
 
 /**
  * Drives the local service with `PATCH /clientcertificates/{id}` at each concurrency, and right
- * before that sends the same store work the handler does (a consistent GetItem, then the
- * conditional write) straight to the same dynalite, from this same process and at the same
- * concurrency: that pair is the limit for this design. Each client works on its own certificate,
- * so no request loses a race and every one does the full read and write.
+ * before that sends the store work the handler does for it (a consistent GetItem, then the
+ * conditional UpdateItem) straight to the same dynalite, from this same process and at the same
+ * concurrency: with the AWS SDK, as any design on Lambda and DynamoDB sends it (the limit for this
+ * design), and as bare HTTP. Each client works on its own certificate, so no request loses a race
+ * and every one does the full read and write.
  */
 export const measureEndToEnd = async (
   concurrencies: readonly number[],
@@ -31,12 +37,18 @@ export const measureEndToEnd = async (
   const service = await startChild<ServiceAddress>('./service-process.ts');
   const clients = Math.max(...concurrencies);
   const http = httpClient(clients);
-  let adapter: ReturnType<typeof adapterPair> | undefined;
+  const sdk = new DynamoDBClient({ endpoint: service.message.store.endpoint, maxAttempts: STORE_TIMEOUTS.maxAttempts });
   try {
     const base = new URL(service.message.url);
     const ids = await createCertificates(http, base, clients);
-    const storePair = rawStorePair(http, service.message.store, ids);
-    adapter = adapterPair(service.message.store, ids);
+    const pair = storePair(service.message.store, ids);
+    const viaSdk = pair(async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item, async (input) => {
+      await sdk.send(new UpdateItemCommand(input));
+    });
+    const bare = bareDynamoDb(http, service.message.store);
+    const viaHttp = pair(async (input) => ((await bare('GetItem', input)) as { Item: Item }).Item, async (input) => {
+      await bare('UpdateItem', input);
+    });
     let n = 0;
     const patch = async (client: number) => {
       const reply = await http.send('PATCH', new URL(`/clientcertificates/${ids[client]}`, base), JSON_HEADERS, patchBody(n++));
@@ -44,14 +56,14 @@ export const measureEndToEnd = async (
     };
     const results: EndToEndResult[] = [];
     for (const concurrency of concurrencies) {
-      const pair = await closedLoop({ ...timing, concurrency }, storePair);
-      const viaAdapter = await closedLoop({ ...timing, concurrency }, adapter.update);
+      const sdkPair = await closedLoop({ ...timing, concurrency }, viaSdk);
+      const barePair = await closedLoop({ ...timing, concurrency }, viaHttp);
       const viaService = await closedLoop({ ...timing, concurrency }, patch);
-      results.push({ concurrency, service: viaService, storePair: pair, adapterPair: viaAdapter });
+      results.push({ concurrency, service: viaService, sdkPair, barePair });
     }
     return results;
   } finally {
-    adapter?.close();
+    sdk.destroy();
     http.close();
     await service.stop();
   }
@@ -70,56 +82,56 @@ const createCertificates = async (http: ReturnType<typeof httpClient>, base: URL
 };
 
 /**
- * The update's store work through DynamoDbClientCertificateStore itself: what the handler spends in
- * the AWS SDK, moved out of the service process. It shows how much of the gap the SDK accounts for.
+ * The requests DynamoDbClientCertificateStore sends for one update (load, then saveIfVersion), in
+ * DynamoDB's own shapes: a consistent GetItem, then every attribute of the resource set anew at the
+ * next version by an UpdateItem conditional on the version read. `get` and `update` send them.
  */
-const adapterPair = (store: ServiceAddress['store'], ids: readonly string[]) => {
-  const client = documentClient({ endpoint: store.endpoint });
-  const adapter = new DynamoDbClientCertificateStore(client, store.tableName);
-  let n = 0;
-  const update = async (i: number): Promise<void> => {
-    const current = await adapter.load(ids[i]!);
-    if (current === undefined) throw new Error(`certificate ${ids[i]} is gone`);
-    await adapter.saveIfVersion({ ...current.value, description: `bench ${n++}` }, current.version);
+const storePair =
+  ({ tableName }: StoreAddress, ids: readonly string[]) =>
+  (get: (input: GetInput) => Promise<Item>, update: (input: UpdateInput) => Promise<void>) => {
+    let n = 0;
+    return async (client: number): Promise<void> => {
+      const Key = { [PARTITION_KEY]: { S: ids[client]! } };
+      const item = await get({ TableName: tableName, Key, ConsistentRead: true });
+      const version = Number((item.version as { N: string }).N);
+      const { [PARTITION_KEY]: _key, quotaSlot: _slot, ...fields }: Item = {
+        ...item,
+        description: { S: `bench ${n++}` },
+        version: { N: String(version + 1) },
+      };
+      const names = Object.keys(fields);
+      await update({
+        TableName: tableName,
+        Key,
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ConditionExpression: '#expected = :expected',
+        ExpressionAttributeNames: { ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])), '#expected': 'version' },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]!])),
+          ':expected': { N: String(version) },
+        },
+      });
+    };
   };
-  return { update, close: () => client.destroy() };
-};
 
-type AttributeValue = { S: string } | { N: string } | Record<string, unknown>;
-type Item = Record<string, AttributeValue>;
+type GetInput = ConstructorParameters<typeof GetItemCommand>[0];
+type UpdateInput = ConstructorParameters<typeof UpdateItemCommand>[0];
 
 /**
- * The requests DynamoDbClientCertificateStore sends for one update (load, then saveIfVersion), in
- * DynamoDB's JSON protocol. dynalite checks that a request is signed but not the signature, so a
- * fixed well-formed Authorization header stands in for SigV4: the baseline spends nothing on the
- * client side that the store would not, which makes it the strictest limit.
+ * DynamoDB's JSON protocol over the load generator's keep-alive HTTP client. dynalite checks that a
+ * request is signed but not the signature, so a fixed well-formed Authorization header stands in for
+ * SigV4: nothing is spent on the client side but HTTP and JSON.
  */
-const rawStorePair = (http: ReturnType<typeof httpClient>, store: ServiceAddress['store'], ids: readonly string[]) => {
-  const endpoint = new URL(store.endpoint);
-  const headers = (operation: string) => ({
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': `DynamoDB_20120810.${operation}`,
-    'x-amz-date': '20260101T000000Z',
-    authorization:
-      'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
-  });
-  const call = async (operation: string, body: unknown): Promise<Record<string, unknown>> => {
-    const reply = await http.send('POST', endpoint, headers(operation), JSON.stringify(body));
+const bareDynamoDb = (http: ReturnType<typeof httpClient>, { endpoint }: StoreAddress) => {
+  const url = new URL(endpoint);
+  return async (operation: string, body: unknown): Promise<unknown> => {
+    const reply = await http.send('POST', url, {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+      'x-amz-date': '20260101T000000Z',
+      authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+    }, JSON.stringify(body));
     if (reply.status !== 200) throw new Error(`${operation} answered ${reply.status}: ${reply.body}`);
-    return JSON.parse(reply.body) as Record<string, unknown>;
-  };
-  let n = 0;
-  return async (client: number): Promise<void> => {
-    const Key = { [PARTITION_KEY]: { S: ids[client]! } };
-    const { Item } = (await call('GetItem', { TableName: store.tableName, Key, ConsistentRead: true })) as { Item: Item };
-    const version = Number((Item.version as { N: string }).N);
-    // saveIfVersion: the whole item back at the next version, only if it is still at the one read.
-    await call('PutItem', {
-      TableName: store.tableName,
-      Item: { ...Item, description: { S: `bench ${n++}` }, version: { N: String(version + 1) } },
-      ConditionExpression: '#version = :expected',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':expected': { N: String(version) } },
-    });
+    return JSON.parse(reply.body);
   };
 };
