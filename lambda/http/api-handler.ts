@@ -50,12 +50,14 @@ export const apiHandler = (operation: Operation) =>
         : jsonResponse(statusCode, halBody, HAL_MEDIA_TYPE);
     });
 
+type Middleware = MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>;
+
 /** Every response, success or error, names its request in `x-amzn-RequestId`. */
-const requestIds = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> => {
-  const requestIdsBefore: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>['before'] = (request) => {
+const requestIds = (): Middleware => {
+  const requestIdsBefore: Middleware['before'] = (request) => {
     logger.appendKeys({ apiRequestId: request.event.requestContext?.requestId, routeKey: request.event.routeKey });
   };
-  const requestIdsAfter: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>['after'] = (request) => {
+  const requestIdsAfter: Middleware['after'] = (request) => {
     const response = request.response;
     if (!response) return;
     response.headers['x-amzn-RequestId'] = request.context.awsRequestId;
@@ -69,7 +71,7 @@ const requestIds = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error
  * anything else is a bug, logged in full and answered 500 with no detail. Registered after
  * `requestIds` so its onError runs first and the response it sets gets the request id.
  */
-const apiGatewayErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> => ({
+const apiGatewayErrors = (): Middleware => ({
   onError: (request) => {
     const error = request.error;
     if (error instanceof ApiError) {
