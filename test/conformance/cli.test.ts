@@ -1,18 +1,19 @@
-import type { LocalService } from '../../lib/local/service.js';
-import { startTestService } from '../support/service.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { openTarget } from '../support/target.js';
 import type { CliResult } from './cli.js';
-import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws } from './cli.js';
+import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws, testIfCli } from './cli.js';
 
-/** The real AWS CLI v2 against the local service (how it is run: ./cli.ts). */
+/** The real AWS CLI v2 against the conformance target (how it is run: ./cli.ts). */
 
-let service: LocalService;
+let target: ConformanceTarget;
 
-const aws = (...args: string[]): Promise<CliResult> => runAws(service.url, ...args);
+const aws = (...args: string[]): Promise<CliResult> => runAws(target, ...args);
+
+/** The certificate as the API sends it, below the CLI. */
+const raw = async (id: string) => (await (await target.fetch(`/clientcertificates/${id}`)).json()) as Record<string, unknown>;
 
 describe('AWS CLI availability', () => {
-  const requireCli = cliPresent || process.env.CI ? test : test.skip;
-
-  requireCli(`the AWS CLI v2 is installed at ${CLI}`, async () => {
+  testIfCli(`the AWS CLI v2 is installed at ${CLI}`, async () => {
     expect(cliPresent).toBe(true);
     const version = await cliVersion();
     expect(version).toMatch(/^aws-cli\/2\./);
@@ -24,17 +25,17 @@ describeIfCli('AWS CLI v2 apigateway client certificate commands', () => {
   let id: string;
 
   beforeAll(async () => {
-    service = await startTestService();
+    target = await openTarget();
     generated = output(await aws('apigateway', 'generate-client-certificate', '--description', 'made by the CLI'));
     id = generated.clientCertificateId as string;
   });
 
   afterAll(async () => {
-    await service?.close();
+    await target?.close();
   });
 
   test('generate-client-certificate prints the new certificate, dates as ISO 8601 UTC a year apart', async () => {
-    const raw = (await (await fetch(`${service.url}/clientcertificates/${id}`)).json()) as Record<string, number>;
+    const plain = (await raw(id)) as Record<string, number>;
 
     expect(id).toMatch(/^[a-z0-9]{6}$/);
     expect(generated.description).toBe('made by the CLI');
@@ -42,8 +43,8 @@ describeIfCli('AWS CLI v2 apigateway client certificate commands', () => {
     expect(generated.pemEncodedCertificate).toMatch(/^-----BEGIN CERTIFICATE-----\r\n[\s\S]+\r\n-----END CERTIFICATE-----$/);
     expect(generated.createdDate).toMatch(CLI_TIMESTAMP);
     expect(generated.expirationDate).toMatch(CLI_TIMESTAMP);
-    expect(Date.parse(generated.createdDate as string)).toBe(raw.createdDate! * 1000);
-    expect(Date.parse(generated.expirationDate as string)).toBe(raw.expirationDate! * 1000);
+    expect(Date.parse(generated.createdDate as string)).toBe(plain.createdDate! * 1000);
+    expect(Date.parse(generated.expirationDate as string)).toBe(plain.expirationDate! * 1000);
   });
 
   test('get-client-certificate prints the same certificate', async () => {
@@ -132,7 +133,7 @@ describeIfCli('AWS CLI v2 apigateway client certificate commands', () => {
         "Invalid patch path  '/description' specified for op 'add'. Please choose supported operations",
       ),
     );
-    const after = (await (await fetch(`${service.url}/clientcertificates/${id}`)).json()) as Record<string, unknown>;
+    const after = await raw(id);
     expect(after.description).toBe('renamed by the CLI');
   });
 });

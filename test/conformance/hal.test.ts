@@ -1,5 +1,5 @@
-import type { LocalService } from '../../lib/local/service.js';
-import { startTestService } from '../support/service.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { certificateArn, openTarget } from '../support/target.js';
 
 /**
  * The HAL representation (SPEC section 6) on the wire, with plain fetch: no AWS client asks for
@@ -18,14 +18,14 @@ const HAL_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** Parsed JSON, loosely typed: the assertions are the schema. */
 type Json = Record<string, any>;
 
-let service: LocalService;
+let target: ConformanceTarget;
 
 beforeAll(async () => {
-  service = await startTestService();
+  target = await openTarget();
 });
 
 afterAll(async () => {
-  await service?.close();
+  await target?.close();
 });
 
 interface Answer {
@@ -42,7 +42,7 @@ const call = async (
   const headers: Record<string, string> = {};
   if (accept !== undefined) headers.accept = accept;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${service.url}${path}`, {
+  const response = await target.fetch(path, {
     method,
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -91,7 +91,7 @@ const walkHal = async (path: string): Promise<{ pages: Json[]; ids: string[] }> 
   return { pages, ids };
 };
 
-// First, while the service holds nothing.
+// First, while the target holds nothing (every target starts empty: ../support/target.ts).
 test('the HAL list of no certificates has only the collection links: no items, nothing embedded, no next', async () => {
   const plain = await call('GET', '/clientcertificates');
 
@@ -185,7 +185,7 @@ describe('one certificate in HAL form', () => {
   });
 
   test('errors stay plain JSON with the error type, whatever the client accepts', async () => {
-    const response = await fetch(`${service.url}/clientcertificates/zzzzzz`, { headers: { accept: HAL } });
+    const response = await target.fetch('/clientcertificates/zzzzzz', { headers: { accept: HAL } });
 
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/json');
@@ -216,7 +216,7 @@ describe('the list in HAL form', () => {
     const items = plain.body.item as Json[];
     expect(body._embedded.item).toEqual(items.map((c) => halOf(c, selfLinks(c.clientCertificateId))));
     expect(body._links.item).toEqual(items.map((c) => ({ href: `/clientcertificates/${c.clientCertificateId}` })));
-    const next = new URL(body._links.next.href, service.url);
+    const next = new URL(body._links.next.href, target.url);
     expect(next.pathname).toBe('/clientcertificates');
     expect(next.searchParams.get('position')).toBe(plain.body.position);
     expect(next.searchParams.get('limit')).toBe('2');
@@ -242,7 +242,7 @@ describe('the list in HAL form', () => {
   });
 
   test('DeleteClientCertificate answers 202 with an empty body, HAL asked for or not', async () => {
-    const response = await fetch(`${service.url}/clientcertificates/${all[0]}`, {
+    const response = await target.fetch(`/clientcertificates/${all[0]}`, {
       method: 'DELETE',
       headers: { accept: HAL },
     });
@@ -254,15 +254,15 @@ describe('the list in HAL form', () => {
 });
 
 test('tags have no HAL form: asked for HAL, GetTags answers plain JSON', async () => {
-  const created = await fetch(`${service.url}/clientcertificates`, {
+  const created = await target.fetch('/clientcertificates', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ tags: { form: 'plain' } }),
   });
   const { clientCertificateId } = (await created.json()) as { clientCertificateId: string };
-  const arn = encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${clientCertificateId}`);
+  const arn = encodeURIComponent(certificateArn(clientCertificateId));
 
-  const response = await fetch(`${service.url}/tags/${arn}`, { headers: { accept: 'application/hal+json' } });
+  const response = await target.fetch(`/tags/${arn}`, { headers: { accept: 'application/hal+json' } });
 
   expect(response.headers.get('content-type')).toBe('application/json');
   expect(await response.json()).toEqual({ tags: { form: 'plain' } });

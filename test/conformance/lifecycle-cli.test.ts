@@ -1,5 +1,5 @@
-import type { LocalService } from '../../lib/local/service.js';
-import { startTestService } from '../support/service.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { certificateArn, openTarget, settings } from '../support/target.js';
 import type { CliResult } from './cli.js';
 import { CLI_TIMESTAMP, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_EXIT } from './cli.js';
 
@@ -13,21 +13,18 @@ import { CLI_TIMESTAMP, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_
  * without `--tag-keys`, `tag-resource` without `--tags`) is a usage error, exit 252, nothing sent.
  */
 
-const REGION = 'us-east-1';
 const INVALID_ID = 'Invalid ClientCertificate identifier specified';
 
-let service: LocalService;
+let target: ConformanceTarget;
 
-const aws = (...args: string[]): Promise<CliResult> => runAws(service.url, 'apigateway', ...args);
-
-const arnOf = (id: string): string => `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`;
+const aws = (...args: string[]): Promise<CliResult> => runAws(target, 'apigateway', ...args);
 
 const idsOf = (list: Record<string, unknown>): string[] =>
   (list.items as { clientCertificateId: string }[]).map((c) => c.clientCertificateId);
 
 /** A certificate made over plain HTTP, bypassing the CLI: it only has to exist. */
 const generateOverHttp = async (description: string): Promise<string> => {
-  const response = await fetch(`${service.url}/clientcertificates`, {
+  const response = await target.fetch('/clientcertificates', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ description }),
@@ -47,11 +44,11 @@ describeIfCli('the lifecycle of one certificate, through aws apigateway', () => 
   let everyId: string[];
 
   beforeAll(async () => {
-    service = await startTestService();
+    target = await openTarget();
   });
 
   afterAll(async () => {
-    await service?.close();
+    await target?.close();
   });
 
   test('generate-client-certificate --tags prints the new certificate with its tags, dates in ISO 8601', async () => {
@@ -115,9 +112,9 @@ describeIfCli('the lifecycle of one certificate, through aws apigateway', () => 
   });
 
   test('tag-resource and untag-resource on the ARN succeed silently; get-tags prints what is left', async () => {
-    const tagged = await aws('tag-resource', '--resource-arn', arnOf(id), '--tags', 'owner=alice,env=prod');
-    const untagged = await aws('untag-resource', '--resource-arn', arnOf(id), '--tag-keys', 'team', 'owner');
-    const tags = output(await aws('get-tags', '--resource-arn', arnOf(id)));
+    const tagged = await aws('tag-resource', '--resource-arn', certificateArn(id), '--tags', 'owner=alice,env=prod');
+    const untagged = await aws('untag-resource', '--resource-arn', certificateArn(id), '--tag-keys', 'team', 'owner');
+    const tags = output(await aws('get-tags', '--resource-arn', certificateArn(id)));
 
     expect(tagged).toEqual({ exitCode: 0, stdout: '', stderr: '' });
     expect(untagged).toEqual({ exitCode: 0, stdout: '', stderr: '' });
@@ -149,7 +146,7 @@ describeIfCli('the lifecycle of one certificate, through aws apigateway', () => 
     });
 
     test("BadRequestException: tag-resource with a key in the reserved 'aws:' namespace", async () => {
-      const result = await aws('tag-resource', '--resource-arn', arnOf(everyId[1]!), '--tags', 'aws:x=1');
+      const result = await aws('tag-resource', '--resource-arn', certificateArn(everyId[1]!), '--tags', 'aws:x=1');
 
       expectServiceError(
         result,
@@ -178,7 +175,7 @@ describeIfCli('the lifecycle of one certificate, through aws apigateway', () => 
     });
 
     test('NotFoundException: get-tags on the ARN of something that is not a client certificate', async () => {
-      const result = await aws('get-tags', '--resource-arn', `arn:aws:apigateway:${REGION}::/restapis/abc`);
+      const result = await aws('get-tags', '--resource-arn', `arn:aws:apigateway:${settings.region}::/restapis/abc`);
 
       expectServiceError(result, errorLine('NotFoundException', 'GetTags', 'Invalid resource identifier specified'));
     });

@@ -15,9 +15,9 @@ import {
   UntagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { LocalService } from '../../lib/local/service.js';
-import { apiGatewayClient, failureOf, resource } from '../support/sdk.js';
-import { startTestService } from '../support/service.js';
+import { failureOf, resource } from '../support/sdk.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { certificateArn, openTarget, settings } from '../support/target.js';
 
 /**
  * The whole ClientCertificate lifecycle through the real `@aws-sdk/client-api-gateway`, every error
@@ -30,7 +30,9 @@ import { startTestService } from '../support/service.js';
  * which can make the store throttle or vanish).
  */
 
-const REGION = 'us-east-1';
+const REGION = settings.region;
+/** A region other than the target's, for ARNs that must name nothing there. */
+const OTHER_REGION = REGION === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
 const UNKNOWN_ID = 'zzzzzz';
 const INVALID_ID = 'Invalid ClientCertificate identifier specified';
 const INVALID_RESOURCE = 'Invalid resource identifier specified';
@@ -40,22 +42,20 @@ const TAG_CHARACTERS = '[a-zA-Z0-9+-=._:/ @]';
 const missingMember = (at: string) =>
   `1 validation error detected: Value null at '${at}' failed to satisfy constraint: Member must not be null`;
 
-let service: LocalService;
+let target: ConformanceTarget;
 let client: APIGatewayClient;
 
-const newClient = () => apiGatewayClient(service.url);
+const newClient = () => target.sdkClient();
 
 beforeAll(async () => {
-  service = await startTestService();
+  target = await openTarget();
   client = newClient();
 });
 
 afterAll(async () => {
   client?.destroy();
-  await service?.close();
+  await target?.close();
 });
-
-const arnOf = (id: string): string => `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`;
 
 const generate = (input: { description?: string; tags?: Record<string, string> } = {}, via = client) =>
   via.send(new GenerateClientCertificateCommand(input));
@@ -73,7 +73,7 @@ const describeAs = (clientCertificateId: string, description: string, via = clie
 const remove = (clientCertificateId: string, via = client) =>
   via.send(new DeleteClientCertificateCommand({ clientCertificateId }));
 
-const tagsOf = async (id: string) => (await client.send(new GetTagsCommand({ resourceArn: arnOf(id) }))).tags;
+const tagsOf = async (id: string) => (await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))).tags;
 
 /** Every id a full walk with the SDK paginator returns, in order, duplicates kept. */
 const listedIds = async (pageSize = 100): Promise<string[]> => {
@@ -142,7 +142,7 @@ describe('the lifecycle of one certificate', () => {
 
   test('TagResource on the ARN answers 204, adds new keys and overwrites existing ones', async () => {
     const output = await client.send(
-      new TagResourceCommand({ resourceArn: arnOf(id), tags: { env: 'prod', owner: 'alice', tier: '1' } }),
+      new TagResourceCommand({ resourceArn: certificateArn(id), tags: { env: 'prod', owner: 'alice', tier: '1' } }),
     );
 
     expect(output.$metadata.httpStatusCode).toBe(204);
@@ -150,14 +150,14 @@ describe('the lifecycle of one certificate', () => {
   });
 
   test('UntagResource with two keys answers 204 and removes exactly those two', async () => {
-    const output = await client.send(new UntagResourceCommand({ resourceArn: arnOf(id), tagKeys: ['owner', 'team'] }));
+    const output = await client.send(new UntagResourceCommand({ resourceArn: certificateArn(id), tagKeys: ['owner', 'team'] }));
 
     expect(output.$metadata.httpStatusCode).toBe(204);
     expect(await tagsOf(id)).toEqual({ env: 'prod', 'cost-center': '42', tier: '1' });
   });
 
   test('GetTags and GetClientCertificate agree on the tags; the tag calls changed nothing else', async () => {
-    const output = await client.send(new GetTagsCommand({ resourceArn: arnOf(id) }));
+    const output = await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }));
 
     expect(output.$metadata.httpStatusCode).toBe(200);
     expect(output.tags).toEqual({ env: 'prod', 'cost-center': '42', tier: '1' });
@@ -175,9 +175,9 @@ describe('the lifecycle of one certificate', () => {
     ['GetClientCertificate', () => get(id)],
     ['UpdateClientCertificate', () => describeAs(id, 'too late')],
     ['DeleteClientCertificate', () => remove(id)],
-    ['GetTags', () => client.send(new GetTagsCommand({ resourceArn: arnOf(id) }))],
-    ['TagResource', () => client.send(new TagResourceCommand({ resourceArn: arnOf(id), tags: { a: 'b' } }))],
-    ['UntagResource', () => client.send(new UntagResourceCommand({ resourceArn: arnOf(id), tagKeys: ['env'] }))],
+    ['GetTags', () => client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))],
+    ['TagResource', () => client.send(new TagResourceCommand({ resourceArn: certificateArn(id), tags: { a: 'b' } }))],
+    ['UntagResource', () => client.send(new UntagResourceCommand({ resourceArn: certificateArn(id), tagKeys: ['env'] }))],
   ])('after the delete, %s is NotFoundException (404)', async (_, call) => {
     const error = await failureOf(call());
 
@@ -250,7 +250,7 @@ describe('errors, by the class and message the SDK reports', () => {
       const listedBefore = await listedIds();
 
       const onGenerate = await failureOf(generate({ tags }));
-      const onTag = await failureOf(client.send(new TagResourceCommand({ resourceArn: arnOf(id), tags })));
+      const onTag = await failureOf(client.send(new TagResourceCommand({ resourceArn: certificateArn(id), tags })));
 
       for (const error of [onGenerate, onTag]) {
         expect(error).toBeInstanceOf(BadRequestException);
@@ -264,10 +264,10 @@ describe('errors, by the class and message the SDK reports', () => {
     test('tags at the limits are accepted: a 128-character key, a 256-character value, every allowed character', async () => {
       const tags = { ['k'.repeat(128)]: 'v'.repeat(256), 'aA0+-=._:/ @': 'aA0+-=._:/ @' };
 
-      await client.send(new TagResourceCommand({ resourceArn: arnOf(id), tags }));
+      await client.send(new TagResourceCommand({ resourceArn: certificateArn(id), tags }));
 
       expect(await tagsOf(id)).toEqual({ keep: 'me', ...tags });
-      await client.send(new UntagResourceCommand({ resourceArn: arnOf(id), tagKeys: Object.keys(tags) }));
+      await client.send(new UntagResourceCommand({ resourceArn: certificateArn(id), tagKeys: Object.keys(tags) }));
     });
   });
 
@@ -297,7 +297,7 @@ describe('errors, by the class and message the SDK reports', () => {
     // JavaScript (no type-checker) would, and reports what the service says.
     test('TagResource without tags', async () => {
       const error = await failureOf(
-        client.send(new TagResourceCommand({ resourceArn: arnOf(id) } as TagResourceCommandInput)),
+        client.send(new TagResourceCommand({ resourceArn: certificateArn(id) } as TagResourceCommandInput)),
       );
 
       expect(error).toBeInstanceOf(APIGatewayServiceException);
@@ -308,7 +308,7 @@ describe('errors, by the class and message the SDK reports', () => {
 
     test('UntagResource without tagKeys', async () => {
       const error = await failureOf(
-        client.send(new UntagResourceCommand({ resourceArn: arnOf(id) } as UntagResourceCommandInput)),
+        client.send(new UntagResourceCommand({ resourceArn: certificateArn(id) } as UntagResourceCommandInput)),
       );
 
       expect(error).toBeInstanceOf(APIGatewayServiceException);
@@ -324,7 +324,7 @@ describe('errors, by the class and message the SDK reports', () => {
       ['GetClientCertificate', () => get(UNKNOWN_ID)],
       ['UpdateClientCertificate', () => describeAs(UNKNOWN_ID, 'x')],
       ['DeleteClientCertificate', () => remove(UNKNOWN_ID)],
-      ['GetTags', () => client.send(new GetTagsCommand({ resourceArn: arnOf(UNKNOWN_ID) }))],
+      ['GetTags', () => client.send(new GetTagsCommand({ resourceArn: certificateArn(UNKNOWN_ID) }))],
     ])('%s of an unknown certificate id', async (_, call) => {
       const error = await failureOf(call());
 
@@ -335,7 +335,7 @@ describe('errors, by the class and message the SDK reports', () => {
 
     const otherArns = [
       ['a REST API', `arn:aws:apigateway:${REGION}::/restapis/abc`],
-      ['a certificate in another region', `arn:aws:apigateway:eu-west-1::/clientcertificates/${UNKNOWN_ID}`],
+      ['a certificate in another region', `arn:aws:apigateway:${OTHER_REGION}::/clientcertificates/${UNKNOWN_ID}`],
       ['another service', `arn:aws:lambda:${REGION}:000000000000:function:f`],
       ['no ARN at all', 'not-an-arn'],
     ];
@@ -356,7 +356,7 @@ describe('errors, by the class and message the SDK reports', () => {
 
     test('an existing certificate, named with the ARN of another region, is not found either', async () => {
       const error = await failureOf(
-        client.send(new GetTagsCommand({ resourceArn: `arn:aws:apigateway:eu-west-1::/clientcertificates/${id}` })),
+        client.send(new GetTagsCommand({ resourceArn: certificateArn(id, OTHER_REGION) })),
       );
 
       expect(error).toBeInstanceOf(NotFoundException);
@@ -376,15 +376,17 @@ describe('errors, by the class and message the SDK reports', () => {
         { step: 'finalizeRequest' },
       );
 
-      const output = await spy.send(new GetTagsCommand({ resourceArn: arnOf(id) }));
+      const output = await spy.send(new GetTagsCommand({ resourceArn: certificateArn(id) }));
 
       spy.destroy();
-      expect(paths).toEqual([`/tags/arn%3Aaws%3Aapigateway%3A${REGION}%3A%3A%2Fclientcertificates%2F${id}`]);
+      // After the stage's path, if the target's URL has one.
+      const base = new URL(target.url).pathname.replace(/\/$/, '');
+      expect(paths).toEqual([`${base}/tags/arn%3Aaws%3Aapigateway%3A${REGION}%3A%3A%2Fclientcertificates%2F${id}`]);
       expect(output.tags).toEqual({ keep: 'me' });
     });
 
     test('an ARN sent without percent-encoding, slashes and colons as they are, names the same certificate', async () => {
-      const response = await fetch(`${service.url}/tags/${arnOf(id)}`);
+      const response = await target.fetch(`/tags/${certificateArn(id)}`);
 
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ tags: { keep: 'me' } });
@@ -394,11 +396,11 @@ describe('errors, by the class and message the SDK reports', () => {
     // any other. Plain HTTP here, so no client-side object handling stands between test and service.
     test.each(['__proto__', 'constructor'])('a tag key named like a JavaScript built-in (%s) is an ordinary tag', async (key) => {
       const body = `{"tags":{"${key}":"v"}}`;
-      const tagged = encodeURIComponent(arnOf((await generate({ description: `tag key ${key}` })).clientCertificateId!));
+      const tagged = encodeURIComponent(certificateArn((await generate({ description: `tag key ${key}` })).clientCertificateId!));
 
-      const generated = await fetch(`${service.url}/clientcertificates`, { method: 'POST', body });
-      const put = await fetch(`${service.url}/tags/${tagged}`, { method: 'PUT', body });
-      const got = await fetch(`${service.url}/tags/${tagged}`);
+      const generated = await target.fetch('/clientcertificates', { method: 'POST', body });
+      const put = await target.fetch(`/tags/${tagged}`, { method: 'PUT', body });
+      const got = await target.fetch(`/tags/${tagged}`);
 
       expect([generated.status, put.status, got.status]).toEqual([201, 204, 200]);
       // JSON.parse keeps "__proto__" as an own key, so Object.keys sees it.
@@ -505,7 +507,7 @@ describe('races', () => {
   test('10 concurrent TagResource calls, each retried on ConflictException (409) until it lands: no tag is lost', async () => {
     const WRITERS = 10;
     const { clientCertificateId } = await generate({ description: 'tagged concurrently', tags: { base: '0' } });
-    const resourceArn = arnOf(clientCertificateId!);
+    const resourceArn = certificateArn(clientCertificateId!);
     const writers = Array.from({ length: WRITERS }, () => newClient());
     const conflicts: APIGatewayServiceException[] = [];
     const tagUntilLanded = async (writer: APIGatewayClient, i: number): Promise<number> => {

@@ -6,33 +6,33 @@ import {
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
 import { Agent } from 'node:http';
-import type { LocalService } from '../../lib/local/service.js';
-import { apiGatewayClient } from '../support/sdk.js';
-import { startTestService } from '../support/service.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { describeLocalOnly, openTarget } from '../support/target.js';
 
 /**
  * HTTP API refuses a request over its 10 MB payload limit with 413 before any function runs. The
  * refusal must not cost the client its connection: the SDK keeps connections alive and reuses them.
+ * What is checked is the local stand-in for HTTP API, over one plain-HTTP socket: local only.
  */
 
-let service: LocalService;
+let target: ConformanceTarget;
 let agent: Agent;
 let client: APIGatewayClient;
 
-beforeAll(async () => {
-  service = await startTestService();
-  // One socket only, so the request after the 413 is sent where the 413 came from, if the server allows it.
-  agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  client = apiGatewayClient(service.url, { requestHandler: { httpAgent: agent } });
-});
+describeLocalOnly('checks the local stand-in for HTTP API with 11 MB', 'a request over the 10 MB payload limit', () => {
+  beforeAll(async () => {
+    target = await openTarget();
+    // One socket only, so the request after the 413 is sent where the 413 came from, if the server allows it.
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    client = target.sdkClient({ requestHandler: { httpAgent: agent } });
+  });
 
-afterAll(async () => {
-  client?.destroy();
-  agent?.destroy();
-  await service?.close();
-});
+  afterAll(async () => {
+    client?.destroy();
+    agent?.destroy();
+    await target?.close();
+  });
 
-describe('a request over the 10 MB payload limit', () => {
   test('is refused with 413, and the next request on the same keep-alive client succeeds', async () => {
     const { clientCertificateId } = await client.send(new GenerateClientCertificateCommand({ description: 'small' }));
     const oversized = 'x'.repeat(11 * 1024 * 1024);

@@ -9,12 +9,12 @@ import {
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
 import { X509Certificate } from 'node:crypto';
-import type { LocalService } from '../../lib/local/service.js';
-import { apiGatewayClient, failureOf, resource } from '../support/sdk.js';
-import { startTestService } from '../support/service.js';
+import { failureOf, resource } from '../support/sdk.js';
+import type { ConformanceTarget } from '../support/target.js';
+import { openTarget } from '../support/target.js';
 
 /**
- * The real AWS SDK v3 against the local service: what a user of `@aws-sdk/client-api-gateway`
+ * The real AWS SDK v3 against the conformance target: what a user of `@aws-sdk/client-api-gateway`
  * sees, down to the error classes it picks from `x-amzn-ErrorType`.
  */
 
@@ -23,17 +23,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 const UNKNOWN_ID = 'zzzzzz';
 const ENUM = '[add, remove, move, test, replace, copy]';
 
-let service: LocalService;
+let target: ConformanceTarget;
 let client: APIGatewayClient;
 
 beforeAll(async () => {
-  service = await startTestService();
-  client = apiGatewayClient(service.url);
+  target = await openTarget();
+  client = target.sdkClient();
 });
 
 afterAll(async () => {
   client?.destroy();
-  await service?.close();
+  await target?.close();
 });
 
 const generate = async (description?: string, tags?: Record<string, string>) =>
@@ -362,14 +362,14 @@ describe('UpdateClientCertificate', () => {
 
 describe('the wire, below the SDK', () => {
   const patch = (id: string, body: string | undefined) =>
-    fetch(`${service.url}/clientcertificates/${id}`, {
+    target.fetch(`/clientcertificates/${id}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body }),
     });
 
   test('GenerateClientCertificate sends exactly the documented members, dates as integer epoch seconds, no key', async () => {
-    const response = await fetch(`${service.url}/clientcertificates`, {
+    const response = await target.fetch('/clientcertificates', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ description: 'raw' }),
@@ -432,7 +432,7 @@ describe('the wire, below the SDK', () => {
   });
 
   test('an unknown route is 404 {"message":"Not Found"}', async () => {
-    const response = await fetch(`${service.url}/restapis`);
+    const response = await target.fetch('/restapis');
 
     expect(response.status).toBe(404);
     expect(await response.text()).toBe('{"message":"Not Found"}');

@@ -1,20 +1,8 @@
-import type { APIGatewayClientConfig, ClientCertificate } from '@aws-sdk/client-api-gateway';
-import { APIGatewayClient, APIGatewayServiceException } from '@aws-sdk/client-api-gateway';
+import type { ClientCertificate } from '@aws-sdk/client-api-gateway';
+import { APIGatewayServiceException } from '@aws-sdk/client-api-gateway';
 
-export const REGION = 'us-east-1';
-
-/**
- * The real `@aws-sdk/client-api-gateway` client pointed at `endpoint`. It retries nothing: retries
- * would hide what the service answered first (429, 5xx) and, for a 409, the race itself.
- */
-export const apiGatewayClient = (endpoint: string, config: Partial<APIGatewayClientConfig> = {}): APIGatewayClient =>
-  new APIGatewayClient({
-    endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-    ...config,
-  });
+// The clients themselves come from the conformance target (./target.ts), the one place that knows
+// where they point and how they sign.
 
 /** The error a call fails with; fails the test if the call succeeds. */
 export const failureOf = async (call: Promise<unknown>): Promise<APIGatewayServiceException> => {

@@ -18,17 +18,30 @@ const signerFor = ({ credentials, service = 'apigateway', region = 'us-east-1' }
 
 const toSign = (baseUrl: string, { method = 'GET', path, headers = {}, body }: RawRequest) => {
   const url = new URL(path, baseUrl);
-  const query = Object.fromEntries(url.searchParams);
   return {
     method,
-    protocol: 'http:',
+    protocol: url.protocol,
     hostname: url.hostname,
-    port: Number(url.port),
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
     path: url.pathname,
-    query,
+    query: queryOf(url.search),
     headers: { host: url.host, ...(headers as Record<string, string>) },
     body,
   };
+};
+
+/** The query as SigV4 canonicalises it: names and values percent-decoded (`+` stays `+`), repeats as lists. */
+const queryOf = (search: string): Record<string, string | string[]> => {
+  const query: Record<string, string | string[]> = {};
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+    const value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
+    const seen = query[name];
+    query[name] = seen === undefined ? value : [seen, value].flat();
+  }
+  return query;
 };
 
 /** `request` signed in its Authorization header, as the AWS SDK signs. */

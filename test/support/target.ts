@@ -1,0 +1,208 @@
+import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  DeleteClientCertificateCommand,
+  GetClientCertificatesCommand,
+  NotFoundException,
+} from '@aws-sdk/client-api-gateway';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { LocalService } from '../../lib/local/service.js';
+import { startTestService } from './service.js';
+import { signed } from './signing.js';
+import type { Signing, TargetSettings } from './target-settings.js';
+import { skipMark, targetSettings } from './target-settings.js';
+
+export type { Signing, TargetSettings } from './target-settings.js';
+
+/**
+ * Where the conformance suite points, decided here and nowhere else (the settings: ./target-settings.js).
+ * Read once, when the first test file loads it: which checks are local-only is known before any runs.
+ */
+export const settings: TargetSettings = targetSettings();
+
+/** The keys the local service checks signatures against when the suite signs: AWS's documented example pair. */
+export const TEST_CREDENTIALS: AwsCredentialIdentity = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+
+/** What the SDK signs with when nothing checks signatures: it sends no request without credentials. */
+const UNCHECKED_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** How the SDK reaches a target: where, for which region, signing for which service, as whom. */
+export interface ClientTarget {
+  readonly url: string;
+  readonly region: string;
+  readonly signing: Signing;
+  /** @default the SDK's default provider chain: environment, shared config and SSO, container or instance role */
+  readonly credentials?: AwsCredentialIdentity;
+}
+
+/**
+ * The AWS SDK v3 API Gateway client configuration for calling this API wherever it runs.
+ *
+ * A deployment with IAM authorization is an HTTP API, which takes SigV4 signatures for the service
+ * `execute-api` only; the API Gateway client signs for `apigateway`, which real API Gateway wants and
+ * the deployment refuses (403 InvalidSignatureException). The auth scheme provider names the service
+ * to sign for. The SDK's signer reads it from `signingName`: the `name` that the client's own default
+ * provider sets is not read by it, so an override setting only `name` still signs for `apigateway`.
+ *
+ * Without `credentials`, the SDK's default provider chain finds the caller's, as for any AWS call.
+ * No retries: a retry would hide what the service answered first (429, 5xx) and, for a 409, the race.
+ */
+export const apiGatewayClientConfig = ({ url, region, signing, credentials }: ClientTarget): APIGatewayClientConfig => ({
+  endpoint: url,
+  region,
+  ...(credentials === undefined ? {} : { credentials }),
+  ...(signing === 'none'
+    ? {}
+    : {
+        httpAuthSchemeProvider: () => [
+          {
+            schemeId: 'aws.auth#sigv4',
+            signingProperties: { name: signing, signingName: signing, region, signingRegion: region },
+            propertiesExtractor: (config, context) => ({ signingProperties: { config, context } }),
+          },
+        ],
+      }),
+  maxAttempts: 1,
+});
+
+/** The API as the conformance suite sees it, wherever it runs. */
+export interface ConformanceTarget extends TargetSettings {
+  /** The base URL: the deployment's, or the local service's once it listens. */
+  readonly url: string;
+  /** A new `@aws-sdk/client-api-gateway` client for the target, `config` merged over the target's. */
+  sdkClient(config?: Partial<APIGatewayClientConfig>): APIGatewayClient;
+  /** One request with the global fetch to `url` + `path`, signed as the target requires. */
+  fetch(path: string, init?: TargetRequestInit): Promise<Response>;
+  /** The credentials requests are signed with: fixed locally, the caller's for a URL (dummies when nothing checks). */
+  credentials(): Promise<AwsCredentialIdentity>;
+  /** A certificate made other than through `sdkClient` or `fetch` (the CLI): deleted at `close` like those. */
+  madeCertificate(clientCertificateId: string): void;
+  /**
+   * Locally, stops the service. Otherwise deletes every certificate this file made and has not
+   * deleted, so the next file finds the target as empty as this one did.
+   */
+  close(): Promise<void>;
+}
+
+export interface TargetRequestInit extends Omit<RequestInit, 'body' | 'headers'> {
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+/** The ARN of a client certificate in the target's region. */
+export const certificateArn = (clientCertificateId: string, region = settings.region): string =>
+  `arn:aws:apigateway:${region}::/clientcertificates/${clientCertificateId}`;
+
+/**
+ * Opens the target the settings name: starts the local service (in memory, checking signatures for
+ * the signing service when there is one) or checks that the deployment at the URL holds no client
+ * certificate. The checks list and count what they make, so a target must start empty; they delete
+ * only what they made.
+ */
+export const openTarget = async (target: TargetSettings = settings): Promise<ConformanceTarget> => {
+  const { signing, region } = target;
+  let service: LocalService | undefined;
+  if (target.local) {
+    const sigv4 = signing === 'none' ? undefined : { credentials: TEST_CREDENTIALS, service: signing };
+    service = await startTestService(sigv4 === undefined ? {} : { sigv4 });
+  }
+  const url = service?.url ?? target.url!;
+  const clientTarget: ClientTarget = {
+    url,
+    region,
+    signing,
+    ...(signing === 'none' ? { credentials: UNCHECKED_CREDENTIALS } : target.local ? { credentials: TEST_CREDENTIALS } : {}),
+  };
+  // One client whose provider memoizes the credentials and refreshes them when they expire.
+  const housekeeping = new APIGatewayClient({ ...apiGatewayClientConfig(clientTarget), maxAttempts: 5 });
+  const credentials = () => housekeeping.config.credentials();
+  const made = new Set<string>();
+
+  if (!target.local) await expectEmpty(housekeeping, url).catch((error: unknown) => {
+    housekeeping.destroy();
+    throw error;
+  });
+
+  const sdkClient = (config: Partial<APIGatewayClientConfig> = {}): APIGatewayClient => {
+    const client = new APIGatewayClient({ ...apiGatewayClientConfig(clientTarget), ...config });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'GenerateClientCertificateCommand') {
+          made.add((result.output as { clientCertificateId: string }).clientCertificateId);
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'conformanceTargetRecordsCertificates' },
+    );
+    return client;
+  };
+
+  const send = async (path: string, init: TargetRequestInit = {}): Promise<Response> => {
+    const address = `${url}${path}`;
+    if (signing === 'none') return fetch(address, init);
+    const { pathname, search } = new URL(address);
+    const request = await signed(
+      url,
+      { method: init.method ?? 'GET', path: `${pathname}${search}`, headers: init.headers ?? {}, body: init.body },
+      { credentials: await credentials(), service: signing, region },
+    );
+    // fetch sets Host from the URL, to the very value signed.
+    const { host: _, ...headers } = request.headers as Record<string, string>;
+    return fetch(address, { ...init, headers });
+  };
+
+  return {
+    ...target,
+    url,
+    sdkClient,
+    fetch: async (path, init = {}) => {
+      const response = await send(path, init);
+      if ((init.method ?? 'GET') === 'POST' && path.split('?')[0] === '/clientcertificates' && response.status === 201) {
+        made.add(((await response.clone().json()) as { clientCertificateId: string }).clientCertificateId);
+      }
+      return response;
+    },
+    credentials,
+    madeCertificate: (id) => void made.add(id),
+    close: async () => {
+      try {
+        if (service !== undefined) return await service.close();
+        // One at a time, retried: API Gateway's own throttling must not leave certificates behind.
+        for (const clientCertificateId of made) {
+          await housekeeping.send(new DeleteClientCertificateCommand({ clientCertificateId })).catch((error: unknown) => {
+            if (!(error instanceof NotFoundException)) throw error;
+          });
+        }
+      } finally {
+        housekeeping.destroy();
+      }
+    },
+  };
+};
+
+/** Fails unless the target holds no client certificate: the checks list and count what they make. */
+const expectEmpty = async (client: APIGatewayClient, url: string): Promise<void> => {
+  const { items = [] } = await client.send(new GetClientCertificatesCommand({ limit: 500 }));
+  if (items.length === 0) return;
+  throw new Error(
+    `the target is not empty: ${url} holds ${items.length} client certificate(s) (${items.map((c) => c.clientCertificateId).join(', ')}).\n` +
+      'The conformance checks list and count what they make, so they need a target holding none: a fresh ' +
+      'deployment, or an account and region without client certificates; and the files run one at a time ' +
+      '(npm run conformance does).',
+  );
+};
+
+/**
+ * `test`, for a check that needs the local service's insides or settings (its store, its
+ * configuration): against any other target it is skipped, and reported as skipped, with `reason`.
+ */
+export const testLocalOnly = (reason: string, name: string, fn: jest.ProvidesCallback, timeout?: number): void =>
+  settings.local ? test(name, fn, timeout) : test.skip(`${name}${skipMark(`local only, ${reason}`)}`, fn, timeout);
+
+/** `describe`, for checks that all need the local service: see `testLocalOnly`. */
+export const describeLocalOnly = (reason: string, name: string, fn: () => void): void =>
+  settings.local ? describe(name, fn) : describe.skip(`${name}${skipMark(`local only, ${reason}`)}`, fn);
