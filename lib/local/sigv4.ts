@@ -191,7 +191,7 @@ const splitTarget = (target: string): [string, string] => {
 };
 
 /** The query as SigV4 canonicalises it: percent-decoded names and values, repeats as lists; `undefined` if undecodable. */
-const parseQuery = (raw: string): Record<string, string | string[]> | undefined => {
+export const parseQuery = (raw: string): Record<string, string | string[]> | undefined => {
   const query: Record<string, string | string[]> = {};
   try {
     for (const pair of raw.split('&')) {

@@ -1,5 +1,5 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../lib/local/sigv4.js';
+import { NodeSha256, parseQuery } from '../../lib/local/sigv4.js';
 import type { SigV4Credentials } from '../../lib/local/sigv4.js';
 import type { RawRequest } from './http.js';
 
@@ -30,19 +30,8 @@ const toSign = (baseUrl: string, { method = 'GET', path, headers = {}, body }: R
   };
 };
 
-/** The query as SigV4 canonicalises it: names and values percent-decoded (`+` stays `+`), repeats as lists. */
-const queryOf = (search: string): Record<string, string | string[]> => {
-  const query: Record<string, string | string[]> = {};
-  for (const pair of search.replace(/^\?/, '').split('&')) {
-    if (pair === '') continue;
-    const at = pair.indexOf('=');
-    const name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
-    const value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
-    const seen = query[name];
-    query[name] = seen === undefined ? value : [seen, value].flat();
-  }
-  return query;
-};
+/** The query as SigV4 canonicalises it, the way the local verifier reads it. */
+const queryOf = (search: string): Record<string, string | string[]> => parseQuery(search.replace(/^\?/, '')) ?? {};
 
 /** `request` signed in its Authorization header, as the AWS SDK signs. */
 export const signed = async (baseUrl: string, request: RawRequest, signing: Signing): Promise<RawRequest> => {
