@@ -127,7 +127,13 @@ const segment = fc.oneof(
   text.map((value) => percentEncoded(value.slice(0, 100))),
   text.map((value) => percentEncoded(value.slice(0, 100)).slice(0, -1)), // a cut-off escape
 );
-const query = fc.oneof(fc.constant(''), fc.webQueryParameters().map((q) => `?${q}`), fc.constantFrom('?', '?a=%zz', '?position=&limit=-1', '?&&=&', '?x=\u00ff'));
+const query = fc.oneof(
+  fc.constant(''),
+  fc.webQueryParameters().map((q) => `?${q}`),
+  fc.constantFrom('?', '?a=%zz', '?position=&limit=-1', '?&&=&', '?x=\u00ff', '?limit=0', '?limit=501', '?limit=1e2', '?position=%zz'),
+  fc.tuple(fc.oneof(fc.nat(600).map(String), text), text).map(([limit, position]) => `?limit=${percentEncoded(limit.slice(0, 50))}&position=${percentEncoded(position.slice(0, 200))}`),
+  fc.array(text, { maxLength: 4 }).map((keys) => `?${keys.map((k) => `tagKeys=${percentEncoded(k.slice(0, 300))}`).join('&')}`),
+);
 
 describe('UpdateClientCertificate under random and adversarial bodies', () => {
   test('never a 5xx or a hang; every refusal is AWS-shaped and leaves the store byte for byte unchanged', async () => {
@@ -151,6 +157,20 @@ describe('any method, path, query, headers and body', () => {
     const method = fc.constantFrom('GET', 'PATCH', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'M-SEARCH', 'get', 'PATCH ');
     const path = fc.oneof(
       fc.tuple(fc.constantFrom('/clientcertificates/'), fc.oneof(fc.constantFrom(...ids), segment), query).map((parts) => parts.join('')),
+      // The list, and the tag routes on real and made-up ARNs, encoded as the SDK sends them or not.
+      fc.tuple(fc.constantFrom('/clientcertificates'), query).map((parts) => parts.join('')),
+      fc
+        .tuple(
+          fc.constantFrom('/tags/'),
+          fc.oneof(
+            fc.constantFrom(...ids).map((id) => encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${id}`)),
+            fc.constantFrom(...ids).map((id) => `arn:aws:apigateway:us-east-1::/clientcertificates/${id}`),
+            fc.constantFrom('arn:aws:apigateway:us-east-1::/restapis/abc', 'arn%3Aaws%3Aapigateway%3Aeu-west-1%3A%3A%2Fclientcertificates%2Fabc123'),
+            segment,
+          ),
+          query,
+        )
+        .map((parts) => parts.join('')),
       fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), query).map(([parts, q]) => `/${parts.join('/')}${q}`),
       fc.constantFrom('*', '//[', 'http://[::1', 'http://example.com/clientcertificates', '/clientcertificates/%', '/\u00ff', '/%c0%af', `/clientcertificates/${'%41'.repeat(3000)}`),
     );
