@@ -1,9 +1,9 @@
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { STORE_TIMEOUTS } from '../lambda/store/dynamodb-store.js';
+import { dynamoDbClient } from '../lambda/store/dynamodb-store.js';
 import { PARTITION_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
-import { closedLoop, httpClient, type LoadOptions } from './load.js';
+import { closedLoop, httpClient, type LoadOptions, socketClient } from './load.js';
 import type { ServiceAddress } from './service-process.js';
 import type { Summary } from './stats.js';
 
@@ -37,7 +37,9 @@ export const measureEndToEnd = async (
   const service = await startChild<ServiceAddress>('./service-process.ts');
   const clients = Math.max(...concurrencies);
   const http = httpClient(clients);
-  const sdk = new DynamoDBClient({ endpoint: service.message.store.endpoint, maxAttempts: STORE_TIMEOUTS.maxAttempts });
+  // The DynamoDB client exactly as the store configures it, without the document client's marshalling.
+  const sdk = dynamoDbClient({ endpoint: service.message.store.endpoint });
+  const closers: (() => void)[] = [];
   try {
     const base = new URL(service.message.url);
     const ids = await createCertificates(http, base, clients);
@@ -45,13 +47,16 @@ export const measureEndToEnd = async (
     const viaSdk = pair(async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item, async (input) => {
       await sdk.send(new UpdateItemCommand(input));
     });
-    const bare = bareDynamoDb(http, service.message.store);
-    const viaHttp = pair(async (input) => ((await bare('GetItem', input)) as { Item: Item }).Item, async (input) => {
-      await bare('UpdateItem', input);
+    const toStore = await socketClient(new URL(service.message.store.endpoint), clients);
+    const toService = await socketClient(base, clients);
+    closers.push(toStore.close, toService.close);
+    const bare = bareDynamoDb(toStore, service.message.store);
+    const viaHttp = pair(async (input, client) => ((await bare(client, 'GetItem', input)) as { Item: Item }).Item, async (input, client) => {
+      await bare(client, 'UpdateItem', input);
     });
     let n = 0;
     const patch = async (client: number) => {
-      const reply = await http.send('PATCH', new URL(`/clientcertificates/${ids[client]}`, base), JSON_HEADERS, patchBody(n++));
+      const reply = await toService.send(client, 'PATCH', `/clientcertificates/${ids[client]}`, JSON_HEADERS, patchBody(n++));
       if (reply.status !== 200) throw new Error(`PATCH answered ${reply.status}: ${reply.body}`);
     };
     const results: EndToEndResult[] = [];
@@ -63,6 +68,7 @@ export const measureEndToEnd = async (
     }
     return results;
   } finally {
+    closers.forEach((close) => close());
     sdk.destroy();
     http.close();
     await service.stop();
@@ -88,11 +94,11 @@ const createCertificates = async (http: ReturnType<typeof httpClient>, base: URL
  */
 const storePair =
   ({ tableName }: StoreAddress, ids: readonly string[]) =>
-  (get: (input: GetInput) => Promise<Item>, update: (input: UpdateInput) => Promise<void>) => {
+  (get: (input: GetInput, client: number) => Promise<Item>, update: (input: UpdateInput, client: number) => Promise<void>) => {
     let n = 0;
     return async (client: number): Promise<void> => {
       const Key = { [PARTITION_KEY]: { S: ids[client]! } };
-      const item = await get({ TableName: tableName, Key, ConsistentRead: true });
+      const item = await get({ TableName: tableName, Key, ConsistentRead: true }, client);
       const version = Number((item.version as { N: string }).N);
       const { [PARTITION_KEY]: _key, quotaSlot: _slot, ...fields }: Item = {
         ...item,
@@ -100,7 +106,8 @@ const storePair =
         version: { N: String(version + 1) },
       };
       const names = Object.keys(fields);
-      await update({
+      await update(
+        {
         TableName: tableName,
         Key,
         UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
@@ -110,7 +117,9 @@ const storePair =
           ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]!])),
           ':expected': { N: String(version) },
         },
-      });
+        },
+        client,
+      );
     };
   };
 
@@ -122,10 +131,9 @@ type UpdateInput = ConstructorParameters<typeof UpdateItemCommand>[0];
  * request is signed but not the signature, so a fixed well-formed Authorization header stands in for
  * SigV4: nothing is spent on the client side but HTTP and JSON.
  */
-const bareDynamoDb = (http: ReturnType<typeof httpClient>, { endpoint }: StoreAddress) => {
-  const url = new URL(endpoint);
-  return async (operation: string, body: unknown): Promise<unknown> => {
-    const reply = await http.send('POST', url, {
+const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>, _store: StoreAddress) => {
+  return async (client: number, operation: string, body: unknown): Promise<unknown> => {
+    const reply = await http.send(client, 'POST', '/', {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `DynamoDB_20120810.${operation}`,
       'x-amz-date': '20260101T000000Z',

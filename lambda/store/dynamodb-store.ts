@@ -48,21 +48,22 @@ const OWNER = 'owner';
 const CLAIMED_AT = 'claimedAt';
 const BATCH_GET_MAX = 100;
 
-export const documentClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...(endpoint === undefined ? {} : { endpoint }),
-      credentials: environmentCredentials(),
-      maxAttempts: STORE_TIMEOUTS.maxAttempts,
-      requestHandler: {
-        connectionTimeout: STORE_TIMEOUTS.connectionTimeout,
-        requestTimeout: STORE_TIMEOUTS.requestTimeout,
-        // Without this the SDK only logs a warning when the request timeout passes, and waits on.
-        throwOnRequestTimeout: true,
-      },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+/** The DynamoDB client as this design configures it: bounded timeouts, few retries, credentials from the environment. */
+export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBClient =>
+  new DynamoDBClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    credentials: environmentCredentials(),
+    maxAttempts: STORE_TIMEOUTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: STORE_TIMEOUTS.connectionTimeout,
+      requestTimeout: STORE_TIMEOUTS.requestTimeout,
+      // Without this the SDK only logs a warning when the request timeout passes, and waits on.
+      throwOnRequestTimeout: true,
+    },
+  });
+
+export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(dynamoDbClient(options), { marshallOptions: { removeUndefinedValues: true } });
 
 type Item = Record<string, unknown>;
 
