@@ -18,7 +18,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
 import { functionBundling } from './function-bundling.js';
-import { type Operation, operations, routeKey } from './operations.js';
+import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './operations.js';
 
 /** The repository root: entries and the lock file are found from here, whatever the cwd. */
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -163,7 +163,7 @@ export class ClientCertificateApi extends Construct {
     this.url = this.stage.url;
     const functions: Record<string, NodejsFunction> = {};
     for (const operation of operations) {
-      const fn = this.operationFunction(operation, props.memorySize ?? 512);
+      const fn = this.operationFunction(operation, props.memorySize ?? FUNCTION_DEFAULTS.memorySize);
       functions[operation.name] = fn;
       this.httpApi.addRoutes({
         path: operation.path,
@@ -208,7 +208,7 @@ export class ClientCertificateApi extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds),
       role,
       logGroup,
       // No NODE_OPTIONS=--enable-source-maps: see functionBundling.sourceMap for why.

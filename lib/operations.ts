@@ -79,5 +79,8 @@ export const operations: readonly Operation[] = [
   },
 ];
 
+/** What every operation's function is given on AWS; the local service gives its invocations the same. */
+export const FUNCTION_DEFAULTS = { memorySize: 512, timeoutSeconds: 10 } as const;
+
 /** `METHOD /path`, the form HTTP API uses for route keys. */
 export const routeKey = (op: Operation): string => `${op.method} ${op.path}`;

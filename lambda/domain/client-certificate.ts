@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { badRequest, echoed, malformedBody, tooManyTags } from './errors.js';
+import { invalidDescription, invalidTagKey, invalidTagValue, malformedBody, reservedTagKey, tooManyTags } from './errors.js';
 
 /** The ClientCertificate resource, field for field as the API returns it. */
 export interface ClientCertificate {
@@ -50,15 +50,9 @@ export const MAX_TAGS = 50;
 export const validateTags = (tags: Readonly<Record<string, string>>): void => {
   if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
   for (const [key, value] of Object.entries(tags)) {
-    if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) {
-      throw badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from [a-zA-Z0-9+-=._:/ @]`);
-    }
-    if (key.toLowerCase().startsWith('aws:')) {
-      throw badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);
-    }
-    if (value.length > 256 || !TAG_CHARACTERS.test(value)) {
-      throw badRequest(`Invalid tag value for key '${key}': at most 256 characters from [a-zA-Z0-9+-=._:/ @]`);
-    }
+    if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
+    if (key.toLowerCase().startsWith('aws:')) throw reservedTagKey(key);
+    if (value.length > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
   }
 };
 
@@ -78,6 +72,7 @@ export const parseGenerateInput = (body: unknown): GenerateClientCertificateInpu
   if (tags !== undefined && tags !== null && !(isObject(tags) && Object.values(tags).every((v) => typeof v === 'string'))) {
     throw malformedBody('tags must be an object of string values');
   }
+  if (typeof description === 'string' && !isValidDescription(description)) throw invalidDescription();
   const input = { description: description ?? undefined, tags: (tags ?? {}) as Record<string, string> };
   validateTags(input.tags);
   return input;

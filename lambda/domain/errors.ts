@@ -55,10 +55,20 @@ export const unknownResource = (): ApiError => new ApiError('NotFoundException',
 export const limitExceeded = (quota: number): ApiError =>
   new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
 
+const TAG_CHARACTERS = '[a-zA-Z0-9+-=._:/ @]';
+
+export const invalidTagKey = (key: string): ApiError =>
+  badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from ${TAG_CHARACTERS}`);
+
+export const reservedTagKey = (key: string): ApiError => badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);
+
+export const invalidTagValue = (key: string): ApiError =>
+  badRequest(`Invalid tag value for key '${key}': at most 256 characters from ${TAG_CHARACTERS}`);
+
 export const tooManyTags = (max: number): ApiError =>
   badRequest(`Too many tags: a resource can have at most ${max} tags`);
 
-export const invalidLimit = (): ApiError => badRequest('Invalid limit: must be an integer between 1 and 500');
+export const invalidLimit = (max: number): ApiError => badRequest(`Invalid limit: must be an integer between 1 and ${max}`);
 
 export const invalidPosition = (): ApiError => badRequest('Invalid position specified');
 

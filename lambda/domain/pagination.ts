@@ -12,8 +12,9 @@ export interface PageRequest {
 
 /** `limit` and `position` as they arrive in the query string; garbage in either is a 400. */
 export const parsePageRequest = (limit: string | null, position: string | null): PageRequest => {
+  if (limit !== null && !/^\d+$/.test(limit)) throw invalidLimit(MAX_LIMIT);
   const n = limit === null ? DEFAULT_LIMIT : Number(limit);
-  if (!/^\d+$/.test(limit ?? String(DEFAULT_LIMIT)) || n < 1 || n > MAX_LIMIT) throw invalidLimit();
+  if (n < 1 || n > MAX_LIMIT) throw invalidLimit(MAX_LIMIT);
   return position === null ? { limit: n } : { limit: n, after: decodePosition(position) };
 };
 
@@ -24,8 +25,8 @@ export const encodePosition = (afterId: string): string =>
   Buffer.from(JSON.stringify([POSITION_VERSION, afterId])).toString('base64url');
 
 const decodePosition = (position: string): string => {
+  if (!/^[A-Za-z0-9_-]+$/.test(position)) throw invalidPosition();
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(position)) throw invalidPosition();
     const decoded: unknown = JSON.parse(Buffer.from(position, 'base64url').toString('utf8'));
     if (Array.isArray(decoded) && decoded.length === 2 && decoded[0] === POSITION_VERSION) {
       const [, id] = decoded as [string, unknown];

@@ -1,14 +1,8 @@
 import type { ClientCertificate } from '../domain/client-certificate.js';
-import {
-  isValidDescription,
-  newClientCertificateId,
-  parseGenerateInput,
-  VALIDITY_SECONDS,
-} from '../domain/client-certificate.js';
-import { invalidDescription, serviceUnavailable } from '../domain/errors.js';
+import { newClientCertificateId, parseGenerateInput, VALIDITY_SECONDS } from '../domain/client-certificate.js';
+import { serviceUnavailable } from '../domain/errors.js';
 import { issueSelfSignedCertificate } from '../domain/pem.js';
 import { apiHandler } from '../http/api-handler.js';
-
 import type { ClientCertificateStore } from '../store/client-certificate-store.js';
 import { storeFromEnvironment } from '../store/dynamodb-store.js';
 
@@ -19,7 +13,6 @@ const ID_ATTEMPTS = 5;
 export const createHandler = (store: ClientCertificateStore, now: () => number = Date.now) =>
   apiHandler(async ({ body }) => {
     const { description, tags } = parseGenerateInput(body);
-    if (description !== undefined && !isValidDescription(description)) throw invalidDescription();
     const createdDate = Math.floor(now() / 1000);
     const expirationDate = createdDate + VALIDITY_SECONDS;
     const pemEncodedCertificate = await issueSelfSignedCertificate(createdDate, expirationDate);

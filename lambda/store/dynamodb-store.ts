@@ -8,8 +8,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { requiredEnv } from '../config.js';
 import { isDeepStrictEqual } from 'node:util';
+import { requiredEnv } from '../config.js';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import {
   ApiError,

@@ -12,7 +12,7 @@ import {
 } from '../../lambda/domain/errors.js';
 import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
-import { routeKey } from '../operations.js';
+import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
@@ -42,9 +42,6 @@ export const MAX_HEADER_BYTES = 10_240;
 /** Lambda's limit on what a synchronous invocation returns: past it the invocation fails. */
 export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
 
-/** What the deployed functions are given; the local context mirrors it. */
-const FUNCTION_TIMEOUT_MS = 10_000;
-const FUNCTION_MEMORY_MB = '512';
 
 const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
 
@@ -229,14 +226,14 @@ const toEvent = (
 };
 
 export const lambdaContext = (operation: Operation, region: string): Context => {
-  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+  const deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000;
   const functionName = `local-${operation.name}`;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: FUNCTION_MEMORY_MB,
+    memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySize),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

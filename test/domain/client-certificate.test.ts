@@ -38,6 +38,15 @@ describe('GenerateClientCertificate input', () => {
   ])('%j is a BadRequestException', (body, message) => {
     expect(() => parseGenerateInput(body)).toThrow(new ApiError('BadRequestException', message));
   });
+
+  test('a description is held to the same rules as an update holds it', () => {
+    expect(parseGenerateInput({ description: 'x'.repeat(125_000) }).description).toHaveLength(125_000);
+    for (const description of ['x'.repeat(125_001), 'a\ud800b']) {
+      expect(() => parseGenerateInput({ description })).toThrow(
+        new ApiError('BadRequestException', 'Invalid ClientCertificate description specified.'),
+      );
+    }
+  });
 });
 
 describe('tag rules', () => {

@@ -24,6 +24,7 @@ import {
   unsupportedPatchPath,
   validationFailed,
 } from '../../lambda/domain/errors.js';
+import { MAX_LIMIT } from '../../lambda/domain/pagination.js';
 import { PATCH_OPS } from '../../lambda/domain/patch.js';
 import type { Representation } from '../../lambda/http/representations.js';
 import { hal, HAL_MEDIA_TYPE, plain } from '../../lambda/http/representations.js';
@@ -230,7 +231,7 @@ describe('api/openapi.yaml against the implementation', () => {
       notFound(),
       unknownResource(),
       limitExceeded(DEFAULT_QUOTA),
-      invalidLimit(),
+      invalidLimit(MAX_LIMIT),
       invalidPosition(),
       invalidDescription(),
       conflict('9ao60f'),
