@@ -8,7 +8,8 @@ export interface ChildOptions {
 /**
  * Runs a TypeScript module of bench/ in a Node process of its own (the same Node 24 as this one),
  * its stdout dropped (a child's logs cost what writing them costs, and stay out of the table), and
- * resolves with the first message it sends over IPC. `stop` disconnects it and waits for its exit.
+ * resolves with the first message it sends over IPC, and its pid. `stop` disconnects it and waits for
+ * its exit.
  */
 export const startChild = async <T>(module: string, { env = {} }: ChildOptions = {}) => {
   const child = fork(new URL(module, import.meta.url), {
@@ -25,5 +26,5 @@ export const startChild = async <T>(module: string, { env = {} }: ChildOptions =
     if (child.connected) child.disconnect();
     await exited;
   };
-  return { message, stop };
+  return { message, stop, pid: child.pid! };
 };

@@ -1,77 +1,164 @@
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from '../lambda/store/dynamodb-store.js';
+import { documentClient, dynamoDbClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
 import { PARTITION_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
 import { closedLoop, httpClient, type LoadOptions, socketClient } from './load.js';
 import type { ServiceAddress } from './service-process.js';
 import type { Summary } from './stats.js';
 
+/** One load's figures: its median turn, and what it cost in CPU. */
+export interface LoadResult extends Summary {
+  /**
+   * CPU time (user and system) of the load generator's process and the service's process together,
+   * per completed operation, over the median turn; `undefined` where /proc cannot be read.
+   */
+  readonly cpuMicrosPerOperation: number | undefined;
+}
+
 export interface EndToEndResult {
   readonly concurrency: number;
   /** `PATCH /clientcertificates/{id}` through the local service. */
-  readonly service: Summary;
-  /** The update's store pair sent straight to the service's dynalite with the AWS SDK: the limit. */
-  readonly sdkPair: Summary;
-  /** The same pair as bare DynamoDB JSON over HTTP, no SDK: for scale, what the SDK itself costs. */
-  readonly barePair: Summary;
+  readonly service: LoadResult;
+  /**
+   * The update's store work, the store's own `load` and `saveIfVersion` (a consistent GetItem, then
+   * the conditional UpdateItem, through lib-dynamodb as this design requires) sent straight to the
+   * service's dynalite: the limit for this design.
+   */
+  readonly storePair: LoadResult;
+  /** The same two requests through the AWS SDK's low-level DynamoDB client, no document client: for scale. */
+  readonly sdkPair: LoadResult;
+  /** The same two requests as bare DynamoDB JSON over HTTP, no SDK: for scale, what the SDK itself costs. */
+  readonly barePair: LoadResult;
 }
 
 type Item = Record<string, AttributeValue>;
 type StoreAddress = ServiceAddress['store'];
+type LoadName = Exclude<keyof EndToEndResult, 'concurrency'>;
 
 const patchBody = (n: number) => JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: `bench ${n}` }] });
 
+export interface EndToEnd {
+  readonly results: readonly EndToEndResult[];
+  /** The first turn of the service and of the store pair, before any warm-up, at the highest concurrency. */
+  readonly firstRound: { readonly service: LoadResult; readonly storePair: LoadResult };
+}
+
+export interface EndToEndTiming {
+  /** One turn of one load: `warmupMs` unrecorded, then `durationMs` measured. */
+  readonly turn: Omit<LoadOptions, 'concurrency'>;
+  /** Rounds of turns at the highest concurrency, first, not in the results: the JIT of both processes settles. */
+  readonly warmUpRounds: number;
+  /** Measured rounds of turns at each concurrency; the service and the store pair are each reported by their median turn. */
+  readonly rounds: number;
+}
+
 /**
- * Drives the local service with `PATCH /clientcertificates/{id}` at each concurrency, and right
- * before that sends the store work the handler does for it (a consistent GetItem, then the
- * conditional UpdateItem) straight to the same dynalite, from this same process and at the same
- * concurrency: with the AWS SDK, as any design on Lambda and DynamoDB sends it (the limit for this
- * design), and as bare HTTP. Each client works on its own certificate, so no request loses a race
- * and every one does the full read and write.
+ * Drives the local service with `PATCH /clientcertificates/{id}` at each concurrency and, turn about
+ * with it, sends the store work the handler does for it straight to the same dynalite, from this same
+ * process and at the same concurrency: through the store itself (the limit for this design), through
+ * the SDK's low-level client, and as bare HTTP. Each client works on its own certificate, so no
+ * request loses a race and every one does the full read and write.
+ *
+ * The service and the store pair take turns, round after round, so what else the machine runs weighs
+ * on both alike, and each is reported by its median turn; the pairs shown for scale get a turn each
+ * after those rounds. Warm-up rounds come first: the service's process runs far more code than the
+ * load generator's, and V8 keeps compiling it (on helper threads, taking CPU from the rest) for tens
+ * of seconds of load before it settles. The very first turns, of the service and the store pair, are
+ * reported apart, to show what the warm-up is for.
  */
 export const measureEndToEnd = async (
   concurrencies: readonly number[],
-  timing: Omit<LoadOptions, 'concurrency'>,
-): Promise<EndToEndResult[]> => {
+  { turn, warmUpRounds, rounds }: EndToEndTiming,
+): Promise<EndToEnd> => {
   const service = await startChild<ServiceAddress>('./service-process.ts');
   const clients = Math.max(...concurrencies);
   const http = httpClient(clients);
+  const { endpoint, tableName } = service.message.store;
   // The DynamoDB client exactly as the store configures it, without the document client's marshalling.
-  const sdk = dynamoDbClient({ endpoint: service.message.store.endpoint });
+  const sdk = dynamoDbClient({ endpoint });
+  const documents = documentClient({ endpoint });
+  const store = new DynamoDbClientCertificateStore(documents, tableName);
   const closers: (() => void)[] = [];
   try {
     const base = new URL(service.message.url);
     const ids = await createCertificates(http, base, clients);
     const pair = storePair(service.message.store, ids);
-    const viaSdk = pair(async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item, async (input) => {
-      await sdk.send(new UpdateItemCommand(input));
-    });
-    const toStore = await socketClient(new URL(service.message.store.endpoint), clients);
+    const toStore = await socketClient(new URL(endpoint), clients);
     const toService = await socketClient(base, clients);
     closers.push(toStore.close, toService.close);
-    const bare = bareDynamoDb(toStore, service.message.store);
-    const viaHttp = pair(async (input, client) => ((await bare(client, 'GetItem', input)) as { Item: Item }).Item, async (input, client) => {
-      await bare(client, 'UpdateItem', input);
-    });
+    const bare = bareDynamoDb(toStore);
     let n = 0;
-    const patch = async (client: number) => {
-      const reply = await toService.send(client, 'PATCH', `/clientcertificates/${ids[client]}`, JSON_HEADERS, patchBody(n++));
-      if (reply.status !== 200) throw new Error(`PATCH answered ${reply.status}: ${reply.body}`);
+    const loads: Record<LoadName, (client: number) => Promise<void>> = {
+      barePair: pair(async (input, client) => ((await bare(client, 'GetItem', input)) as { Item: Item }).Item, async (input, client) => {
+        await bare(client, 'UpdateItem', input);
+      }),
+      sdkPair: pair(async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item, async (input) => {
+        await sdk.send(new UpdateItemCommand(input));
+      }),
+      storePair: async (client) => {
+        const current = (await store.load(ids[client]!))!;
+        await store.saveIfVersion({ ...current.value, description: `bench ${n++}` }, current.version);
+      },
+      service: async (client) => {
+        const reply = await toService.send(client, 'PATCH', `/clientcertificates/${ids[client]}`, JSON_HEADERS, patchBody(n++));
+        if (reply.status !== 200) throw new Error(`PATCH answered ${reply.status}: ${reply.body}`);
+      },
     };
+    const cpu = cpuMeter(service.pid);
+    const runTurn = async (name: LoadName, concurrency: number): Promise<LoadResult> => {
+      let operations = 0;
+      const before = cpu();
+      const summary = await closedLoop({ ...turn, concurrency }, async (client) => {
+        await loads[name](client);
+        operations++;
+      });
+      const after = cpu();
+      const cpuMicrosPerOperation = before === undefined || after === undefined ? undefined : (after - before) / operations;
+      return { ...summary, cpuMicrosPerOperation };
+    };
+    const firstRound = { service: await runTurn('service', clients), storePair: await runTurn('storePair', clients) };
+    for (const name of FOR_SCALE) await runTurn(name, clients);
+    for (let round = 0; round < warmUpRounds; round++) for (const name of COMPARED) await runTurn(name, clients);
     const results: EndToEndResult[] = [];
     for (const concurrency of concurrencies) {
-      const sdkPair = await closedLoop({ ...timing, concurrency }, viaSdk);
-      const barePair = await closedLoop({ ...timing, concurrency }, viaHttp);
-      const viaService = await closedLoop({ ...timing, concurrency }, patch);
-      results.push({ concurrency, service: viaService, sdkPair, barePair });
+      const turns = new Map(COMPARED.map((name) => [name, [] as LoadResult[]]));
+      for (let round = 0; round < rounds; round++) for (const name of COMPARED) turns.get(name)!.push(await runTurn(name, concurrency));
+      const [sdkPair, barePair] = [await runTurn('sdkPair', concurrency), await runTurn('barePair', concurrency)];
+      results.push({ concurrency, service: medianTurn(turns.get('service')!), storePair: medianTurn(turns.get('storePair')!), sdkPair, barePair });
     }
-    return results;
+    return { results, firstRound };
   } finally {
     closers.forEach((close) => close());
     sdk.destroy();
+    documents.destroy();
     http.close();
     await service.stop();
+  }
+};
+
+/** The loads the target compares, turn about. */
+const COMPARED = ['storePair', 'service'] as const;
+/** The loads shown for scale: one turn each, after the compared ones, so nothing runs between those. */
+const FOR_SCALE = ['sdkPair', 'barePair'] as const;
+
+/** The turn with the median throughput (the upper one of an even count), latencies and all. */
+const medianTurn = (turns: readonly LoadResult[]): LoadResult => [...turns].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(turns.length / 2)]!;
+
+/**
+ * CPU time used so far by this process and the one at `pid`, in microseconds; `undefined` when the
+ * other's cannot be read (no /proc). /proc counts in clock ticks of 10 ms: over a turn's thousands
+ * of operations, a few microseconds each.
+ */
+const cpuMeter = (pid: number) => (): number | undefined => {
+  const own = process.cpuUsage();
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return own.user + own.system + (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
   }
 };
 
@@ -131,7 +218,7 @@ type UpdateInput = ConstructorParameters<typeof UpdateItemCommand>[0];
  * request is signed but not the signature, so a fixed well-formed Authorization header stands in for
  * SigV4: nothing is spent on the client side but HTTP and JSON.
  */
-const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>, _store: StoreAddress) => {
+const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>) => {
   return async (client: number, operation: string, body: unknown): Promise<unknown> => {
     const reply = await http.send(client, 'POST', '/', {
       'content-type': 'application/x-amz-json-1.0',

@@ -1,5 +1,5 @@
 // The local service as `npm start` runs it, alone in its own process with dynalite inside it (as in
-// `npm start`, the two share one event loop), for the load generator in the parent process to drive.
+// `npm start`, each in a thread of its own), for the load generator in the parent process to drive.
 // Its logs go where the parent points stdout; its address goes back over the IPC channel.
 import { startLocalService } from '../lib/local/service.js';
 

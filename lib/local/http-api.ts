@@ -53,7 +53,7 @@ interface CompiledRoute extends Route {
 /**
  * Plays HTTP API in front of the handlers: refuses what HTTP API refuses (oversized payloads, unknown
  * routes, throttled or unauthenticated requests), builds the payload 2.0 event Lambda would receive,
- * invokes the handler in-process and writes its result back, as HTTP API does.
+ * invokes the handler and writes its result back, as HTTP API does.
  */
 export const httpApiListener = (routes: readonly Route[], region: string, { verify, throttle }: HttpApiSettings = {}) => {
   const compiled = routes.map(compileRoute);
@@ -225,8 +225,16 @@ const toEvent = (
   };
 };
 
-export const lambdaContext = (operation: Operation, region: string): Context => {
-  const deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000;
+/**
+ * The context Lambda passes `operation`'s function: a new invocation's, or, given its request id and
+ * deadline, the context of one already begun (the functions' thread rebuilds it from those).
+ */
+export const lambdaContext = (
+  operation: Operation,
+  region: string,
+  awsRequestId: string = randomUUID(),
+  deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000,
+): Context => {
   const functionName = `local-${operation.name}`;
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -234,7 +242,7 @@ export const lambdaContext = (operation: Operation, region: string): Context => 
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
     memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySize),
-    awsRequestId: randomUUID(),
+    awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

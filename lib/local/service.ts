@@ -1,11 +1,11 @@
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { operations } from '../operations.js';
 import { startDynalite } from './dynalite.js';
-import type { LambdaHandler, Route } from './http-api.js';
+import { startFunctions } from './functions.js';
+import type { Route } from './http-api.js';
 import { answerClientError, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
@@ -44,15 +44,16 @@ export interface LocalService {
 const TABLE_NAME = 'ClientCertificates';
 
 /**
- * Invocations of one function may run at once here, in one process: as on Lambda Managed Instances,
+ * Invocations of one function may run at once here, in one thread: as on Lambda Managed Instances,
  * whose runtime says so in this variable and runs each invocation in its own context.
  */
 const CONCURRENT_INVOCATIONS = '1000';
 
 /**
  * The service on this machine: the same handler modules the stack deploys, behind a stand-in for
- * HTTP API and on dynalite in place of DynamoDB. The handlers read their configuration from the
- * environment at import, exactly as in Lambda, so it is set before they are loaded.
+ * HTTP API and on dynalite in place of DynamoDB, each in a thread of its own (the stand-in in this
+ * one). The handlers read their configuration from the environment at import, exactly as in Lambda,
+ * so it is set before their thread starts, with a copy of this environment.
  */
 export const startLocalService = async ({
   port = 3000,
@@ -62,11 +63,7 @@ export const startLocalService = async ({
   throttle,
   storeEndpoint = (endpoint) => endpoint,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
-  // Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
-  // requests under way together, and a log line names another request or none. First thing: the
-  // AWS SDK fixes the kind of store for the process on its first call.
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
-  const invocations = await InvokeStore.getInstanceAsync(true);
   process.env.AWS_REGION ??= 'us-east-1';
   // dynalite ignores credentials, but the SDK will not send a request without some.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -79,14 +76,11 @@ export const startLocalService = async ({
   process.env.TABLE_NAME = TABLE_NAME;
   process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
 
-  const routes: Route[] = await Promise.all(
-    operations.map(async (operation) => {
-      const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { handler: LambdaHandler };
-      const handler: LambdaHandler = (event, context) =>
-        invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => module.handler(event, context));
-      return { operation, handler };
-    }),
-  );
+  const functions = await startFunctions();
+  const routes: Route[] = operations.map((operation) => ({
+    operation,
+    handler: (event, context) => functions.invoke(operation, event, context),
+  }));
   const listener = httpApiListener(routes, process.env.AWS_REGION, {
     verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
     throttle,
@@ -105,6 +99,7 @@ export const startLocalService = async ({
         server.close(() => done());
         server.closeIdleConnections();
       });
+      await functions.close();
       await store.close();
     },
   };

@@ -249,7 +249,7 @@ test('concurrent writers for a bounded time, then kill -9 mid-load: no 5xx, no a
   expect([...statuses.keys()].filter((s) => typeof s === 'number' && s >= 500)).toEqual([]);
   expect(attempts.filter((a) => a.status !== undefined && a.status < 300).length).toBeGreaterThan(WORKERS);
 
-  // Every request's log line names that request, and no other: requests ran concurrently in one process.
+  // Every request's log line names that request, and no other: requests ran concurrently in one thread.
   const requestLines = [...logs, ...logLines(service)].filter((line) => line.message === 'request');
   const logged = new Map(requestLines.map((line) => [line.function_request_id, line.apiRequestId]));
   expect(logged.size).toBe(requestLines.length);

@@ -1,0 +1,85 @@
+// The functions' thread of the local service (see ./functions.ts): loads every handler module, as
+// Lambda loads a function's at init, then runs the invocations posted to it.
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { writeSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { operations } from '../operations.js';
+import type { LambdaHandler } from './http-api.js';
+import { lambdaContext } from './http-api.js';
+
+/** An invocation posted to the functions' thread: the Lambda context travels as its facts. */
+export interface Invocation {
+  readonly id: number;
+  /** The operation's name, as in lib/operations.ts. */
+  readonly operation: string;
+  readonly event: APIGatewayProxyEventV2;
+  readonly awsRequestId: string;
+  /** When the invocation times out, in epoch milliseconds. */
+  readonly deadline: number;
+}
+
+/** What the functions' thread posts back for an invocation. */
+export type InvocationResult = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly failed: true };
+
+/** Something to sleep on for a millisecond; nothing ever wakes it. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+// Lambda's runtime writes what a function logs straight to its log destination, in order. A worker
+// thread's stdout would instead post each line to the main thread, to be written whenever it gets
+// there: after the answer it was logged for, perhaps, or never, if the process is killed between.
+for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
+  stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
+    writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const written = typeof encoding === 'function' ? encoding : callback;
+    if (typeof written === 'function') written();
+    return true;
+  }) as typeof stream.write;
+}
+
+/** Writes all of `bytes` to `fd`; when it is a pipe whose reader is behind, waits for room. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let rest = bytes;
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+
+// Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
+// invocations under way together, and a log line names another request or none. First thing: the
+// AWS SDK fixes the kind of store for the thread on its first call.
+const invocations = await InvokeStore.getInstanceAsync(true);
+const handlers = new Map(
+  await Promise.all(
+    operations.map(async (operation) => {
+      const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { handler: LambdaHandler };
+      return [operation.name, { operation, handler: module.handler }] as const;
+    }),
+  ),
+);
+const region = process.env.AWS_REGION!;
+const port = parentPort!;
+
+port.on('message', async ({ id, operation, event, awsRequestId, deadline }: Invocation) => {
+  const { operation: found, handler } = handlers.get(operation)!;
+  const context = lambdaContext(found, region, awsRequestId, deadline);
+  let answer: InvocationResult;
+  try {
+    const result = await invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: awsRequestId }, () => handler(event, context));
+    answer = { id, result };
+  } catch (error) {
+    console.error(`${operation} failed:`, error);
+    answer = { id, failed: true };
+  }
+  try {
+    port.postMessage(answer);
+  } catch {
+    port.postMessage({ id, failed: true }); // a result that cannot be copied is a failed invocation
+  }
+});
+port.postMessage('ready');
