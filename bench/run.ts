@@ -8,7 +8,7 @@ import type { HandlerCost } from './handler-process.js';
 
 const CONCURRENCIES = [1, 16] as const;
 const TIMING = { turn: { warmupMs: 500, durationMs: 2_500 }, warmUpRounds: 10, rounds: 7 } as const;
-const IMPORT_SAMPLES = 11;
+const IMPORT_SAMPLES = 21;
 
 /** The targets, checked on the figures they are about. */
 const TARGETS = {
