@@ -12,7 +12,7 @@ const IMPORT_SAMPLES = 21;
 
 /** The targets, checked on the figures they are about. */
 const TARGETS = {
-  /** The service's throughput at 16 clients, as a share of the store pair's (the store's own requests, sent straight to dynalite). */
+  /** The service's throughput at 16 clients, as a share of the store pair's (the store's own requests, straight to dynalite). */
   throughputShare: 0.8,
   /** Handler cost at p50, as a share of the end-to-end p50 latency at 1 client. */
   handlerShare: 0.05,
