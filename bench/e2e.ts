@@ -84,7 +84,7 @@ export const measureEndToEnd = async (
   try {
     const base = new URL(service.message.url);
     const ids = await createCertificates(http, base, clients);
-    const pair = storePair(service.message.store, ids);
+    const pair = rawPair(service.message.store, ids);
     const toStore = await socketClient(new URL(endpoint), clients);
     const toService = await socketClient(base, clients);
     closers.push(toStore.close, toService.close);
@@ -179,7 +179,7 @@ const createCertificates = async (http: ReturnType<typeof httpClient>, base: URL
  * DynamoDB's own shapes: a consistent GetItem, then every attribute of the resource set anew at the
  * next version by an UpdateItem conditional on the version read. `get` and `update` send them.
  */
-const storePair =
+const rawPair =
   ({ tableName }: StoreAddress, ids: readonly string[]) =>
   (get: (input: GetInput, client: number) => Promise<Item>, update: (input: UpdateInput, client: number) => Promise<void>) => {
     let n = 0;
