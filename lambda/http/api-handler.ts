@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import { withDeadline } from '../store/deadline.js';
 import type { Representation } from './representations.js';
 import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
@@ -29,20 +30,32 @@ export type Operation = (request: ApiRequest) => Promise<ApiResult>;
 export const logger = new Logger();
 
 /**
+ * Kept back from the function's timeout for answering: the store starts nothing it could not
+ * settle by then, so the function answers by itself, with what really happened, before Lambda
+ * would kill it.
+ */
+export const ANSWER_MARGIN_MS = 500;
+
+/**
  * The chain every handler shares: structured logs with the request ids, the JSON body parsed into
  * the request, and every error rendered the way API Gateway renders it. Handlers are only wiring.
  */
 export const apiHandler = (operation: Operation) =>
-  middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+  // No early-timeout answer from middy: it would race the handler, and answer an error while a
+  // write it cannot recall is under way. The deadline below bounds the handler instead.
+  middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestIds())
     .use(apiGatewayErrors())
-    .handler(async (event) => {
-      const { statusCode, representation } = await operation({
-        pathParameters: event.pathParameters ?? {},
-        query: new URLSearchParams(event.rawQueryString ?? ''),
-        body: parseBody(event),
-      });
+    .handler(async (event, context) => {
+      const due = Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
+      const { statusCode, representation } = await withDeadline(due, () =>
+        operation({
+          pathParameters: event.pathParameters ?? {},
+          query: new URLSearchParams(event.rawQueryString ?? ''),
+          body: parseBody(event),
+        }),
+      );
       if (representation === undefined) return jsonResponse(statusCode);
       const halBody = wantsHal(event.headers?.accept) ? hal(representation) : undefined;
       return halBody === undefined

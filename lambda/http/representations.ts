@@ -13,6 +13,29 @@ export type Representation =
 
 export const HAL_MEDIA_TYPE = 'application/hal+json';
 
+/** Lambda's limit on what a synchronous invocation returns, the response JSON as a whole: past it the invocation fails. */
+export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/** Room kept in a list page for its envelope: status, headers, the page's own links and position. */
+const PAGE_ENVELOPE_BYTES = 16 * 1024;
+
+/** More than the HAL form (links, ISO dates) adds to any certificate's plain JSON, escaped. */
+const HAL_ITEM_BYTES = 1024;
+
+/**
+ * How many of `items`, from the first, a list page can carry in either representation and still be
+ * returned by the function: at least one (no certificate the API accepts comes near the limit
+ * alone). Each is counted as it travels: JSON in the body, escaped again in the function's response.
+ */
+export const deliverableCount = (items: readonly ClientCertificate[]): number => {
+  let bytes = PAGE_ENVELOPE_BYTES;
+  for (const [i, item] of items.entries()) {
+    bytes += Buffer.byteLength(JSON.stringify(JSON.stringify(renderClientCertificate(item)))) + HAL_ITEM_BYTES;
+    if (bytes > MAX_FUNCTION_RESPONSE_BYTES && i > 0) return i;
+  }
+  return items.length;
+};
+
 /** True when the client lists `application/hal+json` among the media types it accepts. */
 export const wantsHal = (accept: string | undefined): boolean =>
   (accept ?? '')

@@ -23,10 +23,14 @@ import {
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, Page } from './client-certificate-store.js';
 import { environmentCredentials } from './credentials.js';
+import { DeadlineBoundHttpHandler, DeadlineExceededError, remainingMs } from './deadline.js';
 import { DEFAULT_QUOTA, PARTITION_KEY } from './table.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
 export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
+
+/** The longest one write attempt can take: a write is sent only while this much time is left. */
+export const WRITE_ATTEMPT_MS = STORE_TIMEOUTS.connectionTimeout + STORE_TIMEOUTS.requestTimeout;
 
 /**
  * A quota slot claimed longer ago than this by a certificate that does not hold it is left over
@@ -54,12 +58,7 @@ export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }):
     ...(endpoint === undefined ? {} : { endpoint }),
     credentials: environmentCredentials(),
     maxAttempts: STORE_TIMEOUTS.maxAttempts,
-    requestHandler: {
-      connectionTimeout: STORE_TIMEOUTS.connectionTimeout,
-      requestTimeout: STORE_TIMEOUTS.requestTimeout,
-      // Without this the SDK only logs a warning when the request timeout passes, and waits on.
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS),
   });
 
 export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
@@ -93,10 +92,16 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     checkSize({ ...item, [SLOT]: this.quota }); // before claiming: a doomed request must not hold a slot
     return this.call(async () => {
       const slot = await this.claimSlot(id);
+      const stored = { ...item, [SLOT]: slot };
       try {
-        await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, [SLOT]: slot }, ...idIsFree }));
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: stored, ...idIsFree }));
         return true;
       } catch (error) {
+        // An earlier attempt of this very Put may have landed, with only its answer lost: then it is ours.
+        if (!(error instanceof DeadlineExceededError) && isDeepStrictEqual(await this.getItem(id), stored)) return true;
+        // Whether a Put whose answer never came will land is unknown: its slot stays claimed, so the
+        // quota stays exact either way (a slot whose certificate never lands is reclaimed once stale).
+        if (!notApplied(error)) throw error;
         await this.releaseSlot(slot, id);
         if (error instanceof ConditionalCheckFailedException) return false;
         throw error;
@@ -106,11 +111,15 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
 
   async load(id: string): Promise<Versioned<ClientCertificate> | undefined> {
     return this.call(async () => {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: id }, ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : fromItem(Item);
+      const item = await this.getItem(id);
+      return item === undefined ? undefined : fromItem(item);
     });
+  }
+
+  /** The item under `id` as stored, read consistently. */
+  private async getItem(id: string): Promise<Item | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [PARTITION_KEY]: id }, ConsistentRead: true }));
+    return Item;
   }
 
   async saveIfVersion(certificate: ClientCertificate, expectedVersion: number): Promise<number> {
@@ -119,34 +128,33 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     checkSize({ ...fields, [PARTITION_KEY]: id, [SLOT]: this.quota });
     const names = Object.keys(fields);
     try {
-      await this.call(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [PARTITION_KEY]: id },
-            UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-            ConditionExpression: '#expected = :expected',
-            ExpressionAttributeNames: {
-              ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
-              '#expected': VERSION,
-            },
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
-              ':expected': expectedVersion,
-            },
-          }),
-        ),
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: id },
+          UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+          ConditionExpression: '#expected = :expected',
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+            '#expected': VERSION,
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
+            ':expected': expectedVersion,
+          },
+        }),
       );
       return expectedVersion + 1;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException) && notApplied(error)) throw asStoreError(error);
       // `=` on a missing attribute is false, so a deleted item fails too; the store does not say
-      // which it was (dynalite returns no old item), so ask.
+      // which it was (dynalite returns no old item), so ask. Ask too when no answer came at all.
       const current = await this.load(certificate.clientCertificateId);
-      if (current === undefined) throw notFound();
       // An earlier attempt of this very call was applied and only its answer was lost (the SDK then
       // retried): that is this write's success, not somebody else's conflict.
-      if (current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
+      if (current !== undefined && current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
+      if (!(error instanceof ConditionalCheckFailedException)) throw asStoreError(error);
+      if (current === undefined) throw notFound();
       throw conflict(certificate.clientCertificateId);
     }
   }
@@ -212,15 +220,24 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     throw limitExceeded(this.quota);
   }
 
-  /** Claims `slot` if it is still as it was read: free, or held by the same claim. */
+  /**
+   * Claims `slot` if it is still as it was read (free, or held by the same stale claim), or if this
+   * very claim got there already: a retried attempt whose first answer was lost.
+   */
   private async tryClaim(slot: Slot, owner: string): Promise<boolean> {
+    // The slot and then the certificate are two writes: claim none without time for both.
+    if (remainingMs() < 2 * WRITE_ATTEMPT_MS) throw new DeadlineExceededError('no time left to claim a slot and store a certificate');
     const unchanged: Condition =
       slot.owner === undefined
-        ? { ConditionExpression: 'attribute_not_exists(#owner)', ExpressionAttributeNames: { '#owner': OWNER } }
+        ? {
+            ConditionExpression: 'attribute_not_exists(#owner) OR #owner = :me',
+            ExpressionAttributeNames: { '#owner': OWNER },
+            ExpressionAttributeValues: { ':me': owner },
+          }
         : {
-            ConditionExpression: '#owner = :owner AND #claimedAt = :claimedAt',
+            ConditionExpression: '(#owner = :owner AND #claimedAt = :claimedAt) OR #owner = :me',
             ExpressionAttributeNames: { '#owner': OWNER, '#claimedAt': CLAIMED_AT },
-            ExpressionAttributeValues: { ':owner': slot.owner, ':claimedAt': slot.claimedAt },
+            ExpressionAttributeValues: { ':owner': slot.owner, ':claimedAt': slot.claimedAt, ':me': owner },
           };
     try {
       await this.client.send(
@@ -350,9 +367,20 @@ const shuffled = <T>(items: readonly T[]): T[] => {
   return copy;
 };
 
+/**
+ * True when a failed write certainly changed nothing: it was never sent, or the store answered it
+ * with a refusal. A timeout, a dropped connection or a 5xx leave its outcome unknown.
+ */
+const notApplied = (error: unknown): boolean => {
+  if (error instanceof DeadlineExceededError) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
+};
+
 /** Throttling is the client's to retry (429); anything else that is not a request we got wrong is an outage (503). */
 const asStoreError = (error: unknown): unknown => {
   if (error instanceof ApiError || error instanceof ConditionalCheckFailedException) return error;
+  if (error instanceof DeadlineExceededError) return serviceUnavailable(error);
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (name !== undefined && THROTTLED.has(name)) return tooManyRequests(error);
   const status = $metadata?.httpStatusCode;

@@ -3,10 +3,46 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Operation } from '../operations.js';
+import { FUNCTION_DEFAULTS } from '../operations.js';
 import type { Invocation, InvocationResult } from './function-worker.js';
 
+export interface FunctionSettings {
+  /**
+   * Invocations of one function that may run at once, as a function's reserved concurrency does on
+   * Lambda. Enough to keep the handlers' thread busy on a small machine, few enough that even
+   * Generate's CPU-bound key generation finishes well inside the timeout for all of them at once.
+   * @default 10
+   */
+  readonly concurrency?: number;
+  /** How long an invocation may run, from its start. @default the deployed functions' timeout, 10 s */
+  readonly timeoutMs?: number;
+  /**
+   * How long an invocation may wait for one of the function's `concurrency` to come free. Lambda
+   * refuses at once; waiting a little while the request can still be answered within HTTP API's
+   * 30-second integration timeout serves bursts instead. @default 30 s less the timeout
+   */
+  readonly maxWaitMs?: number;
+}
+
+/** HTTP API gives up on an integration after this long. */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
+
+/** Lambda refused to run the invocation: the function's concurrency was in use throughout `maxWaitMs`. */
+export class FunctionThrottled extends Error {
+  override readonly name = 'FunctionThrottled';
+}
+
+/** The invocation did not answer within its timeout; Lambda stops such an invocation there. */
+export class FunctionTimedOut extends Error {
+  override readonly name = 'FunctionTimedOut';
+}
+
 export interface LocalFunctions {
-  /** Runs `operation`'s handler on `event`: resolves with what it returned, rejects if it failed. */
+  /**
+   * Runs `operation`'s handler on `event`: resolves with what it returned; rejects with
+   * FunctionThrottled, FunctionTimedOut, or an error if it failed. The context gives the request id;
+   * the deadline starts when the invocation does, after any wait for concurrency.
+   */
   invoke(operation: Operation, event: APIGatewayProxyEventV2, context: Context): Promise<unknown>;
   /** Stops the functions' thread; invocations under way fail. */
   close(): Promise<void>;
@@ -28,20 +64,30 @@ import(workerData.tsx).then(() => import(workerData.module));
  * A thread that dies fails the invocations it was running, and the next invocation starts a new one,
  * as Lambda replaces an execution environment that failed.
  */
-export const startFunctions = async (): Promise<LocalFunctions> => {
+export const startFunctions = async ({
+  concurrency = 10,
+  timeoutMs = FUNCTION_DEFAULTS.timeoutSeconds * 1000,
+  maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
+}: FunctionSettings = {}): Promise<LocalFunctions> => {
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
   let next = 0;
+  const limits = new Map<string, ConcurrencyLimit>();
   return {
     invoke: async (operation, event, context) => {
-      if (!thread.running()) thread = await (replacing ??= startThread().finally(() => (replacing = undefined)));
-      return thread.run({
-        id: next++,
-        operation: operation.name,
-        event,
-        awsRequestId: context.awsRequestId,
-        deadline: Date.now() + context.getRemainingTimeInMillis(),
-      });
+      let limit = limits.get(operation.name);
+      if (limit === undefined) limits.set(operation.name, (limit = concurrencyLimit(concurrency)));
+      const release = await limit.acquire(maxWaitMs);
+      try {
+        if (!thread.running()) thread = await (replacing ??= startThread().finally(() => (replacing = undefined)));
+        const deadline = Date.now() + timeoutMs;
+        return await withTimeout(
+          thread.run({ id: next++, operation: operation.name, event, awsRequestId: context.awsRequestId, deadline }),
+          timeoutMs,
+        );
+      } finally {
+        release();
+      }
     },
     close: async () => {
       await thread.worker.terminate();
@@ -50,6 +96,53 @@ export const startFunctions = async (): Promise<LocalFunctions> => {
 };
 
 type FunctionThread = Awaited<ReturnType<typeof startThread>>;
+
+interface ConcurrencyLimit {
+  /** Resolves, with the slot's release, once one of the slots is free; rejects FunctionThrottled after `maxWaitMs`. */
+  acquire(maxWaitMs: number): Promise<() => void>;
+}
+
+/** `slots` invocations at once; the rest wait in arrival order, each only for as long as it may. */
+const concurrencyLimit = (slots: number): ConcurrencyLimit => {
+  let running = 0;
+  const waiting = new Set<() => void>();
+  const release = () => {
+    const [first] = waiting;
+    if (first === undefined) running--;
+    else {
+      waiting.delete(first);
+      first(); // the slot passes straight to the next in line
+    }
+  };
+  return {
+    acquire: (maxWaitMs) => {
+      if (running < slots) {
+        running++;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve, reject) => {
+        const start = () => {
+          clearTimeout(timer);
+          resolve(release);
+        };
+        const timer = setTimeout(() => {
+          waiting.delete(start);
+          reject(new FunctionThrottled(`the function's ${slots} concurrent invocations stayed busy for ${maxWaitMs} ms`));
+        }, maxWaitMs);
+        waiting.add(start);
+      });
+    },
+  };
+};
+
+/** `work`'s outcome, or FunctionTimedOut once `ms` pass first. */
+const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FunctionTimedOut(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+};
 
 const startThread = async () => {
   const worker = new Worker(BOOTSTRAP, {

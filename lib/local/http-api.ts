@@ -6,10 +6,13 @@ import type { ApiError } from '../../lambda/domain/errors.js';
 import {
   internalFailure,
   malformedHttpRequest,
+  missingAuthenticationToken,
   noSuchRoute,
   requestEntityTooLarge,
+  serviceUnavailable,
   tooManyRequests,
 } from '../../lambda/domain/errors.js';
+import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';
@@ -31,7 +34,35 @@ export interface HttpApiSettings {
   readonly verify?: RequestVerifier;
   /** The stage's default route throttling. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
+  /** Request bodies all requests under way may hold at once; past it a request is refused 503. @default 64 MiB */
+  readonly maxBodyBytesInFlight?: number;
+  /** Told of every answer as it is sent, as HTTP API's access log is. @default nothing is logged */
+  readonly log?: (entry: AccessLogEntry) => void;
 }
+
+/** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
+export interface AccessLogEntry {
+  /** `$context.requestId` */
+  readonly apiRequestId: string;
+  /** The `x-amzn-RequestId` the client was sent. */
+  readonly requestId: string;
+  readonly method: string;
+  /** The path as requested, without the query. */
+  readonly path: string;
+  /** `$context.routeKey`, or `-` where no route matched. */
+  readonly routeKey: string;
+  /** The status actually sent; 0 when the connection was dropped before an answer. */
+  readonly status: number;
+  readonly errorType?: string;
+  /** Why the stand-in answered itself where the function did not (`$context.integrationErrorMessage`). */
+  readonly integrationError?: string;
+  readonly responseBytes: number;
+  /** From the request's arrival to its answer being handed to the socket. */
+  readonly durationMs: number;
+}
+
+/** What the stand-in answers when the invocation failed: HTTP API's own text, with no error type. */
+const INTEGRATION_FAILURE = { statusCode: 500, body: '{"message":"Internal Server Error"}' } as const;
 
 /** HTTP API's payload limit: larger requests are refused before any function runs. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -39,9 +70,10 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** HTTP API's limit on the request line and headers together. */
 export const MAX_HEADER_BYTES = 10_240;
 
-/** Lambda's limit on what a synchronous invocation returns: past it the invocation fails. */
-export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
+export { MAX_FUNCTION_RESPONSE_BYTES };
 
+/** Past this body size a function's response may pass Lambda's limit once escaped; only then is it measured. */
+const SURELY_DELIVERABLE_BYTES = (MAX_FUNCTION_RESPONSE_BYTES - 64 * 1024) / 2;
 
 const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
 
@@ -55,65 +87,173 @@ interface CompiledRoute extends Route {
  * routes, throttled or unauthenticated requests), builds the payload 2.0 event Lambda would receive,
  * invokes the handler and writes its result back, as HTTP API does.
  */
-export const httpApiListener = (routes: readonly Route[], region: string, { verify, throttle }: HttpApiSettings = {}) => {
+export const httpApiListener = (
+  routes: readonly Route[],
+  region: string,
+  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log }: HttpApiSettings = {},
+) => {
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
-  const serve = async (req: IncomingMessage, res: ServerResponse, apiRequestId: string): Promise<void> => {
-    // A declared oversized body is refused unread; the connection is closed rather than drained.
-    if (Number(req.headers['content-length']) > MAX_PAYLOAD_BYTES) return refuse(res, apiRequestId, requestEntityTooLarge(), true);
-    const body = await readBody(req);
-    if (body === undefined) return refuse(res, apiRequestId, requestEntityTooLarge(), true);
+  let bodyBytesInFlight = 0;
+  const serve = async (exchange: Exchange): Promise<void> => {
+    const { req } = exchange;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    // Refused before the body is read, and then the connection is closed rather than drained: a
+    // declared oversized body, no route, throttled, unsigned where signatures are checked, or a
+    // body there is no room for now.
+    const unread = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);
     const url = parseTarget(req.url);
-    if (url === undefined) return refuse(res, apiRequestId, malformedHttpRequest());
+    if (url === undefined) return exchange.refuse(malformedHttpRequest(), true);
     const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
-    if (match === undefined) return refuse(res, apiRequestId, noSuchRoute());
-    if (takeToken !== undefined && !takeToken(routeKey(match.route.operation))) return refuse(res, apiRequestId, tooManyRequests());
+    if (match === undefined) return exchange.refuse(noSuchRoute(), unread);
+    exchange.routeKey = routeKey(match.route.operation);
+    if (takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
+    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), unread);
+    // Bodies are held until the answer is sent: reserve their bytes, the declared ones up front.
+    const reserve = (bytes: number): boolean => {
+      if (bodyBytesInFlight + bytes > maxBodyBytesInFlight) return false;
+      bodyBytesInFlight += bytes;
+      exchange.onDone(() => (bodyBytesInFlight -= bytes));
+      return true;
+    };
+    const declaredBytes = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
+    if (!reserve(declaredBytes)) return exchange.refuse(serviceUnavailable(), true);
+    const body = await readBody(req, reserve, declaredBytes);
+    if (body === undefined) return exchange.refuse(requestEntityTooLarge(), true);
+    if (body === null) return exchange.refuse(serviceUnavailable(), true);
     const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
-    if (denied !== undefined) return refuse(res, apiRequestId, denied);
-    const event = toEvent(req, url, body, match.route, match.pathParameters, apiRequestId);
+    if (denied !== undefined) return exchange.refuse(denied);
+    const event = toEvent(req, url, body, match.route, match.pathParameters, exchange.apiRequestId);
+    let result: APIGatewayProxyStructuredResultV2;
     try {
-      const result = await match.route.handler(event, lambdaContext(match.route.operation, region));
-      if (Buffer.byteLength(JSON.stringify(result) ?? '') > MAX_FUNCTION_RESPONSE_BYTES) throw new Error('function response too large');
-      send(res, apiRequestId, result as APIGatewayProxyStructuredResultV2);
-    } catch {
-      // What HTTP API answers when the function itself fails, or Lambda refuses what it returned.
-      send(res, apiRequestId, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      result = (await match.route.handler(event, lambdaContext(match.route.operation, region))) as APIGatewayProxyStructuredResultV2;
+    } catch (error) {
+      // What HTTP API answers when the function failed, timed out or was throttled.
+      return exchange.send(INTEGRATION_FAILURE, (error as Error).name === 'Error' ? 'function error' : (error as Error).name);
     }
+    if (!deliverable(result)) return exchange.send(INTEGRATION_FAILURE, 'function response too large');
+    exchange.send(result);
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const apiRequestId = randomBytes(10).toString('base64');
+    const exchange = new Exchange(req, res, log);
     try {
-      await serve(req, res, apiRequestId);
+      await serve(exchange);
     } catch {
       // A bug in this stand-in must cost one request, never the process and every request under way.
-      if (res.headersSent) res.destroy();
-      else refuse(res, apiRequestId, internalFailure(), true);
+      if (res.headersSent) exchange.drop('stand-in failure');
+      else exchange.refuse(internalFailure(), true, 'stand-in failure');
+    } finally {
+      exchange.done();
     }
   };
 };
+
+/** Neither an Authorization header nor a presigned query: no signature to check at all. */
+const isUnsigned = (req: IncomingMessage, url: URL): boolean =>
+  req.headers.authorization === undefined && !url.searchParams.has('X-Amz-Signature');
+
+/** Whether Lambda would accept `result` as a function's response; measured only when it could matter. */
+const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>
+  (result.body?.length ?? 0) * 3 <= SURELY_DELIVERABLE_BYTES ||
+  Buffer.byteLength(JSON.stringify(result) ?? '') <= MAX_FUNCTION_RESPONSE_BYTES;
+
+/** Seconds a client that does not read its answer may hold it before the connection is closed. */
+export const WRITE_TIMEOUT_MS = 10_000;
+
+/** One request and its answer: writes the answer once, and logs it as it goes. */
+class Exchange {
+  readonly apiRequestId = randomBytes(10).toString('base64');
+  private readonly started = performance.now();
+  routeKey = '-';
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly log: ((entry: AccessLogEntry) => void) | undefined,
+  ) {}
+
+  /** Answers a request HTTP API refuses itself, in the API's error shape. */
+  refuse(error: ApiError, close = false, integrationError?: string): void {
+    const response = errorResponse(error);
+    response.headers['x-amzn-RequestId'] = randomUUID();
+    if (close) response.headers.connection = 'close';
+    this.send(response, integrationError);
+  }
+
+  send(result: APIGatewayProxyStructuredResultV2, integrationError?: string): void {
+    const { res } = this;
+    const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+    const headers: Record<string, string | number | string[]> = {
+      'content-type': 'application/json',
+      ...result.headers,
+      'content-length': body.length,
+      'apigw-requestid': this.apiRequestId,
+    };
+    if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+    if (body.length === 0 && !result.headers?.['content-type']) delete headers['content-type'];
+    const requestId = String(headers['x-amzn-RequestId'] ?? headers['x-amzn-requestid'] ?? '');
+    if (headers.connection === 'close') this.req.resume(); // whatever body is left is not waited for
+    // A client that does not read its answer holds the socket and the answer's memory: not for ever.
+    res.setTimeout(WRITE_TIMEOUT_MS, () => res.destroy());
+    res.writeHead(result.statusCode ?? 200, headers);
+    res.end(body);
+    this.record(result.statusCode ?? 200, requestId, String(headers['x-amzn-ErrorType'] ?? '') || undefined, body.length, integrationError);
+  }
+
+  /** Runs `cleanup` once the exchange is over. */
+  onDone(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
+  done(): void {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+
+  /** Drops the connection without an answer. */
+  drop(reason: string): void {
+    this.res.destroy();
+    this.record(0, '', undefined, 0, reason);
+  }
+
+  private record(status: number, requestId: string, errorType: string | undefined, responseBytes: number, integrationError?: string): void {
+    this.log?.({
+      apiRequestId: this.apiRequestId,
+      requestId,
+      method: this.req.method ?? '',
+      path: (this.req.url ?? '').split('?')[0] ?? '',
+      routeKey: this.routeKey,
+      status,
+      ...(errorType === undefined ? {} : { errorType }),
+      ...(integrationError === undefined ? {} : { integrationError }),
+      responseBytes,
+      durationMs: Math.round((performance.now() - this.started) * 10) / 10,
+    });
+  }
+}
 
 /**
  * For the server's `clientError` event: a request that is not even HTTP (or whose headers pass the
- * limit) gets the same JSON error shape as every other refusal, then the connection is closed.
+ * limit) gets the same JSON error shape as every other refusal, then the connection is closed; one
+ * too slow to arrive is dropped. Either way it is logged, as every answer is.
  */
-export const answerClientError = (error: Error & { code?: string }, socket: Duplex): void => {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const { statusCode, headers, body } = errorResponse(malformedHttpRequest());
-  const head = { ...headers, 'x-amzn-RequestId': randomUUID(), 'content-length': Buffer.byteLength(body ?? ''), connection: 'close' };
-  const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}`);
-  socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
-};
-
-/** Answers a request HTTP API refuses itself, in the API's error shape. */
-const refuse = (res: ServerResponse, apiRequestId: string, error: ApiError, close = false): void => {
-  const response = errorResponse(error);
-  response.headers['x-amzn-RequestId'] = randomUUID();
-  if (close) response.headers.connection = 'close';
-  send(res, apiRequestId, response);
-};
+export const clientErrorAnswerer =
+  (log?: (entry: AccessLogEntry) => void) =>
+  (error: Error & { code?: string }, socket: Duplex): void => {
+    const entry = { apiRequestId: '', method: '', path: '', routeKey: '-', responseBytes: 0, durationMs: 0 };
+    if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
+      socket.destroy();
+      log?.({ ...entry, requestId: '', status: 0, integrationError: error.code ?? 'client error' });
+      return;
+    }
+    const { statusCode, headers, body } = errorResponse(malformedHttpRequest());
+    const requestId = randomUUID();
+    const head = { ...headers, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(body ?? ''), connection: 'close' };
+    const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}`);
+    socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+    log?.({ ...entry, requestId, status: statusCode, errorType: headers['x-amzn-ErrorType'], responseBytes: Buffer.byteLength(body ?? '') });
+  };
 
 /** The request target as a URL, or `undefined` when it is not one (`//[`, say). */
 const parseTarget = (target = '/'): URL | undefined => {
@@ -153,23 +293,26 @@ const decodeLabel = (raw: string): string => {
 };
 
 /**
- * The whole body, or `undefined` as soon as it passes the payload limit. The stream is not destroyed
- * then (that would take the socket, and the 413, with it): the rest is read and dropped until the
- * refusal closes the connection.
+ * The whole body; `undefined` as soon as it passes the payload limit; `null` when `reserve` refuses
+ * room for bytes beyond the `reserved` ones. The stream is not destroyed then (that would take the
+ * socket, and the refusal, with it): the rest is read and dropped until the refusal closes the connection.
  */
-const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
+const readBody = (req: IncomingMessage, reserve: (bytes: number) => boolean, reserved: number): Promise<Buffer | undefined | null> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= MAX_PAYLOAD_BYTES) {
-        chunks.push(chunk);
-        return;
-      }
+    const stop = (outcome: undefined | null): void => {
       req.off('data', onData).resume();
       chunks.length = 0;
-      resolve(undefined);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer): void => {
+      const before = size;
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) return stop(undefined);
+      const beyond = Math.max(0, size - Math.max(before, reserved));
+      if (beyond > 0 && !reserve(beyond)) return stop(null);
+      chunks.push(chunk);
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
@@ -250,20 +393,6 @@ export const lambdaContext = (
     fail: () => undefined,
     succeed: () => undefined,
   };
-};
-
-const send = (res: ServerResponse, apiRequestId: string, result: APIGatewayProxyStructuredResultV2): void => {
-  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  const headers: Record<string, string | number | string[]> = {
-    'content-type': 'application/json',
-    ...result.headers,
-    'content-length': body.length,
-    'apigw-requestid': apiRequestId,
-  };
-  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  if (body.length === 0 && !result.headers?.['content-type']) delete headers['content-type'];
-  res.writeHead(result.statusCode ?? 200, headers);
-  res.end(body);
 };
 
 /** `27/Nov/2026:13:28:09 +0000`, the Common Log Format time HTTP API puts in requestContext.time. */

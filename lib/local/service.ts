@@ -3,10 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { operations } from '../operations.js';
+import { capConnections } from './connections.js';
 import { startDynalite } from './dynalite.js';
+import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
-import type { Route } from './http-api.js';
-import { answerClientError, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
+import type { AccessLogEntry, Route } from './http-api.js';
+import { clientErrorAnswerer, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
@@ -25,6 +27,15 @@ export interface LocalServiceOptions {
   readonly sigv4?: SigV4Settings;
   /** Throttle each route as the deployed stage does. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
+  /** Each function's concurrency, timeout and wait for a free slot. @default see FunctionSettings */
+  readonly functions?: FunctionSettings;
+  /** Connections held open at once; past it the longest idle one is closed for a newcomer. @default 1000 */
+  readonly maxConnections?: number;
+  /**
+   * Told of every answer the service gives, with the status actually sent and the request id.
+   * @default one JSON line per answer on standard output
+   */
+  readonly accessLog?: ((entry: AccessLogEntry) => void) | false;
   /**
    * The endpoint the handlers reach the store at, given dynalite's; a test puts a fault-injecting
    * proxy in between this way. @default dynalite's own endpoint
@@ -61,6 +72,9 @@ export const startLocalService = async ({
   dataDir = '.data',
   sigv4,
   throttle,
+  functions: functionSettings,
+  maxConnections = 1000,
+  accessLog = (entry) => process.stdout.write(`${JSON.stringify({ message: 'answer', ...entry })}\n`),
   storeEndpoint = (endpoint) => endpoint,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
@@ -76,19 +90,41 @@ export const startLocalService = async ({
   process.env.TABLE_NAME = TABLE_NAME;
   process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
 
-  const functions = await startFunctions();
+  const functions = await startFunctions(functionSettings).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const routes: Route[] = operations.map((operation) => ({
     operation,
     handler: (event, context) => functions.invoke(operation, event, context),
   }));
+  const log = accessLog === false ? undefined : accessLog;
   const listener = httpApiListener(routes, process.env.AWS_REGION, {
     verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
     throttle,
+    log,
   });
-  // HTTP API's header limit and integration timeout; a client that stalls cannot hold a socket for ever.
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 30_000 }, listener);
-  server.on('clientError', answerClientError);
-  await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // A client must send its headers promptly and its whole request within HTTP API's integration
+      // timeout; idle keep-alive connections are closed soon. Checked every second, not every 30.
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    listener,
+  );
+  capConnections(server, maxConnections);
+  server.on('clientError', clientErrorAnswerer(log));
+  try {
+    await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
+  } catch (error) {
+    await functions.close();
+    await store.close();
+    throw error;
+  }
   const { port: boundPort } = server.address() as AddressInfo;
 
   return {

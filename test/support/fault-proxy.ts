@@ -16,8 +16,8 @@ export interface Fault {
   readonly mode: FaultMode;
   /** Only calls to this DynamoDB operation (`PutItem`, `GetItem`...) are faulted. @default every call */
   readonly only?: string;
-  /** Added before a call is forwarded. @default 0 */
-  readonly delayMs?: number;
+  /** Added before a call is forwarded: a number, or one for each call given its DynamoDB operation. @default 0 */
+  readonly delayMs?: number | ((operation: string) => number);
   /** Only the first this many matching calls are faulted; later ones pass. @default all of them */
   readonly times?: number;
 }
@@ -61,7 +61,8 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      const { mode, only, delayMs = 0, times = Infinity } = fault;
+      const { mode, only, times = Infinity } = fault;
+      const delayMs = typeof fault.delayMs === 'function' ? fault.delayMs(operation) : (fault.delayMs ?? 0);
       const faulted = (mode !== 'pass' || delayMs > 0) && (only === undefined || only === operation) && calls.faulted.length < times;
       (faulted ? calls.faulted : calls.forwarded).push(operation);
       const act = () => {

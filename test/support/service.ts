@@ -8,5 +8,5 @@ import { startLocalService } from '../../lib/local/service.js';
  */
 export const startTestService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return startLocalService({ port: 0, dataDir: 'memory', ...options });
+  return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, ...options });
 };

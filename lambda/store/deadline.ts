@@ -1,0 +1,64 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandlerOptions } from '@smithy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * When the answer to the request under way is due, in epoch milliseconds. Every store call made
+ * inside `withDeadline` is held to it by the HTTP handler below, so a store call added tomorrow is
+ * held to it too, without anyone having to remember.
+ */
+const answerDue = new AsyncLocalStorage<number>();
+
+/** Runs `work` with its store calls bound to settle by `due` (epoch milliseconds). */
+export const withDeadline = <T>(due: number, work: () => Promise<T>): Promise<T> => answerDue.run(due, work);
+
+/** Milliseconds left until the answer is due; `Infinity` outside `withDeadline` (tests, scripts). */
+export const remainingMs = (): number => {
+  const due = answerDue.getStore();
+  return due === undefined ? Infinity : due - Date.now();
+};
+
+/** A store call refused because it could not settle before the answer is due; nothing was sent. */
+export class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceededError';
+}
+
+// DynamoDB's JSON protocol names the operation in this header; these change the table.
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+export interface AttemptTimeouts {
+  /** How long connecting may take. */
+  readonly connectionTimeout: number;
+  /** How long an attempt may wait for its answer once sent. */
+  readonly requestTimeout: number;
+}
+
+/**
+ * The DynamoDB client's HTTP handler, sending each attempt (the SDK's retries included) only if it
+ * can settle before the answer is due:
+ * - a read is cut short at the due time: it changes nothing, so abandoning it is harmless;
+ * - a write is sent only when its whole attempt (connecting, then the request timeout) fits before
+ *   the due time, and is never cut short: an abandoned write may still land after the client was
+ *   told that it failed, and an error answer must mean that nothing was written.
+ * A refused attempt fails with DeadlineExceededError before anything is sent; the SDK does not retry it.
+ */
+export class DeadlineBoundHttpHandler extends NodeHttpHandler {
+  private readonly writeAttemptMs: number;
+
+  constructor(private readonly timeouts: AttemptTimeouts) {
+    super({ ...timeouts, throwOnRequestTimeout: true });
+    this.writeAttemptMs = timeouts.connectionTimeout + timeouts.requestTimeout;
+  }
+
+  override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {
+    const left = remainingMs();
+    if (left === Infinity) return super.handle(request, options);
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop();
+    if (WRITES.has(operation ?? '')) {
+      if (left < this.writeAttemptMs) return Promise.reject(new DeadlineExceededError(`${operation} needs ${this.writeAttemptMs} ms, ${Math.max(0, left)} ms left`));
+      return super.handle(request, options);
+    }
+    if (left <= 0) return Promise.reject(new DeadlineExceededError(`${operation}: the answer is due`));
+    return super.handle(request, { ...options, requestTimeout: Math.min(this.timeouts.requestTimeout, left) });
+  }
+}
