@@ -61,6 +61,9 @@ export interface AccessLogEntry {
   readonly durationMs: number;
 }
 
+/** What any request's body may hold without drawing on the budget for bodies in flight. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
 /** What the stand-in answers when the invocation failed: HTTP API's own text, with no error type. */
 const INTEGRATION_FAILURE = { statusCode: 500, body: '{"message":"Internal Server Error"}' } as const;
 
@@ -110,15 +113,18 @@ export const httpApiListener = (
     exchange.routeKey = routeKey(match.route.operation);
     if (takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), unread);
-    // Bodies are held until the answer is sent: reserve their bytes, the declared ones up front.
+    // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
+    // may have, their bytes come out of one budget for all requests: the declared ones up front, the
+    // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
+    // requests are still served.
     const reserve = (bytes: number): boolean => {
       if (bodyBytesInFlight + bytes > maxBodyBytesInFlight) return false;
       bodyBytesInFlight += bytes;
       exchange.onDone(() => (bodyBytesInFlight -= bytes));
       return true;
     };
-    const declaredBytes = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
-    if (!reserve(declaredBytes)) return exchange.refuse(serviceUnavailable(), true);
+    const declaredBytes = Number.isSafeInteger(declared) && declared > SMALL_BODY_BYTES ? declared : SMALL_BODY_BYTES;
+    if (declaredBytes > SMALL_BODY_BYTES && !reserve(declaredBytes - SMALL_BODY_BYTES)) return exchange.refuse(serviceUnavailable(), true);
     const body = await readBody(req, reserve, declaredBytes);
     if (body === undefined) return exchange.refuse(requestEntityTooLarge(), true);
     if (body === null) return exchange.refuse(serviceUnavailable(), true);
