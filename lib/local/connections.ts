@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -34,4 +35,19 @@ export const capConnections = (server: Server, max: number): void => {
       if (!socket.destroyed) idle.add(socket);
     });
   });
+};
+
+/**
+ * Half the process's file descriptor limit, leaving the other half to the store, its files and the
+ * handlers' connections to it (two descriptors each, both ends being in this process); 1000 where
+ * the limit cannot be read (not Linux).
+ */
+export const defaultMaxConnections = (): number => {
+  try {
+    const soft = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (soft !== undefined) return Math.max(16, Math.floor(Number(soft) / 2));
+  } catch {
+    // not Linux
+  }
+  return 1000;
 };

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { operations } from '../operations.js';
-import { capConnections } from './connections.js';
+import { capConnections, defaultMaxConnections } from './connections.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
@@ -29,7 +29,10 @@ export interface LocalServiceOptions {
   readonly throttle?: ThrottleSettings;
   /** Each function's concurrency, timeout and wait for a free slot. @default see FunctionSettings */
   readonly functions?: FunctionSettings;
-  /** Connections held open at once; past it the longest idle one is closed for a newcomer. @default 1000 */
+  /**
+   * Connections held open at once; past it the longest idle one is closed for a newcomer.
+   * @default half the process's file descriptor limit
+   */
   readonly maxConnections?: number;
   /**
    * Told of every answer the service gives, with the status actually sent and the request id.
@@ -73,7 +76,7 @@ export const startLocalService = async ({
   sigv4,
   throttle,
   functions: functionSettings,
-  maxConnections = 1000,
+  maxConnections = defaultMaxConnections(),
   accessLog = (entry) => process.stdout.write(`${JSON.stringify({ message: 'answer', ...entry })}\n`),
   storeEndpoint = (endpoint) => endpoint,
 }: LocalServiceOptions = {}): Promise<LocalService> => {

@@ -22,9 +22,12 @@ export interface ChildService {
  * The real service as `npm start` runs it (`bin/local.ts` under tsx, on the Node running the tests),
  * in its own process, configured only by environment; resolves once it prints where it listens.
  */
-export const spawnService = (env: Record<string, string>): Promise<ChildService> =>
+export const spawnService = (env: Record<string, string>, { fdLimit }: { fdLimit?: number } = {}): Promise<ChildService> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    const node = [process.execPath, '--import', 'tsx', 'bin/local.ts'];
+    // With `fdLimit`, the shell lowers its descriptor limit and becomes the service (same PID).
+    const [command, ...args] = fdLimit === undefined ? node : ['sh', '-c', `ulimit -n ${fdLimit} && exec "$@"`, 'sh', ...node];
+    const child = spawn(command!, args, {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
