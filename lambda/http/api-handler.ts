@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import { queryParameters } from './query.js';
 import type { Representation } from './representations.js';
 import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
@@ -40,7 +41,7 @@ export const apiHandler = (operation: Operation) =>
     .handler(async (event) => {
       const { statusCode, representation } = await operation({
         pathParameters: event.pathParameters ?? {},
-        query: new URLSearchParams(event.rawQueryString ?? ''),
+        query: queryParameters(event.rawQueryString),
         body: parseBody(event),
       });
       if (representation === undefined) return jsonResponse(statusCode);
