@@ -229,15 +229,27 @@ const checkSignature = async (request: ReceivedRequest, target: ReceivedTarget, 
     signableHeaders: new Set(claim.signedHeaders),
   };
   try {
-    const expected =
-      claim.expiresIn === undefined
-        ? signatureOf((await signer.sign(unsigned, options)).headers.authorization)
-        : (await signer.presign(unsigned, { ...options, expiresIn: claim.expiresIn })).query?.['X-Amz-Signature'];
-    return sameText(String(expected), claim.signature) ? undefined : signatureMismatch();
+    const expected = claim.expiresIn === undefined ? await signedHeaderSignature(signer, unsigned, options) : await presignedSignature(signer, unsigned, { ...options, expiresIn: claim.expiresIn }, target.query);
+    return expected !== undefined && sameText(expected, claim.signature) ? undefined : signatureMismatch();
   } catch (error) {
     // What the SDK's signer cannot sign cannot have been signed: refused, never a 500.
     return signatureMismatch(error);
   }
+};
+
+type SigningOptions = Parameters<SignatureV4['sign']>[1] & Parameters<SignatureV4['presign']>[1];
+
+const signedHeaderSignature = async (signer: SignatureV4, unsigned: HttpRequest, options: SigningOptions): Promise<string> =>
+  signatureOf((await signer.sign(unsigned, options)).headers.authorization);
+
+/**
+ * The signer writes a presigned URL's own parameters afresh (X-Amz-SignedHeaders sorted, for one): the
+ * ones that came must be exactly those, or the canonical query would not be the one received.
+ */
+const presignedSignature = async (signer: SignatureV4, unsigned: HttpRequest, options: SigningOptions, received: URLSearchParams): Promise<string | undefined> => {
+  const { query = {} } = await signer.presign(unsigned, options);
+  const rewritten = PRESIGN_PARAMS.some((name) => name !== 'X-Amz-Signature' && (query[name] ?? null) !== received.get(name));
+  return rewritten ? undefined : String(query['X-Amz-Signature']);
 };
 
 /**
