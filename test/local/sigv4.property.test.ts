@@ -1,5 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
+import { ApiError } from '../../lambda/domain/errors.js';
+import { errorResponse } from '../../lambda/http/responses.js';
 import { NodeSha256, sigv4Verifier } from '../../lib/local/sigv4.js';
 import type { ReceivedRequest } from '../../lib/local/sigv4.js';
 
@@ -135,5 +137,81 @@ describe('Method: sigv4Verifier, a request signed by the AWS SDK', () => {
     expect(tally.runs).toBe(3_000);
     // Some changes keep the meaning (parameters reordered, `%2b` for `%2B`, an unsigned header): they may pass.
     expect(tally.verified).toBeGreaterThan(0);
+  });
+});
+
+// Pieces that broke verifiers before: prototype names, empty parts, separators, huge and odd numbers.
+const hostile = fc.constantFrom(
+  '', ' ', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'host', 'x-amz-date', 'x-amz-content-sha256',
+  'authorization', 'user-agent', 'AKIDLOCALTEST', 'apigateway', 'aws4_request', 'us-east-1', '20261130', '20261130T100000Z',
+  '00000101T000000Z', '99991231T235959Z', '20260230T100000Z', '604800', '604801', '1e3', '-1', '0', 'NaN', '9'.repeat(30),
+  '%', '%zz', '%FF', '+', ';', ',', '=', '/', '\ud800', '\u0000', 'AWS4-HMAC-SHA256',
+);
+const piece = fc.oneof(hostile, fc.string({ maxLength: 30 }));
+const joined = (separator: string) => fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(separator));
+/** Mostly `valid`, so that most inputs get past the early checks to the signer itself. */
+const mostly = (valid: string) => fc.oneof({ arbitrary: fc.constant(valid), weight: 4 }, { arbitrary: piece, weight: 1 });
+const credential = fc.oneof(
+  { arbitrary: fc.tuple(mostly('AKIDLOCALTEST'), mostly('20261130'), mostly('us-east-1'), mostly('apigateway'), mostly('aws4_request')).map((parts) => parts.join('/')), weight: 4 },
+  { arbitrary: joined('/'), weight: 1 },
+);
+const signedHeaderName = fc.oneof(
+  { arbitrary: fc.constantFrom('constructor', '__proto__', 'tostring', 'x-absent', 'x-amz-date', '', 'HOST'), weight: 3 },
+  { arbitrary: fc.oneof(hostile, fc.string({ maxLength: 12 })), weight: 1 },
+);
+const signedHeaderList = fc.array(signedHeaderName, { maxLength: 4 }).map((names) => ['host', ...names].join(';'));
+/** Mostly absent: a stray token or body hash would stop most inputs before the signer. */
+const seldom = (arbitrary: fc.Arbitrary<string>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary, weight: 1 });
+const amzDate = mostly('20261130T100000Z');
+const authorization = fc.oneof(
+  piece,
+  fc.record({ algorithm: mostly('AWS4-HMAC-SHA256'), credential, signedHeaders: fc.oneof(signedHeaderList, joined(';')), signature: piece })
+    .map(({ algorithm, credential, signedHeaders, signature }) => `${algorithm} Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${signature}`),
+);
+const encoded = (arbitrary: fc.Arbitrary<string>) => fc.tuple(arbitrary, fc.boolean()).map(([value, raw]) => (raw ? value : escapeUri(value.replace(/[\ud800-\udfff]/g, ''))));
+const presignQuery = fc
+  .record({ algorithm: mostly('AWS4-HMAC-SHA256'), credential, date: amzDate, expires: fc.oneof(hostile, fc.integer().map(String)), signedHeaders: signedHeaderList, signature: piece, extra: fc.array(fc.tuple(piece, piece), { maxLength: 3 }) })
+  .chain((fields) => fc.tuple(...Object.values(fields).filter((v): v is string => typeof v === 'string').map((v) => encoded(fc.constant(v))), fc.constant(fields.extra)))
+  .map(([algorithm, credentialText, date, expires, signedHeaders, signature, extra]) => {
+    const pairs = [['X-Amz-Algorithm', algorithm], ['X-Amz-Credential', credentialText], ['X-Amz-Date', date], ['X-Amz-Expires', expires], ['X-Amz-SignedHeaders', signedHeaders], ['X-Amz-Signature', signature], ...(extra as [string, string][])];
+    return `?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
+  });
+const headerNames = fc.oneof(hostile, fc.string({ maxLength: 12 }));
+const received = fc.record({
+  method: fc.oneof(fc.constantFrom('GET', 'PATCH'), fc.string({ maxLength: 8 })),
+  target: fc.oneof(fc.string({ maxLength: 60 }), presignQuery.map((query) => `/clientcertificates${query}`), fc.tuple(fc.string({ maxLength: 20 }), presignQuery).map(([path, query]) => path + query)),
+  // Strings, as node:http gives every header but set-cookie.
+  headers: fc.record({
+    host: mostly('localhost:3000'),
+    authorization: fc.oneof(fc.constant(undefined), authorization),
+    'x-amz-date': amzDate,
+    'x-amz-content-sha256': seldom(piece),
+    'x-amz-security-token': seldom(piece),
+    others: fc.array(fc.tuple(headerNames, piece), { maxLength: 4 }),
+  }),
+  body: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+});
+
+describe('Method: sigv4Verifier, any request at all', () => {
+  test('is answered with a refusal in the 4xx range, never a throw', async () => {
+    let refusals = 0;
+
+    await fc.assert(
+      fc.asyncProperty(received, async ({ method, target, headers: { others = [], ...named }, body }) => {
+        // Own properties, `__proto__` and `constructor` included, as node:http builds request headers.
+        const present = Object.entries(named).filter(([, value]) => value !== undefined);
+        const headers = Object.fromEntries([...present, ...others.map(([name, value]) => [name.toLowerCase(), value])]);
+
+        const answer = await verify({ method, target, headers, body });
+
+        expect(answer).toBeInstanceOf(ApiError);
+        expect(errorResponse(answer!).statusCode).toBeGreaterThanOrEqual(400);
+        expect(errorResponse(answer!).statusCode).toBeLessThan(500);
+        refusals++;
+      }),
+      { seed: 20261201, numRuns: 5_000 },
+    );
+
+    expect(refusals).toBe(5_000);
   });
 });
