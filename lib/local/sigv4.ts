@@ -229,7 +229,10 @@ const checkSignature = async (request: ReceivedRequest, target: ReceivedTarget, 
     signableHeaders: new Set(claim.signedHeaders),
   };
   try {
-    const expected = claim.expiresIn === undefined ? await signedHeaderSignature(signer, unsigned, options) : await presignedSignature(signer, unsigned, { ...options, expiresIn: claim.expiresIn }, target.query);
+    const expected =
+      claim.expiresIn === undefined
+        ? await signedHeaderSignature(signer, unsigned, options)
+        : await presignedSignature(signer, unsigned, { ...options, expiresIn: claim.expiresIn }, target.query);
     return expected !== undefined && sameText(expected, claim.signature) ? undefined : signatureMismatch();
   } catch (error) {
     // What the SDK's signer cannot sign cannot have been signed: refused, never a 500.
