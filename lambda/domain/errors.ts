@@ -104,6 +104,9 @@ export const missingPatchPath = (): ApiError => badRequest('Invalid patch path n
 
 export const malformedBody = (detail: string): ApiError => badRequest(`Invalid request body: ${detail}`);
 
+/** A query string whose percent-encoding is not valid UTF-8 (`%zz`, `%FF`). */
+export const malformedQueryString = (): ApiError => badRequest('Invalid query string: malformed percent-encoding');
+
 export const tooManyRequests = (cause?: unknown): ApiError =>
   new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });
 
@@ -141,11 +144,13 @@ export const incompleteSignature = (missing: readonly string[]): ApiError =>
 export const unrecognizedClient = (): ApiError =>
   new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 
-export const signatureMismatch = (): ApiError =>
+/** `cause`: why the signature could not even be computed, for the log; never sent. */
+export const signatureMismatch = (cause?: unknown): ApiError =>
   new ApiError(
     'InvalidSignatureException',
     'The request signature we calculated does not match the signature you provided. ' +
       'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    { cause },
   );
 
 export const wrongSigningService = (service: string): ApiError =>
@@ -159,4 +164,18 @@ export const signatureNotYetCurrent = (signed: string, latest: string, now: stri
   new ApiError(
     'InvalidSignatureException',
     `Signature not yet current: ${signed} is still later than ${latest} (${now} + ${minutes} min.)`,
+  );
+
+/** The date in `Credential=AKID/<date>/...` must be the day of the request's X-Amz-Date (the AWS IAM SigV4 troubleshooting page's text). */
+export const credentialDateMismatch = (scopeDate: string, amzDate: string): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${echoed(scopeDate)}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+  );
+
+/** A presigned URL lives a week at most; the text is S3's (aws/aws-cli#5464), the type this API's other signature refusals'. */
+export const presignedTooLong = (maxSeconds: number): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxSeconds} seconds`,
   );

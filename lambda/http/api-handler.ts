@@ -5,6 +5,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
 import { withDeadline } from '../store/deadline.js';
+import { queryParameters } from './query.js';
 import type { Representation } from './representations.js';
 import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
@@ -52,7 +53,7 @@ export const apiHandler = (operation: Operation) =>
       const { statusCode, representation } = await withDeadline(due, () =>
         operation({
           pathParameters: event.pathParameters ?? {},
-          query: new URLSearchParams(event.rawQueryString ?? ''),
+          query: queryParameters(event.rawQueryString),
           body: parseBody(event),
         }),
       );

@@ -3,16 +3,19 @@ import type { HttpRequest, SourceData } from '@smithy/types';
 import type { Hash, Hmac } from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ApiError } from '../../lambda/domain/errors.js';
 import {
+  ApiError,
+  credentialDateMismatch,
   incompleteSignature,
   missingAuthenticationToken,
+  presignedTooLong,
   signatureExpired,
   signatureMismatch,
   signatureNotYetCurrent,
   unrecognizedClient,
   wrongSigningService,
 } from '../../lambda/domain/errors.js';
+import { decodeQuery } from '../../lambda/http/query.js';
 
 /** The one identity the local service lets in when SigV4 checking is on. */
 export interface SigV4Credentials {
@@ -45,15 +48,48 @@ export type RequestVerifier = (request: ReceivedRequest) => Promise<ApiError | u
 /** How far a request's date may be from this machine's clock, either way, as most AWS services allow. */
 export const CLOCK_SKEW_MINUTES = 15;
 
+/** The longest a presigned URL may live: a SigV4 signing key lasts a week, and the SDK's signer refuses more. */
+export const MAX_PRESIGNED_SECONDS = 604_800;
+
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
 const CONTENT_SHA256 = 'x-amz-content-sha256';
+const SIGNATURE_PARAM = 'x-amz-signature';
 const SIGV4_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+
+/** The request target as the router and the handler read it. */
+export interface ReceivedTarget {
+  /** Still percent-encoded, as routed and as signed. */
+  readonly path: string;
+  /** The query string as sent, without its `?`: the event's `rawQueryString`. */
+  readonly rawQuery: string;
+  /** `rawQuery` decoded once (lambda/http/query.ts): the parameters the handler gets. */
+  readonly query: URLSearchParams;
+}
+
+/**
+ * Reads a request target once, for the signature check and the event alike. `undefined` when the
+ * router, which reads the target as a WHATWG URL, would see another path or query than the bytes sent
+ * (a `#`, a tab, a backslash, a dot segment), when SigV4's path normalisation would sign another path than
+ * the one routed (`//`), or when the query's percent-encoding is malformed: what is signed is then
+ * exactly what is served.
+ */
+export const readTarget = (target: string): ReceivedTarget | undefined => {
+  const at = target.indexOf('?');
+  const path = at < 0 ? target : target.slice(0, at);
+  const rawQuery = at < 0 ? '' : target.slice(at + 1);
+  const url = parseUrl(target);
+  if (url === undefined || url.pathname !== path || url.search.slice(1) !== rawQuery || !isNormalPath(path)) return undefined;
+  const query = decodeQuery(rawQuery);
+  return query === undefined ? undefined : { path, rawQuery, query };
+};
 
 /** What a signed request claims: who signed it, when, for what, over which headers. */
 interface Claim {
   readonly accessKeyId: string;
+  readonly scopeDate: string;
   readonly scopeRegion: string;
   readonly scopeService: string;
   readonly date: Date;
@@ -67,100 +103,77 @@ interface Claim {
 
 /**
  * Verifies AWS Signature Version 4 as AWS's front end does: the Authorization header (or a presigned
- * query), the access key, the signing service, the request date within the clock skew, then the
+ * query), the access key, the credential scope, the request date within the clock skew, then the
  * signature itself, recomputed with the AWS SDK's own signer over the request as received and
- * compared in constant time.
+ * compared in constant time. It answers every input, however hostile, with a value: never a throw.
  */
 export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.now }: SigV4Settings): RequestVerifier => {
   return async (request) => {
-    const [rawPath = '', rawQuery = ''] = splitTarget(request.target);
-    const query = parseQuery(rawQuery);
-    if (query === undefined) return signatureMismatch();
-    const claim = request.headers.authorization !== undefined ? claimFromHeaders(request.headers) : claimFromQuery(query);
-    if (claim === undefined) return missingAuthenticationToken();
-    if ('type' in claim) return claim;
-
-    if (claim.accessKeyId !== credentials.accessKeyId || claim.sessionToken !== credentials.sessionToken) {
-      return unrecognizedClient();
-    }
-    if (claim.scopeService !== service) return wrongSigningService(service);
-    const dateError = checkDate(claim, now());
-    if (dateError !== undefined) return dateError;
-    if (!claim.signedHeaders.includes('host')) return signatureMismatch();
-    const contentHash = request.headers[CONTENT_SHA256];
-    // The signer trusts this header as the body's hash: it must be the hash of the body that came.
-    if (contentHash !== undefined && contentHash !== sha256Hex(request.body)) return signatureMismatch();
-
-    const headers: Record<string, string> = {};
-    for (const name of claim.signedHeaders) {
-      const value = request.headers[name];
-      if (value === undefined) return signatureMismatch();
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
-    const unsigned: HttpRequest = {
-      method: request.method,
-      protocol: 'http:',
-      hostname: headers.host ?? '',
-      path: rawPath,
-      query: claim.expiresIn === undefined ? query : withoutPresignParams(query),
-      headers,
-      body: request.body,
-    };
-    const signer = new SignatureV4({ credentials, region: claim.scopeRegion, service, sha256: NodeSha256, applyChecksum: false });
-    const options = {
-      signingDate: claim.date,
-      signingRegion: claim.scopeRegion,
-      signingService: claim.scopeService,
-      signableHeaders: new Set(claim.signedHeaders),
-    };
-    const expected =
-      claim.expiresIn === undefined
-        ? signatureOf((await signer.sign(unsigned, options)).headers.authorization)
-        : (await signer.presign(unsigned, { ...options, expiresIn: claim.expiresIn })).query?.['X-Amz-Signature'];
-    return sameText(String(expected), claim.signature) ? undefined : signatureMismatch();
+    const target = readTarget(request.target);
+    if (target === undefined) return signatureMismatch();
+    const claim = readClaim(request.headers, target.query);
+    if (claim instanceof ApiError) return claim;
+    return (
+      checkIdentity(claim, credentials) ??
+      checkScope(claim, service) ??
+      checkDate(claim, now()) ??
+      (await checkSignature(request, target, claim, credentials))
+    );
   };
 };
 
+/** The claim in the Authorization header, or else in a presigned query; none at all is a missing token. */
+const readClaim = (headers: IncomingHttpHeaders, query: URLSearchParams): Claim | ApiError => {
+  const presigned = headers.authorization === undefined;
+  const signatureParams = [...query.keys()].filter((name) => name.toLowerCase() === SIGNATURE_PARAM).length;
+  if (presigned && signatureParams === 0) return missingAuthenticationToken();
+  // The signer leaves every x-amz-signature parameter out of the canonical query: one more would go unsigned.
+  if (signatureParams > (presigned ? 1 : 0)) return signatureMismatch();
+  return presigned ? claimFromQuery(query) : claimFromHeaders(headers);
+};
+
 const claimFromHeaders = (headers: IncomingHttpHeaders): Claim | ApiError => {
-  const authorization = headers.authorization ?? '';
-  const [algorithm = '', ...rest] = authorization.trim().split(/\s+/);
+  const [algorithm = '', ...rest] = (textOf(headers, 'authorization') ?? '').trim().split(/\s+/);
   const parameters = new Map<string, string>();
   for (const part of rest.join(' ').split(',')) {
     const at = part.indexOf('=');
     if (at > 0) parameters.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
   }
-  const amzDate = headers['x-amz-date'];
+  const amzDate = textOf(headers, 'x-amz-date');
   const missing = [
     ...(algorithm === ALGORITHM && parameters.has('Credential') ? [] : ["'Credential' parameter"]),
     ...(algorithm === ALGORITHM && parameters.has('Signature') ? [] : ["'Signature' parameter"]),
     ...(algorithm === ALGORITHM && parameters.has('SignedHeaders') ? [] : ["'SignedHeaders' parameter"]),
-    ...(typeof amzDate === 'string' ? [] : ["existence of either a 'X-Amz-Date' or a 'Date' header"]),
+    ...(amzDate !== undefined ? [] : ["existence of either a 'X-Amz-Date' or a 'Date' header"]),
   ];
   if (missing.length > 0) return incompleteSignature(missing);
-  return claimOf(parameters.get('Credential')!, parameters.get('SignedHeaders')!, parameters.get('Signature')!, amzDate as string, headers['x-amz-security-token']);
+  return claimOf(parameters.get('Credential')!, parameters.get('SignedHeaders')!, parameters.get('Signature')!, amzDate!, headers['x-amz-security-token']);
 };
 
-const claimFromQuery = (query: Record<string, string | string[]>): Claim | ApiError | undefined => {
-  const single = (name: string): string | undefined => {
-    const value = query[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-  if (single('X-Amz-Signature') === undefined) return undefined;
-  const [credential, signedHeaders, signature, amzDate, expires] = ['X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-Expires'].map(single);
+const claimFromQuery = (query: URLSearchParams): Claim | ApiError => {
+  // A repeated presign parameter is one the signer would see once: refused, not picked from.
+  if (PRESIGN_PARAMS.some((name) => query.getAll(name).length > 1)) return signatureMismatch();
+  const [algorithm, credential, signedHeaders, signature, amzDate, expires, sessionToken] = [
+    'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token',
+  ].map((name) => query.get(name) ?? undefined);
   const expiresIn = Number(expires);
-  if (single('X-Amz-Algorithm') !== ALGORITHM || !credential || !signedHeaders || !amzDate || !Number.isInteger(expiresIn) || expiresIn < 1) {
+  if (algorithm !== ALGORITHM || !credential || !signedHeaders || !signature || !amzDate || !Number.isInteger(expiresIn) || expiresIn < 1) {
     return signatureMismatch();
   }
-  const claim = claimOf(credential, signedHeaders, signature!, amzDate, single('X-Amz-Security-Token'));
-  return 'type' in claim ? claim : { ...claim, expiresIn };
+  if (expiresIn > MAX_PRESIGNED_SECONDS) return presignedTooLong(MAX_PRESIGNED_SECONDS);
+  const claim = claimOf(credential, signedHeaders, signature, amzDate, sessionToken);
+  return claim instanceof ApiError ? claim : { ...claim, expiresIn };
 };
 
-const claimOf = (credential: string, signedHeaders: string, signature: string, amzDate: string, sessionToken: string | string[] | undefined): Claim | ApiError => {
-  const [accessKeyId = '', , scopeRegion = '', scopeService = '', terminator, ...extra] = credential.split('/');
+const claimOf = (credential: string, signedHeaders: string, signature: string, amzDate: string, sessionToken: unknown): Claim | ApiError => {
+  const [accessKeyId = '', scopeDate = '', scopeRegion = '', scopeService = '', terminator, ...extra] = credential.split('/');
   const date = parseAmzDate(amzDate);
-  if (terminator !== TERMINATOR || extra.length > 0 || date === undefined || Array.isArray(sessionToken)) return signatureMismatch();
+  if (terminator !== TERMINATOR || extra.length > 0 || date === undefined || (sessionToken !== undefined && typeof sessionToken !== 'string')) {
+    return signatureMismatch();
+  }
   return {
     accessKeyId,
+    scopeDate,
     scopeRegion,
     scopeService,
     date,
@@ -169,6 +182,14 @@ const claimOf = (credential: string, signedHeaders: string, signature: string, a
     signature,
     sessionToken,
   };
+};
+
+const checkIdentity = (claim: Claim, credentials: SigV4Credentials): ApiError | undefined =>
+  claim.accessKeyId !== credentials.accessKeyId || claim.sessionToken !== credentials.sessionToken ? unrecognizedClient() : undefined;
+
+const checkScope = ({ scopeService, scopeDate, amzDate }: Claim, service: string): ApiError | undefined => {
+  if (scopeService !== service) return wrongSigningService(service);
+  return scopeDate === amzDate.slice(0, 8) ? undefined : credentialDateMismatch(scopeDate, amzDate);
 };
 
 const checkDate = ({ date, amzDate, expiresIn }: Claim, nowMs: number): ApiError | undefined => {
@@ -185,31 +206,104 @@ const checkDate = ({ date, amzDate, expiresIn }: Claim, nowMs: number): ApiError
   return undefined;
 };
 
-const splitTarget = (target: string): [string, string] => {
-  const at = target.indexOf('?');
-  return at < 0 ? [target, ''] : [target.slice(0, at), target.slice(at + 1)];
+/** Recomputes the signature over the request as received, with the SDK's signer, and compares. */
+const checkSignature = async (request: ReceivedRequest, target: ReceivedTarget, claim: Claim, credentials: SigV4Credentials): Promise<ApiError | undefined> => {
+  const headers = signedHeaderValues(request.headers, claim.signedHeaders);
+  // The signer trusts this header as the body's hash: it must be the hash of the body that came.
+  const contentHash = request.headers[CONTENT_SHA256];
+  if (headers === undefined || (contentHash !== undefined && contentHash !== sha256Hex(request.body))) return signatureMismatch();
+  const unsigned: HttpRequest = {
+    method: request.method,
+    protocol: 'http:',
+    hostname: headers.host ?? '',
+    path: target.path,
+    query: signerQuery(target.query, claim.expiresIn !== undefined),
+    headers,
+    body: request.body,
+  };
+  const signer = new SignatureV4({ credentials, region: claim.scopeRegion, service: claim.scopeService, sha256: NodeSha256, applyChecksum: false });
+  const options = {
+    signingDate: claim.date,
+    signingRegion: claim.scopeRegion,
+    signingService: claim.scopeService,
+    signableHeaders: new Set(claim.signedHeaders),
+  };
+  try {
+    const expected =
+      claim.expiresIn === undefined
+        ? await signedHeaderSignature(signer, unsigned, options)
+        : await presignedSignature(signer, unsigned, { ...options, expiresIn: claim.expiresIn }, target.query);
+    return expected !== undefined && sameText(expected, claim.signature) ? undefined : signatureMismatch();
+  } catch (error) {
+    // What the SDK's signer cannot sign cannot have been signed: refused, never a 500.
+    return signatureMismatch(error);
+  }
 };
 
-/** The query as SigV4 canonicalises it: percent-decoded names and values, repeats as lists; `undefined` if undecodable. */
-export const parseQuery = (raw: string): Record<string, string | string[]> | undefined => {
-  const query: Record<string, string | string[]> = {};
+type SigningOptions = Parameters<SignatureV4['sign']>[1] & Parameters<SignatureV4['presign']>[1];
+
+const signedHeaderSignature = async (signer: SignatureV4, unsigned: HttpRequest, options: SigningOptions): Promise<string> =>
+  signatureOf((await signer.sign(unsigned, options)).headers.authorization);
+
+/**
+ * The signer writes a presigned URL's own parameters afresh (X-Amz-SignedHeaders sorted, for one): the
+ * ones that came must be exactly those, or the canonical query would not be the one received.
+ */
+const presignedSignature = async (signer: SignatureV4, unsigned: HttpRequest, options: SigningOptions, received: URLSearchParams): Promise<string | undefined> => {
+  const { query = {} } = await signer.presign(unsigned, options);
+  const rewritten = PRESIGN_PARAMS.some((name) => name !== 'X-Amz-Signature' && (query[name] ?? null) !== received.get(name));
+  return rewritten ? undefined : String(query['X-Amz-Signature']);
+};
+
+/**
+ * The values of the headers the claim says it signed, or `undefined` when one is absent, is no header
+ * name at all, or is named like an Object.prototype member (`constructor`): host is always among them.
+ */
+const signedHeaderValues = (headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> | undefined => {
+  if (!names.includes('host')) return undefined;
+  const values: [string, string][] = [];
+  for (const name of names) {
+    const value = HEADER_NAME.test(name) && !(name in Object.prototype) ? textOf(headers, name) : undefined;
+    if (value === undefined) return undefined;
+    values.push([name, value]);
+  }
+  return Object.fromEntries(values);
+};
+
+/** A header's value as one string (repeats joined as HTTP API joins them); only the request's own headers count. */
+const textOf = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join(',') : undefined;
+};
+
+/** The query in the signer's shape, every value a list; a presigned URL's own parameters left for the signer to add. */
+const signerQuery = (query: URLSearchParams, presigned: boolean): Record<string, string[]> => {
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of query) {
+    if (presigned && PRESIGN_PARAMS.includes(name)) continue;
+    const values = grouped.get(name);
+    if (values === undefined) grouped.set(name, [value]);
+    else values.push(value);
+  }
+  return Object.fromEntries(grouped);
+};
+
+const parseUrl = (target: string): URL | undefined => {
   try {
-    for (const pair of raw.split('&')) {
-      if (pair === '') continue;
-      const at = pair.indexOf('=');
-      const name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
-      const value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
-      const seen = query[name];
-      query[name] = seen === undefined ? value : [seen, value].flat();
-    }
+    return new URL(target, 'http://localhost');
   } catch {
     return undefined;
   }
-  return query;
 };
 
-const withoutPresignParams = (query: Record<string, string | string[]>) =>
-  Object.fromEntries(Object.entries(query).filter(([name]) => !PRESIGN_PARAMS.includes(name)));
+/** A path SigV4's normalisation leaves as it is: no empty segment but a trailing one, no `.` or `..`. */
+const isNormalPath = (path: string): boolean =>
+  path.startsWith('/') &&
+  path
+    .slice(1)
+    .split('/')
+    .every((segment, i, all) => (segment !== '' || i === all.length - 1) && segment !== '.' && segment !== '..');
 
 const parseAmzDate = (text: string): Date | undefined => {
   const parts = SIGV4_DATE.exec(text);

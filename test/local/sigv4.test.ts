@@ -2,6 +2,8 @@ import {
   APIGatewayClient,
   GenerateClientCertificateCommand,
   GetClientCertificateCommand,
+  GetTagsCommand,
+  TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
@@ -10,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { LocalService } from '../../lib/local/service.js';
-import { CLOCK_SKEW_MINUTES, sigv4Verifier } from '../../lib/local/sigv4.js';
+import { CLOCK_SKEW_MINUTES, MAX_PRESIGNED_SECONDS, sigv4Verifier } from '../../lib/local/sigv4.js';
 import { isAwsShapedError, send } from '../support/http.js';
 import type { RawRequest } from '../support/http.js';
 import { startTestService } from '../support/service.js';
@@ -189,6 +191,75 @@ describe('with AUTH=sigv4, raw requests', () => {
     expect(changed.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
     expect(late.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
     expect((late.json as { message: string }).message).toMatch(/^Signature expired: /);
+  });
+});
+
+describe('with AUTH=sigv4, the query the signature covers is the query the handler gets', () => {
+  test('untagging "a+b", signed as tagKeys=a%2Bb and sent as tagKeys=a+b, is refused and removes no tag', async () => {
+    const arn = `arn:aws:apigateway:${region}::/clientcertificates/${id}`;
+    await client().send(new TagResourceCommand({ resourceArn: arn, tags: { 'a+b': 'plus', 'a b': 'space' } }));
+    const request = await signed(service.url, { method: 'DELETE', path: `/tags/${encodeURIComponent(arn)}?tagKeys=a%2Bb` }, { credentials });
+    const tags = async () => (await client().send(new GetTagsCommand({ resourceArn: arn }))).tags;
+
+    const changed = await send(service.url, { ...request, path: request.path.replace('a%2Bb', 'a+b') });
+    const tagsAfterChanged = await tags();
+    const asSigned = await send(service.url, request);
+
+    expect(changed.status).toBe(403);
+    expect(changed.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
+    expect(tagsAfterChanged).toEqual({ 'a+b': 'plus', 'a b': 'space' });
+    expect(asSigned.status).toBe(204);
+    expect(await tags()).toEqual({ 'a b': 'space' });
+  });
+});
+
+describe('with AUTH=sigv4, hostile signature parts are refused, never a 500', () => {
+  const path = () => `/clientcertificates/${id}`;
+  const withSignedHeaders = (request: RawRequest, list: string): RawRequest => ({
+    ...request,
+    headers: { ...request.headers, authorization: String(request.headers!.authorization).replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`) },
+  });
+
+  test.each([['x-absent'], ['constructor'], ['__proto__'], ['toString'], ['hasOwnProperty'], ['']])(
+    'SignedHeaders naming %j is 403 InvalidSignatureException',
+    async (name) => {
+      const request = await signed(service.url, { path: path() }, { credentials });
+
+      const response = await send(service.url, withSignedHeaders(request, `host;${name};x-amz-date`));
+
+      expect(response.status).toBe(403);
+      expect(response.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
+      expect(isAwsShapedError(response)).toBe(true);
+    },
+  );
+
+  test('a presigned URL may live a week, and no longer: X-Amz-Expires over 604800 is 403 saying so', async () => {
+    const week = await presigned(service.url, { path: path() }, { credentials }, MAX_PRESIGNED_SECONDS);
+
+    const ok = await send(service.url, week);
+    const longer = await send(service.url, { ...week, path: week.path.replace(`X-Amz-Expires=${MAX_PRESIGNED_SECONDS}`, `X-Amz-Expires=${MAX_PRESIGNED_SECONDS + 1}`) });
+
+    expect(ok.status).toBe(200);
+    expect(longer.status).toBe(403);
+    expect(longer.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
+    expect(longer.json).toEqual({
+      message: 'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
+    });
+  });
+
+  test('a Credential scope dated another day than X-Amz-Date is 403 saying which dates differ', async () => {
+    const request = await signed(service.url, { path: path() }, { credentials });
+    const amzDate = String(request.headers!['x-amz-date']);
+
+    const response = await send(service.url, {
+      ...request,
+      headers: { ...request.headers, authorization: String(request.headers!.authorization).replace(`/${amzDate.slice(0, 8)}/`, '/20200101/') },
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.json).toEqual({
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20200101' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    });
   });
 });
 
