@@ -12,6 +12,7 @@ import {
   serviceUnavailable,
   tooManyRequests,
 } from '../../lambda/domain/errors.js';
+import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
@@ -338,7 +339,8 @@ const toEvent = (
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  // The same reading of the query as the handlers' and the signature check's (lambda/http/query.ts).
+  for (const [name, value] of decodeQuery(url.search.slice(1)) ?? []) query[name] = name in query ? `${query[name]},${value}` : value;
   const isText = TEXT_CONTENT.test(headers['content-type'] ?? '');
   const now = new Date();
   const key = routeKey(route.operation);

@@ -78,7 +78,9 @@ afterAll(async () => {
 
 test('under a slow store and a short timeout, every error answer left the table as it was, and every success only its own change', async () => {
   // Prepare: certificates to update, tag and untag, and others to delete, made while the store is fast.
-  const made = await Promise.all(Array.from({ length: 8 }, (_, i) => generate(`original-${i}`)));
+  const made: RawResponse[] = [];
+  for (let i = 0; i < 8; i++) made.push(await generate(`original-${i}`));
+  expect(made.map((r) => r.status)).toEqual(made.map(() => 201));
   const [edited, doomed] = [made.slice(0, 4), made.slice(4)].map((list) => list.map((r) => (r.json as { clientCertificateId: string }).clientCertificateId));
   for (const id of edited!) expect((await tag(id, 'keep')).status).toBe(204);
   const before = new Map((await certificates()).map((item) => [item.clientCertificateId.S, item]));
