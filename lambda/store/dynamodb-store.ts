@@ -174,8 +174,11 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
         if (typeof Attributes?.[SLOT] === 'number') await this.releaseSlot(Attributes[SLOT], id);
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // After a retry, the earlier attempt may be what deleted it, with only its answer lost: the
+        // certificate is gone as asked, and a 404 would tell the client nothing was done. Its slot,
+        // whose number went with that lost answer, is reclaimed once stale.
+        return (error.$metadata.attempts ?? 1) > 1;
       }
     });
   }

@@ -43,6 +43,7 @@ const update = (id: string, description: string) =>
   });
 const tag = (id: string, key: string) => send(service.url, { method: 'PUT', path: `/tags/${arn(id)}`, headers: json, body: JSON.stringify({ tags: { [key]: 'v' } }) });
 const untag = (id: string, key: string) => send(service.url, { method: 'DELETE', path: `/tags/${arn(id)}?tagKeys=${key}` });
+const idOf = (response: RawResponse) => (response.json as { clientCertificateId: string }).clientCertificateId;
 const remove = (id: string) => send(service.url, { method: 'DELETE', path: `/clientcertificates/${id}` });
 
 interface Stored {
@@ -148,4 +149,15 @@ test('a Generate whose writes were applied but whose answers were lost is one ce
   expect(response.status).toBe(201);
   expect(await count()).toBe(certificatesBefore + 1);
   expect(await slots()).toBe(slotsBefore + 1);
+});
+
+test('a Delete that was applied but whose answer was lost is answered 202, not 404', async () => {
+  const id = idOf(await generate('to delete, answer lost'));
+  proxy.set({ mode: 'lose-response', only: 'DeleteItem', times: 1 });
+
+  const response = await remove(id);
+
+  proxy.set({ mode: 'pass' });
+  expect(response.status).toBe(202);
+  expect((await send(service.url, { path: `/clientcertificates/${id}` })).status).toBe(404);
 });
