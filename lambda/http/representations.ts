@@ -17,6 +17,7 @@ export type Representation =
   | { readonly kind: 'Tags'; readonly tags: Readonly<Record<string, string>> };
 
 export const HAL_MEDIA_TYPE = 'application/hal+json';
+const JSON_MEDIA_TYPE = 'application/json';
 
 /**
  * Whether to answer in HAL. API Gateway answers HAL unless the request's `Accept` names
@@ -25,10 +26,9 @@ export const HAL_MEDIA_TYPE = 'application/hal+json';
  */
 export const wantsHal = (accept: string | undefined): boolean => {
   const q = weights(accept ?? '');
-  return !((q.get(JSON_MEDIA_TYPE) ?? 0) > 0 && (q.get(JSON_MEDIA_TYPE) ?? 0) >= (q.get(HAL_MEDIA_TYPE) ?? 0));
+  const json = q.get(JSON_MEDIA_TYPE) ?? 0;
+  return !(json > 0 && json >= (q.get(HAL_MEDIA_TYPE) ?? 0));
 };
-
-const JSON_MEDIA_TYPE = 'application/json';
 
 /** Each media type an `Accept` header names, with its `q` (1 when not given). */
 const weights = (accept: string): Map<string, number> =>
