@@ -162,7 +162,8 @@ const cpuMeter = (pid: number) => (): number | undefined => {
   }
 };
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+// As every AWS SDK sends it: without it API Gateway, and this service, answer in HAL.
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 
 const createCertificates = async (http: ReturnType<typeof httpClient>, base: URL, count: number): Promise<string[]> => {
   const ids: string[] = [];

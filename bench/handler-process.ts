@@ -50,6 +50,7 @@ const event = (n: number): APIGatewayProxyEventV2 => {
     rawQueryString: '',
     headers: {
       'content-type': 'application/json',
+      accept: 'application/json',
       host: 'abc123.execute-api.us-east-1.amazonaws.com',
       'user-agent': 'aws-sdk-js/3 ua/2.1 os/linux lang/js md/nodejs#24 api/api-gateway#3',
       'x-amz-date': '20260101T000000Z',

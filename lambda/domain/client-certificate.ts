@@ -1,5 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { invalidDescription, invalidTagKey, invalidTagValue, malformedBody, reservedTagKey, tooManyTags } from './errors.js';
+import {
+  invalidDescription,
+  invalidTagKey,
+  invalidTagValue,
+  malformedBody,
+  notAString,
+  reservedTagKey,
+  tooManyTags,
+} from './errors.js';
 
 /** The ClientCertificate resource, field for field as the API returns it. */
 export interface ClientCertificate {
@@ -38,7 +46,14 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export const isValidDescription = (description: string): boolean =>
   description.length <= MAX_DESCRIPTION_LENGTH && !LONE_SURROGATE.test(description);
 
-const TAG_CHARACTERS = /^[a-zA-Z0-9+\-=._:/ @]*$/;
+/**
+ * The developer guide's tag characters: letters, numbers and spaces representable in UTF-8, and
+ * `+ - = . _ : / @` (AWS's common tag pattern; the API reference's ASCII class is narrower than AWS).
+ */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}+\-=._:/@]*$/u;
+
+/** Length in characters (code points), as AWS counts a tag's. */
+const characters = (text: string): number => [...text].length;
 
 /** API Gateway's quota of tags per resource. */
 export const MAX_TAGS = 50;
@@ -50,9 +65,9 @@ export const MAX_TAGS = 50;
 export const validateTags = (tags: Readonly<Record<string, string>>): void => {
   if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
   for (const [key, value] of Object.entries(tags)) {
-    if (key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
+    if (characters(key) < 1 || characters(key) > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
     if (key.toLowerCase().startsWith('aws:')) throw reservedTagKey(key);
-    if (value.length > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
+    if (characters(value) > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
   }
 };
 
@@ -65,17 +80,33 @@ export interface GenerateClientCertificateInput {
 export const parseGenerateInput = (body: unknown): GenerateClientCertificateInput => {
   if (body === undefined) return { tags: {} };
   if (!isObject(body)) throw malformedBody('expected a JSON object');
-  const { description, tags } = body;
-  if (description !== undefined && description !== null && typeof description !== 'string') {
-    throw malformedBody('description must be a string');
-  }
-  if (tags !== undefined && tags !== null && !(isObject(tags) && Object.values(tags).every((v) => typeof v === 'string'))) {
-    throw malformedBody('tags must be an object of string values');
-  }
-  if (typeof description === 'string' && !isValidDescription(description)) throw invalidDescription();
-  const input = { description: description ?? undefined, tags: (tags ?? {}) as Record<string, string> };
-  validateTags(input.tags);
-  return input;
+  const description = stringMember(body.description, 'description');
+  const tags = parseTagMap(body.tags) ?? {};
+  if (description !== undefined && !isValidDescription(description)) throw invalidDescription();
+  validateTags(tags);
+  return { ...(description === undefined ? {} : { description }), tags };
+};
+
+/**
+ * A member the model types as a string: absent (`undefined` or JSON `null`) or a string. A boolean or
+ * a number is API Gateway's SerializationException; anything else a malformed body.
+ */
+export const stringMember = (value: unknown, name: string): string | undefined => {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? undefined;
+  if (typeof value === 'boolean' || typeof value === 'number') throw notAString(value);
+  throw malformedBody(`${name} must be a string`);
+};
+
+/** A `tags` member: absent, or an object of strings (each checked as a `stringMember`, null refused). */
+export const parseTagMap = (value: unknown): Record<string, string> | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw malformedBody('tags must be an object of string values');
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => {
+      if (v === null) throw malformedBody('tags must be an object of string values');
+      return [key, stringMember(v, 'tags')!];
+    }),
+  );
 };
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -6,6 +6,7 @@
 export type ErrorType =
   | 'BadRequestException'
   | 'ValidationException'
+  | 'SerializationException'
   | 'UnauthorizedException'
   | 'MissingAuthenticationTokenException'
   | 'IncompleteSignatureException'
@@ -55,7 +56,7 @@ export const unknownResource = (): ApiError => new ApiError('NotFoundException',
 export const limitExceeded = (quota: number): ApiError =>
   new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
 
-const TAG_CHARACTERS = '[a-zA-Z0-9+-=._:/ @]';
+const TAG_CHARACTERS = 'letters, numbers, spaces and + - = . _ : / @';
 
 export const invalidTagKey = (key: string): ApiError =>
   badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from ${TAG_CHARACTERS}`);
@@ -68,7 +69,7 @@ export const invalidTagValue = (key: string): ApiError =>
 export const tooManyTags = (max: number): ApiError =>
   badRequest(`Too many tags: a resource can have at most ${max} tags`);
 
-export const invalidLimit = (max: number): ApiError => badRequest(`Invalid limit: must be an integer between 1 and ${max}`);
+export const invalidLimit = (): ApiError => badRequest('Invalid limit: must be an integer');
 
 export const invalidPosition = (): ApiError => badRequest('Invalid position specified');
 
@@ -106,6 +107,14 @@ export const malformedBody = (detail: string): ApiError => badRequest(`Invalid r
 
 /** A query string whose percent-encoding is not valid UTF-8 (`%zz`, `%FF`). */
 export const malformedQueryString = (): ApiError => badRequest('Invalid query string: malformed percent-encoding');
+
+// API Gateway's Java front end names the JSON value's class when a string member gets a boolean or
+// a number (recorded for PutIntegration and PutIntegrationResponse, LocalStack's AWS snapshots).
+const JAVA_CLASS = { boolean: 'java.lang.Boolean', number: 'com.amazon.coral.value.json.numbers.TruncatingBigNumber' };
+
+/** A boolean or a number where the model has a string. */
+export const notAString = (value: boolean | number): ApiError =>
+  new ApiError('SerializationException', `class ${JAVA_CLASS[typeof value as 'boolean' | 'number']} can not be converted to an String`);
 
 export const tooManyRequests = (cause?: unknown): ApiError =>
   new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });

@@ -10,12 +10,16 @@ export interface PageRequest {
   readonly after?: string;
 }
 
-/** `limit` and `position` as they arrive in the query string; garbage in either is a 400. */
+/**
+ * `limit` and `position` as they arrive in the query string. API Gateway takes any integer limit
+ * (recorded: GetApiKeys with -1, GetUsage up to 2^31-1): below 1 means the default page, above
+ * MAX_LIMIT the documented largest. Garbage in either is a 400.
+ */
 export const parsePageRequest = (limit: string | null, position: string | null): PageRequest => {
-  if (limit !== null && !/^\d+$/.test(limit)) throw invalidLimit(MAX_LIMIT);
+  if (limit !== null && !/^-?\d+$/.test(limit)) throw invalidLimit();
   const n = limit === null ? DEFAULT_LIMIT : Number(limit);
-  if (n < 1 || n > MAX_LIMIT) throw invalidLimit(MAX_LIMIT);
-  return position === null ? { limit: n } : { limit: n, after: decodePosition(position) };
+  const size = n < 1 ? DEFAULT_LIMIT : Math.min(n, MAX_LIMIT);
+  return position === null ? { limit: size } : { limit: size, after: decodePosition(position) };
 };
 
 // The position is opaque to clients; inside, it is the last id returned, versioned so its form can change.

@@ -1,5 +1,5 @@
 import type { ClientCertificate } from './client-certificate.js';
-import { isObject, isValidDescription } from './client-certificate.js';
+import { isObject, isValidDescription, stringMember } from './client-certificate.js';
 import {
   enumViolation,
   invalidDescription,
@@ -41,10 +41,8 @@ export const parsePatchOperations = (body: unknown): PatchOperation[] => {
     if (!isObject(member)) throw malformedBody(`${at} must be an object`);
     const operation: Record<string, string> = {};
     for (const name of MEMBERS) {
-      const value = member[name];
-      if (value === undefined || value === null) continue;
-      if (typeof value !== 'string') throw malformedBody(`${at}.${name} must be a string`);
-      operation[name] = value;
+      const value = stringMember(member[name], `${at}.${name}`);
+      if (value !== undefined) operation[name] = value;
     }
     return operation;
   });
@@ -75,7 +73,7 @@ export const applyPatch = (
   }
   let patched = certificate;
   for (const { value } of operations) {
-    // Only `replace /description` gets here; a missing value clears it to "".
+    // Only `replace /description` gets here; a missing value clears it to "" (which is never shown).
     patched = { ...patched, description: value ?? '' };
   }
   if (patched.description !== undefined && !isValidDescription(patched.description)) throw invalidDescription();

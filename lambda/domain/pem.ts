@@ -18,17 +18,24 @@ const SIGNING = {
 };
 
 /**
+ * The subject and issuer of API Gateway's certificates, with their 64-bit serials and SHA-256 RSA
+ * signatures: as `openssl x509 -text` shows a real one (localstack/localstack issue 8698).
+ */
+export const CERTIFICATE_NAME = 'C=US, L=Seattle, CN=ApiGateway';
+const SERIAL_BYTES = 8;
+
+/**
  * A fresh self-signed RSA-2048 certificate valid from `notBefore` to `notAfter` (epoch seconds),
  * PEM-encoded with CRLF line breaks as API Gateway returns it. The private key is not extractable
  * and is dropped here: only the public certificate ever leaves this function.
  */
 export const issueSelfSignedCertificate = async (notBefore: number, notAfter: number): Promise<string> => {
   const keys = await crypto.subtle.generateKey(SIGNING, false, ['sign', 'verify']);
-  const serial = randomBytes(16);
+  const serial = randomBytes(SERIAL_BYTES);
   serial[0] = serial[0]! & 0x7f; // a positive INTEGER, as RFC 5280 requires
   const certificate = await X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
-    name: 'CN=ApiGateway, O=ClientCertificate',
+    name: CERTIFICATE_NAME,
     notBefore: new Date(notBefore * 1000),
     notAfter: new Date(notAfter * 1000),
     signingAlgorithm: SIGNING,

@@ -1,9 +1,26 @@
-import { isClientCertificateId, isObject, validateTags } from './client-certificate.js';
+import { isClientCertificateId, isObject, parseTagMap, validateTags } from './client-certificate.js';
 import { malformedBody, missingMember, validationFailed } from './errors.js';
+
+/**
+ * The AWS partitions other than `aws`, by the regions' names, as the AWS SDK's partitions data
+ * (`regionRegex`) has them: China's ARNs are `arn:aws-cn:...`, GovCloud's `arn:aws-us-gov:...`.
+ */
+const PARTITIONS: readonly (readonly [string, RegExp])[] = [
+  ['aws-cn', /^cn-\w+-\d+$/],
+  ['aws-us-gov', /^us-gov-\w+-\d+$/],
+  ['aws-iso', /^us-iso-\w+-\d+$/],
+  ['aws-iso-b', /^us-isob-\w+-\d+$/],
+  ['aws-iso-e', /^eu-isoe-\w+-\d+$/],
+  ['aws-iso-f', /^us-isof-\w+-\d+$/],
+  ['aws-eusc', /^eusc-de-\w+-\d+$/],
+];
+
+/** The partition a region belongs to; `aws` for every other name, as the SDK decides. */
+export const partitionOf = (region: string): string => PARTITIONS.find(([, regions]) => regions.test(region))?.[0] ?? 'aws';
 
 /** The ARN of a client certificate, as TagResource, UntagResource and GetTags take it. */
 export const clientCertificateArn = (region: string, id: string): string =>
-  `arn:aws:apigateway:${region}::/clientcertificates/${id}`;
+  `arn:${partitionOf(region)}:apigateway:${region}::/clientcertificates/${id}`;
 
 /** The certificate id an ARN names, or `undefined` if it names nothing this service holds in `region`. */
 export const clientCertificateIdOf = (arn: string, region: string): string | undefined => {
@@ -15,13 +32,10 @@ export const clientCertificateIdOf = (arn: string, region: string): string | und
 /** TagResource's body: `{"tags": {...}}`, required. */
 export const parseTagResourceInput = (body: unknown): Record<string, string> => {
   if (body !== undefined && !isObject(body)) throw malformedBody('expected a JSON object');
-  const tags = body?.tags;
-  if (tags === undefined || tags === null) throw validationFailed([missingMember('tagResourceInput.tags')]);
-  if (!isObject(tags) || !Object.values(tags).every((v) => typeof v === 'string')) {
-    throw malformedBody('tags must be an object of string values');
-  }
-  validateTags(tags as Record<string, string>);
-  return tags as Record<string, string>;
+  const tags = parseTagMap(body?.tags);
+  if (tags === undefined) throw validationFailed([missingMember('tagResourceInput.tags')]);
+  validateTags(tags);
+  return tags;
 };
 
 /** UntagResource's `tagKeys`, repeated in the query string, required. */

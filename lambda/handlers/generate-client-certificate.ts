@@ -25,7 +25,7 @@ export const createHandler = (store: ClientCertificateStore, now: () => number =
         expirationDate,
         tags,
       };
-      if (await store.create(certificate)) return { statusCode: 201, representation: { kind: 'ClientCertificate', certificate } };
+      if (await store.create(certificate)) return { statusCode: 201, representation: { kind: 'ClientCertificate', certificate, created: true } };
     }
     throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
   });

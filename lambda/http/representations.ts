@@ -2,7 +2,12 @@ import type { ClientCertificate } from '../domain/client-certificate.js';
 
 /** What an operation answers with; the HTTP layer picks plain JSON or HAL for it. */
 export type Representation =
-  | { readonly kind: 'ClientCertificate'; readonly certificate: ClientCertificate }
+  | {
+      readonly kind: 'ClientCertificate';
+      readonly certificate: ClientCertificate;
+      /** Generate's answer, which leaves `tags` out when there are none (Get's and Update's show `{}`). */
+      readonly created?: boolean;
+    }
   | {
       readonly kind: 'ClientCertificates';
       readonly items: readonly ClientCertificate[];
@@ -12,6 +17,7 @@ export type Representation =
   | { readonly kind: 'Tags'; readonly tags: Readonly<Record<string, string>> };
 
 export const HAL_MEDIA_TYPE = 'application/hal+json';
+const JSON_MEDIA_TYPE = 'application/json';
 
 /** Lambda's limit on what a synchronous invocation returns, the response JSON as a whole: past it the invocation fails. */
 export const MAX_FUNCTION_RESPONSE_BYTES = 6 * 1024 * 1024;
@@ -30,27 +36,41 @@ const HAL_ITEM_BYTES = 1024;
 export const deliverableCount = (items: readonly ClientCertificate[]): number => {
   let bytes = PAGE_ENVELOPE_BYTES;
   for (const [i, item] of items.entries()) {
-    bytes += Buffer.byteLength(JSON.stringify(JSON.stringify(renderClientCertificate(item)))) + HAL_ITEM_BYTES;
+    bytes += Buffer.byteLength(JSON.stringify(JSON.stringify(renderClientCertificate(item, 'shown')))) + HAL_ITEM_BYTES;
     if (bytes > MAX_FUNCTION_RESPONSE_BYTES && i > 0) return i;
   }
   return items.length;
 };
 
-/** True when the client lists `application/hal+json` among the media types it accepts. */
-export const wantsHal = (accept: string | undefined): boolean =>
-  (accept ?? '')
-    .split(',')
-    .map((part) => part.split(';'))
-    .some(([type, ...params]) => type?.trim().toLowerCase() === HAL_MEDIA_TYPE && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p)));
+/**
+ * Whether to answer in HAL. API Gateway answers HAL unless the request's `Accept` names
+ * `application/json` (every AWS SDK and the CLI add that header for this reason): so no `Accept`,
+ * and curl's any-type range, get HAL. With both named, the higher `q` wins; a tie is plain JSON.
+ */
+export const wantsHal = (accept: string | undefined): boolean => {
+  const q = weights(accept ?? '');
+  const json = q.get(JSON_MEDIA_TYPE) ?? 0;
+  return !(json > 0 && json >= (q.get(HAL_MEDIA_TYPE) ?? 0));
+};
+
+/** Each media type an `Accept` header names, with its `q` (1 when not given). */
+const weights = (accept: string): Map<string, number> =>
+  new Map(
+    accept.split(',').map((range) => {
+      const [type = '', ...params] = range.split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return [type.trim().toLowerCase(), q === undefined ? 1 : Number(q)] as const;
+    }),
+  );
 
 /** The plain JSON form: the resource exactly as the API Gateway model shapes it. */
 export const plain = (representation: Representation): unknown => {
   switch (representation.kind) {
     case 'ClientCertificate':
-      return renderClientCertificate(representation.certificate);
+      return renderClientCertificate(representation.certificate, representation.created ? 'omitted' : 'shown');
     case 'ClientCertificates':
       return {
-        item: representation.items.map(renderClientCertificate),
+        item: representation.items.map((c) => renderClientCertificate(c, 'omitted')),
         ...(representation.position === undefined ? {} : { position: representation.position }),
       };
     case 'Tags':
@@ -58,14 +78,19 @@ export const plain = (representation: Representation): unknown => {
   }
 };
 
-/** The resource as the API returns it, members in the documented order; `description` only once set. */
-export const renderClientCertificate = (c: ClientCertificate): Record<string, unknown> => ({
+/**
+ * The resource as the API returns it, members in the documented order. As API Gateway's sibling
+ * resources do (LocalStack's AWS-validated snapshots of API keys, usage plans, VPC links, models):
+ * an empty description is left out, and no tags are `{}` or left out, by `noTags`: left out of a
+ * creation's answer and of list items, `{}` in Get's and Update's.
+ */
+export const renderClientCertificate = (c: ClientCertificate, noTags: 'omitted' | 'shown'): Record<string, unknown> => ({
   clientCertificateId: c.clientCertificateId,
   createdDate: c.createdDate,
-  ...(c.description === undefined ? {} : { description: c.description }),
+  ...(c.description ? { description: c.description } : {}),
   expirationDate: c.expirationDate,
   pemEncodedCertificate: c.pemEncodedCertificate,
-  tags: c.tags,
+  ...(noTags === 'omitted' && Object.keys(c.tags).length === 0 ? {} : { tags: c.tags }),
 });
 
 const CURIES = {
@@ -82,16 +107,19 @@ const COLLECTION = '/clientcertificates';
  */
 export const hal = (representation: Representation): unknown => {
   switch (representation.kind) {
-    case 'ClientCertificate':
-      return { _links: { curies: CURIES, ...certificateLinks(representation.certificate) }, ...halFields(representation.certificate) };
+    case 'ClientCertificate': {
+      const { certificate, created } = representation;
+      return { _links: { curies: CURIES, ...certificateLinks(certificate) }, ...halFields(certificate, created ? 'omitted' : 'shown') };
+    }
     case 'ClientCertificates': {
       const { items, limit, position } = representation;
       const links = items.map((c) => ({ href: `${COLLECTION}/${c.clientCertificateId}` }));
-      const embedded = items.map((c) => ({ _links: certificateLinks(c), ...halFields(c) }));
+      const embedded = items.map((c) => ({ _links: certificateLinks(c), ...halFields(c, 'omitted') }));
       return {
         _links: {
           curies: CURIES,
           self: { href: COLLECTION },
+          'clientcertificate:by-id': { href: `${COLLECTION}/{clientcertificate_id}`, templated: true },
           'clientcertificate:generate': { href: COLLECTION },
           ...(items.length === 0 ? {} : { item: oneOrMany(links) }),
           ...(position === undefined
@@ -111,8 +139,8 @@ const certificateLinks = ({ clientCertificateId }: ClientCertificate) => {
   return { self, 'clientcertificate:delete': self, 'clientcertificate:update': self };
 };
 
-const halFields = (certificate: ClientCertificate) => {
-  const fields = renderClientCertificate(certificate);
+const halFields = (certificate: ClientCertificate, noTags: 'omitted' | 'shown') => {
+  const fields = renderClientCertificate(certificate, noTags);
   return { ...fields, createdDate: isoSeconds(certificate.createdDate), expirationDate: isoSeconds(certificate.expirationDate) };
 };
 

@@ -5,6 +5,7 @@ import type { ApiError, ErrorType } from '../domain/errors.js';
 export const ERROR_STATUS: Readonly<Record<ErrorType, number>> = {
   BadRequestException: 400,
   ValidationException: 400,
+  SerializationException: 400,
   UnauthorizedException: 401,
   MissingAuthenticationTokenException: 403,
   IncompleteSignatureException: 403,

@@ -1,12 +1,17 @@
 import type { ConformanceTarget } from '../support/target.js';
-import { certificateArn, openTarget } from '../support/target.js';
+import { certificateArn, errorTypeOf, openTarget } from '../support/target.js';
 
 /**
- * The HAL representation (SPEC section 6) on the wire, with plain fetch: no AWS client asks for
- * `application/hal+json`, so this is what a browser or a HAL client would see.
+ * The HAL representation on the wire, with requests that carry exactly the headers named. API
+ * Gateway answers HAL unless `Accept` names `application/json`: its documentation's sample requests
+ * carry no `Accept` and get HAL, and every AWS SDK and the CLI add `Accept: application/json` to every
+ * request for that reason (botocore's add_accept_header, the JS SDK's middleware-sdk-api-gateway,
+ * Smithy's API Gateway customizations). So this is what curl, a browser or a HAL client sees.
  */
 
 const HAL = 'application/hal+json';
+/** What every AWS SDK and the AWS CLI send. */
+const JSON_TYPE = 'application/json';
 const CURIES = {
   href: 'https://docs.aws.amazon.com/apigateway/latest/developerguide/restapi-clientcertificate-{rel}.html',
   name: 'clientcertificate',
@@ -42,16 +47,15 @@ const call = async (
   const headers: Record<string, string> = {};
   if (accept !== undefined) headers.accept = accept;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await target.fetch(path, {
+  const response = await target.request(path, {
     method,
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const text = await response.text();
   return {
     status: response.status,
-    contentType: response.headers.get('content-type'),
-    body: text === '' ? {} : (JSON.parse(text) as Json),
+    contentType: response.headers['content-type'] ?? null,
+    body: (response.json ?? {}) as Json,
   };
 };
 
@@ -93,7 +97,7 @@ const walkHal = async (path: string): Promise<{ pages: Json[]; ids: string[] }> 
 
 // First, while the target holds nothing (every target starts empty: ../support/target.ts).
 test('the HAL list of no certificates has only the collection links: no items, nothing embedded, no next', async () => {
-  const plain = await call('GET', '/clientcertificates');
+  const plain = await call('GET', '/clientcertificates', { accept: JSON_TYPE });
 
   const { status, contentType, body } = await call('GET', '/clientcertificates', { accept: HAL });
 
@@ -104,6 +108,8 @@ test('the HAL list of no certificates has only the collection links: no items, n
     _links: {
       curies: CURIES,
       self: { href: '/clientcertificates' },
+      // As in the GetClientCertificates page's sample response.
+      'clientcertificate:by-id': { href: '/clientcertificates/{clientcertificate_id}', templated: true },
       'clientcertificate:generate': { href: '/clientcertificates' },
     },
   });
@@ -119,7 +125,7 @@ describe('one certificate in HAL form', () => {
   });
 
   test('GenerateClientCertificate answers 201 in HAL: curies, self, delete and update links, ISO dates', async () => {
-    const { body: plain } = await call('GET', `/clientcertificates/${id}`);
+    const { body: plain } = await call('GET', `/clientcertificates/${id}`, { accept: JSON_TYPE });
 
     expect(generated.status).toBe(201);
     expect(generated.contentType).toBe(HAL);
@@ -152,14 +158,12 @@ describe('one certificate in HAL form', () => {
   });
 
   test.each([
-    ['no Accept header', undefined],
-    ['Accept: application/json', 'application/json'],
-    ['Accept: */*', '*/*'],
-    ['HAL refused with q=0', `${HAL};q=0`],
+    ['Accept: application/json, as every AWS SDK and the CLI send', JSON_TYPE],
+    ['Accept: application/json; charset=utf-8', `${JSON_TYPE}; charset=utf-8`],
+    ['HAL refused with q=0 and JSON named', `${HAL};q=0, ${JSON_TYPE}`],
+    ['both named, JSON first and HAL lower', `${JSON_TYPE}, ${HAL};q=0.9`],
   ])('with %s, Get answers plain JSON: no links, dates as epoch seconds', async (_, accept) => {
-    const options = accept === undefined ? {} : { accept };
-
-    const { status, contentType, body } = await call('GET', `/clientcertificates/${id}`, options);
+    const { status, contentType, body } = await call('GET', `/clientcertificates/${id}`, { accept });
 
     expect(status).toBe(200);
     expect(contentType).toBe('application/json');
@@ -168,19 +172,32 @@ describe('one certificate in HAL form', () => {
     expect(halOf(body, generated.body._links)).toEqual({ ...generated.body, description: 'hal, renamed' });
   });
 
-  test('with no Accept header, Generate and Update answer plain JSON too', async () => {
+  test.each([
+    ['no Accept header, as the documentation\'s sample requests', undefined],
+    ['Accept: */*, as curl and fetch send', '*/*'],
+    ['Accept: text/html', 'text/html'],
+    ['JSON refused with q=0', `${JSON_TYPE};q=0`],
+  ])('with %s, Get answers HAL, as API Gateway does', async (_, accept) => {
+    const { status, contentType, body } = await call('GET', `/clientcertificates/${id}`, accept === undefined ? {} : { accept });
+
+    expect(status).toBe(200);
+    expect(contentType).toBe(HAL);
+    expect(body).toEqual({ ...generated.body, description: 'hal, renamed' });
+  });
+
+  test('with no Accept header, Generate and Update answer HAL too', async () => {
     const created = await generate();
     const updated = await call('PATCH', `/clientcertificates/${created.body.clientCertificateId}`, {
-      body: { patchOperations: [{ op: 'replace', path: '/description', value: 'plain' }] },
+      body: { patchOperations: [{ op: 'replace', path: '/description', value: 'no accept' }] },
     });
 
     for (const answer of [created, updated]) {
-      expect(answer.contentType).toBe('application/json');
-      expect(answer.body).not.toHaveProperty('_links');
-      expect(Number.isInteger(answer.body.createdDate)).toBe(true);
+      expect(answer.contentType).toBe(HAL);
+      expect(answer.body._links).toEqual({ curies: CURIES, ...selfLinks(created.body.clientCertificateId) });
+      expect(answer.body.createdDate).toMatch(HAL_DATE);
     }
     expect(created.status).toBe(201);
-    expect(updated.body.description).toBe('plain');
+    expect(updated.body.description).toBe('no accept');
     await call('DELETE', `/clientcertificates/${created.body.clientCertificateId}`);
   });
 
@@ -189,7 +206,7 @@ describe('one certificate in HAL form', () => {
 
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(response.headers.get('x-amzn-errortype')).toBe('NotFoundException');
+    expect(errorTypeOf(response.headers.get('x-amzn-errortype'))).toBe('NotFoundException');
     expect(await response.json()).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
   });
 });
@@ -199,12 +216,12 @@ describe('the list in HAL form', () => {
 
   beforeAll(async () => {
     await Promise.all([generate(undefined, 'listed 1'), generate(undefined, 'listed 2'), generate(undefined, 'listed 3')]);
-    const { body } = await call('GET', '/clientcertificates?limit=500');
+    const { body } = await call('GET', '/clientcertificates?limit=500', { accept: JSON_TYPE });
     all = (body.item as Json[]).map((c) => c.clientCertificateId as string);
   });
 
   test('several items: _embedded.item lists them in HAL, _links.item links them, next carries position and limit', async () => {
-    const plain = await call('GET', '/clientcertificates?limit=2');
+    const plain = await call('GET', '/clientcertificates?limit=2', { accept: JSON_TYPE });
 
     const { status, contentType, body } = await call('GET', '/clientcertificates?limit=2', { accept: HAL });
 
@@ -213,6 +230,7 @@ describe('the list in HAL form', () => {
     expect(contentType).toBe(HAL);
     expect(body._links.curies).toEqual(CURIES);
     expect(body._links.self).toEqual({ href: '/clientcertificates' });
+    expect(body._links['clientcertificate:by-id']).toEqual({ href: '/clientcertificates/{clientcertificate_id}', templated: true });
     const items = plain.body.item as Json[];
     expect(body._embedded.item).toEqual(items.map((c) => halOf(c, selfLinks(c.clientCertificateId))));
     expect(body._links.item).toEqual(items.map((c) => ({ href: `/clientcertificates/${c.clientCertificateId}` })));
@@ -231,7 +249,7 @@ describe('the list in HAL form', () => {
   });
 
   test('one item: _embedded.item and _links.item are single objects, not lists', async () => {
-    const plain = await call('GET', '/clientcertificates?limit=1');
+    const plain = await call('GET', '/clientcertificates?limit=1', { accept: JSON_TYPE });
 
     const { body } = await call('GET', '/clientcertificates?limit=1', { accept: HAL });
 
@@ -256,7 +274,7 @@ describe('the list in HAL form', () => {
 test('tags have no HAL form: asked for HAL, GetTags answers plain JSON', async () => {
   const created = await target.fetch('/clientcertificates', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', accept: JSON_TYPE },
     body: JSON.stringify({ tags: { form: 'plain' } }),
   });
   const { clientCertificateId } = (await created.json()) as { clientCertificateId: string };

@@ -32,11 +32,21 @@ describe('GenerateClientCertificate input', () => {
 
   test.each([
     [[1], 'Invalid request body: expected a JSON object'],
-    [{ description: 5 }, 'Invalid request body: description must be a string'],
+    [{ description: {} }, 'Invalid request body: description must be a string'],
     [{ tags: ['a'] }, 'Invalid request body: tags must be an object of string values'],
-    [{ tags: { a: 1 } }, 'Invalid request body: tags must be an object of string values'],
+    [{ tags: { a: null } }, 'Invalid request body: tags must be an object of string values'],
+    [{ tags: { a: ['b'] } }, 'Invalid request body: tags must be a string'],
   ])('%j is a BadRequestException', (body, message) => {
     expect(() => parseGenerateInput(body)).toThrow(new ApiError('BadRequestException', message));
+  });
+
+  test.each([
+    [{ description: 5 }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ description: true }, 'class java.lang.Boolean can not be converted to an String'],
+    [{ tags: { a: 1 } }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ tags: { a: false } }, 'class java.lang.Boolean can not be converted to an String'],
+  ])('%j, a boolean or a number for a string, is a SerializationException', (body, message) => {
+    expect(() => parseGenerateInput(body)).toThrow(new ApiError('SerializationException', message));
   });
 
   test('a description is held to the same rules as an update holds it', () => {
@@ -54,6 +64,11 @@ describe('tag rules', () => {
     expect(() => validateTags({ ['k'.repeat(128)]: 'v'.repeat(256), 'a+-=._:/ @9': '' })).not.toThrow();
   });
 
+  // The developer guide: letters, numbers and spaces representable in UTF-8, and + - = . _ : / @.
+  test('letters, numbers and spaces of any script pass, counted in characters (𝐀 is two UTF-16 units)', () => {
+    expect(() => validateTags({ 'équipe': 'données', '部署': '東京 ２', 'κλειδί\u00a0x': '٣', ['𝐀'.repeat(128)]: '𝐀'.repeat(256) })).not.toThrow();
+  });
+
   test.each([
     [{ '': 'v' }],
     [{ ['k'.repeat(129)]: 'v' }],
@@ -62,6 +77,10 @@ describe('tag rules', () => {
     [{ 'k*': 'v' }],
     [{ k: 'v'.repeat(257) }],
     [{ k: 'v#' }],
+    [{ k: 'a\u0000b' }],
+    [{ k: '😀' }],
+    [{ 'k\nl': 'v' }],
+    [{ ['𝐀'.repeat(129)]: 'v' }],
   ])('%j is a BadRequestException', (tags) => {
     let error: unknown;
     try {

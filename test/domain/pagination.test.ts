@@ -10,10 +10,20 @@ describe('limit', () => {
     expect(parsePageRequest(limit, null).limit).toBe(Number(limit));
   });
 
-  test.each(['0', '501', '-1', '1.5', 'abc', '', ' 5', '1e2', '0x10'])('%j is a BadRequestException', (limit) => {
-    expect(() => parsePageRequest(limit, null)).toThrow(
-      new ApiError('BadRequestException', 'Invalid limit: must be an integer between 1 and 500'),
-    );
+  // API Gateway answers 200 to limits outside 1..500 (GetApiKeys with -1; GetUsage up to 2^31-1).
+  test.each([
+    ['501', 500],
+    ['1000', 500],
+    ['2147483647', 500],
+    ['99999999999999999999', 500],
+    ['0', 25],
+    ['-1', 25],
+  ])('%j is accepted, as a page of %d', (limit, size) => {
+    expect(parsePageRequest(limit, null).limit).toBe(size);
+  });
+
+  test.each(['1.5', 'abc', '', ' 5', '1e2', '0x10', '--1'])('%j is a BadRequestException', (limit) => {
+    expect(() => parsePageRequest(limit, null)).toThrow(new ApiError('BadRequestException', 'Invalid limit: must be an integer'));
   });
 });
 

@@ -42,13 +42,23 @@ describe('step 1: the shape of the body', () => {
     [{ patchOperations: {} }, 'Invalid request body: patchOperations must be an array'],
     [{ patchOperations: 'replace' }, 'Invalid request body: patchOperations must be an array'],
     [{ patchOperations: [{ op: 'replace' }, 3] }, 'Invalid request body: patchOperations.2 must be an object'],
-    [{ patchOperations: [{ op: 7 }] }, 'Invalid request body: patchOperations.1.op must be a string'],
     [{ patchOperations: [{ op: 'replace', path: ['/x'] }] }, 'Invalid request body: patchOperations.1.path must be a string'],
-    [{ patchOperations: [{ op: 'replace', path: '/description', value: true }] }, 'Invalid request body: patchOperations.1.value must be a string'],
     [{ patchOperations: [{ op: 'copy', from: {} }] }, 'Invalid request body: patchOperations.1.from must be a string'],
   ])('%j is a BadRequestException naming what is wrong', (body, message) => {
     const error = thrown(() => parsePatchOperations(body));
     expect(error.type).toBe('BadRequestException');
+    expect(error.message).toBe(message);
+  });
+
+  // The texts API Gateway's Java deserializer sends (recorded for sibling operations).
+  test.each([
+    [{ op: 7 }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ op: 'replace', path: 1.5 }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ op: 'replace', path: '/description', value: true }, 'class java.lang.Boolean can not be converted to an String'],
+    [{ op: 'copy', from: false }, 'class java.lang.Boolean can not be converted to an String'],
+  ])('a boolean or a number as a member, %j, is a SerializationException', (operation, message) => {
+    const error = thrown(() => parsePatchOperations({ patchOperations: [operation] }));
+    expect(error.type).toBe('SerializationException');
     expect(error.message).toBe(message);
   });
 

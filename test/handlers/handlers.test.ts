@@ -44,7 +44,7 @@ beforeEach(() => {
 const stored = async (id: string) =>
   (await client.send(new GetCommand({ TableName: TABLE, Key: { clientCertificateId: id }, ConsistentRead: true }))).Item;
 
-const generated = async (body: unknown = { description: 'first' }): Promise<ClientCertificate> => {
+const generated = async (body: unknown = { description: 'first', tags: { team: 'a' } }): Promise<ClientCertificate> => {
   const { json } = await invoke(generate(store), 'GenerateClientCertificate', { body });
   sent.length = 0;
   return json as unknown as ClientCertificate;

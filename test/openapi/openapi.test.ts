@@ -16,6 +16,7 @@ import {
   malformedBody,
   missingMember,
   missingPatchPath,
+  notAString,
   notFound,
   serviceUnavailable,
   tooManyRequests,
@@ -24,7 +25,6 @@ import {
   unsupportedPatchPath,
   validationFailed,
 } from '../../lambda/domain/errors.js';
-import { MAX_LIMIT } from '../../lambda/domain/pagination.js';
 import { PATCH_OPS } from '../../lambda/domain/patch.js';
 import type { Representation } from '../../lambda/http/representations.js';
 import { hal, HAL_MEDIA_TYPE, plain } from '../../lambda/http/representations.js';
@@ -231,7 +231,9 @@ describe('api/openapi.yaml against the implementation', () => {
       notFound(),
       unknownResource(),
       limitExceeded(DEFAULT_QUOTA),
-      invalidLimit(MAX_LIMIT),
+      invalidLimit(),
+      notAString(true),
+      notAString(1),
       invalidPosition(),
       invalidDescription(),
       conflict('9ao60f'),
@@ -282,7 +284,12 @@ describe('api/openapi.yaml against the implementation', () => {
     });
     // What each operation's handler returns (lambda/handlers/*.ts), in the cases that change its shape.
     const cases: readonly (readonly [string, string, Representation])[] = [
-      ['GenerateClientCertificate', 'a certificate with a description', { kind: 'ClientCertificate', certificate: certificate('9ao60f', 'mine') }],
+      ['GenerateClientCertificate', 'a certificate with a description', { kind: 'ClientCertificate', certificate: certificate('9ao60f', 'mine'), created: true }],
+      [
+        'GenerateClientCertificate',
+        'a certificate without tags',
+        { kind: 'ClientCertificate', certificate: { ...certificate('9ao60f'), tags: {} }, created: true },
+      ],
       ['GetClientCertificate', 'a certificate without a description', { kind: 'ClientCertificate', certificate: certificate('9ao60f') }],
       ['UpdateClientCertificate', 'a certificate', { kind: 'ClientCertificate', certificate: certificate('9ao60f', '') }],
       ['GetClientCertificates', 'an empty page', { kind: 'ClientCertificates', items: [], limit: 25 }],
@@ -292,6 +299,12 @@ describe('api/openapi.yaml against the implementation', () => {
         { kind: 'ClientCertificates', items: [certificate('a00001')], limit: 1, position: 'WyJ2MSIsImEwMDAwMSJd' },
       ],
       ['GetClientCertificates', 'two certificates', { kind: 'ClientCertificates', items: [certificate('a00001'), certificate('a00002', 'x')], limit: 25 }],
+      [
+        'GetClientCertificates',
+        'a certificate without tags',
+        { kind: 'ClientCertificates', items: [{ ...certificate('a00001'), tags: {} }], limit: 25 },
+      ],
+      ['GetTags', 'unicode tags', { kind: 'Tags', tags: { 'équipe': '東京 ２' } }],
       ['GetTags', 'tags', { kind: 'Tags', tags: { team: 'web', stage: 'prod' } }],
     ];
 

@@ -20,7 +20,7 @@ export const invoke = async (
     routeKey: routeKey(operation),
     rawPath,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
     ...(id === undefined ? {} : { pathParameters: { clientcertificate_id: id } }),
     requestContext: { requestId: 'test', routeKey: routeKey(operation), http: { method: operation.method, path: rawPath } },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),

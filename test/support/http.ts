@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 
 export interface RawResponse {
@@ -21,11 +22,12 @@ export interface RawRequest {
 /** How long any single test request may take before it counts as a hang. */
 export const REQUEST_DEADLINE_MS = 15_000;
 
-/** One HTTP request with node:http, nothing added but what node:http must add; fails on a hang. */
+/** One HTTP(S) request with node:http(s), nothing added but what node:http must add; fails on a hang. */
 export const send = (baseUrl: string, { method = 'GET', path, headers = {}, body }: RawRequest): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(baseUrl);
-    const req = request({ hostname, port, method, path, headers, timeout: REQUEST_DEADLINE_MS, agent: false }, (res) => {
+    const { hostname, port, protocol } = new URL(baseUrl);
+    const requester = protocol === 'https:' ? httpsRequest : request;
+    const req = requester({ hostname, port, method, path, headers, timeout: REQUEST_DEADLINE_MS, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve(parsed(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))));
