@@ -48,9 +48,11 @@ const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i')
 /** A directory, or `memory`; an empty value would put LevelDB's files in the working directory. */
 const dataDir = (env: Environment): string => {
   const value = env.DATA_DIR;
-  if (value !== undefined && (value === '' || value.trim() !== value)) {
-    refuse('DATA_DIR', value, 'a directory for the store, or memory to keep nothing on disk (unset: .data)');
-  }
+  const rule = 'a directory for the store, or memory to keep nothing on disk (unset: .data)';
+  if (value !== undefined && (value === '' || value.trim() !== value)) refuse('DATA_DIR', value, rule);
+  // Quoted, `~` reaches here unexpanded, and `Memory` would be a directory of that name.
+  if (value?.startsWith('~')) refuse('DATA_DIR', value, `${rule}; the shell did not expand ~, write $HOME`);
+  if (value !== 'memory' && value?.toLowerCase() === 'memory') refuse('DATA_DIR', value, `${rule}, in lower case`);
   return value ?? '.data';
 };
 

@@ -76,6 +76,8 @@ describe('the local service configured from the environment', () => {
     [{ DATA_DIR: '' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data), got ""'],
     [{ DATA_DIR: ' ' }, 'got " "'],
     [{ DATA_DIR: 'data ' }, 'got "data "'],
+    [{ DATA_DIR: '~/store' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data); the shell did not expand ~, write $HOME, got "~/store"'],
+    [{ DATA_DIR: 'MEMORY' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data), in lower case, got "MEMORY"'],
     [{ AUTH: 'iam' }, "AUTH must be 'none' or 'sigv4', got \"iam\""],
     [{ AUTH: '' }, "AUTH must be 'none' or 'sigv4', got \"\""],
     [{ AUTH: 'SIGV4' }, 'got "SIGV4"'],
