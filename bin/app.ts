@@ -1,19 +1,13 @@
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientCertificateStack } from '../lib/client-certificate-stack.js';
+import { numberFromContext } from '../lib/context.js';
 
 const app = new App();
 
 // Context comes as strings from `-c key=value` and as JSON values from cdk.json: accept both.
-const numberContext = (key: string): number | undefined => {
-  const value: unknown = app.node.tryGetContext(key);
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) {
-    throw new Error(`context ${key} must be a non-negative number, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-};
+const numberContext = (key: string, kind: 'whole' | 'decimal'): number | undefined =>
+  numberFromContext(key, app.node.tryGetContext(key), kind);
 
 const choiceContext = <T extends string>(key: string, choices: readonly T[], fallback: T): T => {
   const value: unknown = app.node.tryGetContext(key) ?? fallback;
@@ -27,9 +21,9 @@ const choiceContext = <T extends string>(key: string, choices: readonly T[], fal
 new ClientCertificateStack(app, 'ClientCertificateApi', {
   description: 'Amazon API Gateway ClientCertificate API on HTTP API, Lambda and DynamoDB',
   iamAuthorization: choiceContext('auth', ['iam', 'none'], 'iam') === 'iam',
-  throttleRateLimit: numberContext('throttleRate'),
-  throttleBurstLimit: numberContext('throttleBurst'),
-  clientCertificateQuota: numberContext('quota'),
+  throttleRateLimit: numberContext('throttleRate', 'decimal'),
+  throttleBurstLimit: numberContext('throttleBurst', 'whole'),
+  clientCertificateQuota: numberContext('quota', 'whole'),
   removalPolicy:
     choiceContext('removalPolicy', ['retain', 'destroy'], 'retain') === 'destroy'
       ? RemovalPolicy.DESTROY

@@ -1,16 +1,24 @@
 // `npm start`: the ClientCertificate API on this machine, on dynalite. Configured by environment.
+import type { LocalService } from '../lib/local/service.js';
 import { startLocalService } from '../lib/local/service.js';
+import type { LocalServiceSettings } from '../lib/local/settings.js';
 import { localServiceOptionsFromEnvironment } from '../lib/local/settings.js';
+import { checkStartUp, startUpFailure } from '../lib/local/start-up.js';
 
-let options;
+let options: LocalServiceSettings;
+let service: LocalService;
 try {
   options = localServiceOptionsFromEnvironment();
+  await checkStartUp(options);
+  service = await startLocalService(options);
 } catch (error) {
-  console.error((error as Error).message);
+  // A setting at fault is told in one line; anything else is shown whole.
+  const failure = startUpFailure(error);
+  if (failure === undefined) throw error;
+  console.error(failure);
   process.exit(1);
 }
 
-const service = await startLocalService(options);
 console.log(`listening on ${service.url}`);
 if (options.sigv4) console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key ${options.sigv4.credentials.accessKeyId}`);
 if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -131,6 +131,11 @@ export class ClientCertificateApi extends Construct {
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     this.clientCertificateQuota = props.clientCertificateQuota ?? DEFAULT_QUOTA;
+    // The functions read it at init and refuse anything else: every request would then fail.
+    const quota = this.clientCertificateQuota;
+    if (!Token.isUnresolved(quota) && (!Number.isInteger(quota) || quota < 1)) {
+      throw new Error(`clientCertificateQuota must be a whole number from 1, got ${quota}`);
+    }
     const iamAuthorization = props.iamAuthorization ?? true;
 
     this.table = new TableV2(this, 'ClientCertificateTable', {

@@ -1,51 +1,155 @@
+import { isIP } from 'node:net';
 import type { LocalServiceOptions } from './service.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+/** The options with the address and the data directory as they will be, defaults filled in. */
+export type LocalServiceSettings = LocalServiceOptions & { readonly port: number; readonly host: string; readonly dataDir: string };
+
+/** A setting the local service refuses to start with; its message is the one line to show. */
+export class SettingError extends Error {
+  override readonly name = 'SettingError';
+}
+
 /**
  * The local service's options from the environment `npm start` runs in, read once at start-up.
- * Throws naming the variable at fault, so a misconfigured service never starts half-secured.
+ * Every setting it reads, and those the handlers read in their own thread, is checked here, so a
+ * misconfigured service never starts, let alone half-secured: a bad one throws a `SettingError`
+ * naming it and saying what to set. A variable that is set but empty is an error, not a default.
  */
-export const localServiceOptionsFromEnvironment = (env: Environment = process.env): LocalServiceOptions => ({
-  port: port(env),
-  host: env.HOST,
-  dataDir: env.DATA_DIR,
-  sigv4: sigv4(env),
-  throttle: throttle(env),
-});
+export const localServiceOptionsFromEnvironment = (env: Environment = process.env): LocalServiceSettings => {
+  region(env);
+  quota(env);
+  logLevel(env);
+  return { port: port(env), host: host(env), dataDir: dataDir(env), sigv4: sigv4(env), throttle: throttle(env) };
+};
 
-const port = (env: Environment): number => {
-  const value = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`PORT must be a port number, got '${env.PORT}'`);
+const port = (env: Environment): number =>
+  env.PORT === undefined ? 3000 : decimal(env, 'PORT', 0, 65_535, 'a port number from 0 to 65535 (0: any free port)');
+
+/** A host name or IP address, and nothing else: an empty one would listen on every interface. */
+const host = (env: Environment): string => {
+  const value = env.HOST;
+  if (value === undefined) return '127.0.0.1';
+  if (isIP(value) !== 0) return value;
+  const rule = 'an address of this machine (unset: 127.0.0.1)';
+  if (value.startsWith('[')) refuse('HOST', value, `${rule}, an IPv6 one without brackets`);
+  if (value.includes(':')) refuse('HOST', value, `${rule}, without a port (the port is PORT)`);
+  // An all-numeric last label is no host name; the resolver would read `127.1` or `0x7f.1` as an IPv4 address.
+  const last = value.replace(/\.$/, '').split('.').at(-1)!;
+  if (!HOST_NAME.test(value) || /^(\d+|0x[0-9a-f]*)$/i.test(last)) {
+    refuse('HOST', value, `${rule}: an IPv4 address in four decimal parts, an IPv6 address or a host name`);
+  }
   return value;
+};
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
+
+/** A directory, or `memory`; an empty value would put LevelDB's files in the working directory. */
+const dataDir = (env: Environment): string => {
+  const value = env.DATA_DIR;
+  const rule = 'a directory for the store, or memory to keep nothing on disk (unset: .data)';
+  if (value !== undefined && (value === '' || value.trim() !== value)) refuse('DATA_DIR', value, rule);
+  // Quoted, `~` reaches here unexpanded, and `Memory` would be a directory of that name.
+  if (value?.startsWith('~')) refuse('DATA_DIR', value, `${rule}; the shell did not expand ~, write $HOME`);
+  if (value !== 'memory' && value?.toLowerCase() === 'memory') refuse('DATA_DIR', value, `${rule}, in lower case`);
+  return value ?? '.data';
 };
 
 /** `AUTH=sigv4` checks signatures against the one key pair in the environment; unset or `none` checks nothing. */
 const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
   const mode = env.AUTH ?? 'none';
-  if (mode === 'none') return undefined;
-  if (mode !== 'sigv4') throw new Error(`AUTH must be 'none' or 'sigv4', got '${mode}'`);
+  if (mode !== 'none' && mode !== 'sigv4') refuse('AUTH', mode, "'none' or 'sigv4'");
+  if (mode === 'none') {
+    // Asked for one signing service, the service would otherwise accept every request unsigned.
+    if (env.SIGV4_SERVICE !== undefined) throw new SettingError('SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE');
+    return undefined;
+  }
+  // IAM's AccessKeyIdType is `[\w]+`; a key with any other character can match no signature.
   const accessKeyId = required(env, 'AWS_ACCESS_KEY_ID', 'with AUTH=sigv4');
+  if (!/^\w+$/.test(accessKeyId)) refuse('AWS_ACCESS_KEY_ID', accessKeyId, 'an access key id: letters, digits and _ only');
   const secretAccessKey = required(env, 'AWS_SECRET_ACCESS_KEY', 'with AUTH=sigv4');
-  const sessionToken = env.AWS_SESSION_TOKEN || undefined;
+  // Never echo a secret; say what is wrong with it.
+  if (secretAccessKey.trim() !== secretAccessKey) throw new SettingError('AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone');
+  const sessionToken = env.AWS_SESSION_TOKEN || undefined; // empty means none, as in the AWS SDK's fromEnv
+  const service = env.SIGV4_SERVICE ?? 'apigateway';
+  if (service !== 'apigateway' && service !== 'execute-api') refuse('SIGV4_SERVICE', service, "'apigateway' (the default) or 'execute-api'");
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
-    service: env.SIGV4_SERVICE || 'apigateway',
+    service,
   };
 };
 
 /** `THROTTLE_RATE` and `THROTTLE_BURST` together, as the stage's limits; neither set means no throttling. */
 const throttle = (env: Environment): LocalServiceOptions['throttle'] => {
   if (env.THROTTLE_RATE === undefined && env.THROTTLE_BURST === undefined) return undefined;
-  const rate = Number(required(env, 'THROTTLE_RATE', 'with THROTTLE_BURST'));
-  const burst = Number(required(env, 'THROTTLE_BURST', 'with THROTTLE_RATE'));
-  if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`THROTTLE_RATE must be a positive number, got '${env.THROTTLE_RATE}'`);
-  if (!Number.isInteger(burst) || burst < 1) throw new Error(`THROTTLE_BURST must be a positive integer, got '${env.THROTTLE_BURST}'`);
+  const rateText = required(env, 'THROTTLE_RATE', 'with THROTTLE_BURST');
+  const rate = Number(rateText);
+  if (!/^\d+(\.\d+)?$/.test(rateText) || !(rate > 0) || !Number.isFinite(rate)) {
+    refuse('THROTTLE_RATE', rateText, 'a positive number of requests a second, in decimal digits (such as 10 or 2.5)');
+  }
+  required(env, 'THROTTLE_BURST', 'with THROTTLE_RATE');
+  const burst = decimal(env, 'THROTTLE_BURST', 1, Number.MAX_SAFE_INTEGER, 'a whole number of requests from 1');
   return { rate, burst };
+};
+
+/**
+ * Each Generate reads every quota slot, 100 to a batch read (ten reads at this bound), from a list
+ * built in memory: a quota in the millions would time every Generate out, or exhaust memory.
+ */
+export const MAX_LOCAL_QUOTA = 1_000;
+
+/** Read by the handlers in their own thread (lambda/store/dynamodb-store.ts): checked here, before it starts. */
+const quota = (env: Environment): void => {
+  if (env.CLIENT_CERTIFICATE_QUOTA !== undefined) {
+    decimal(env, 'CLIENT_CERTIFICATE_QUOTA', 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`);
+  }
+};
+
+/**
+ * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
+ * of each partition in @aws-sdk/core's util-endpoints/lib/aws/partitions.js.
+ */
+const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
+
+const region = (env: Environment): void => {
+  if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION)) refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
+};
+
+/** Powertools' levels; it takes them in any case, and would log at INFO on a level it does not know. */
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
+
+const logLevel = (env: Environment): void => {
+  const value = env.POWERTOOLS_LOG_LEVEL;
+  if (value !== undefined && !LOG_LEVELS.includes(value.toUpperCase())) {
+    refuse('POWERTOOLS_LOG_LEVEL', value, `one of ${LOG_LEVELS.join(', ')} (unset: INFO)`);
+  }
+};
+
+/** A whole number written in decimal digits only: no sign, exponent, hex, fraction, white space or leading zero. */
+const decimal = (env: Environment, name: string, min: number, max: number, rule: string): number => {
+  const text = env[name] ?? '';
+  const value = Number(text);
+  if (!/^(0|[1-9]\d*)$/.test(text) || value < min || value > max) refuse(name, text, rule);
+  return value;
 };
 
 const required = (env: Environment, name: string, context: string): string => {
   const value = env[name];
-  if (!value) throw new Error(`${name} must be set ${context}`);
+  if (!value) throw new SettingError(`${name} must be set ${context}`);
   return value;
 };
+
+const refuse = (name: string, value: string, rule: string): never => {
+  throw new SettingError(`${name} must be ${rule}, got ${quoted(value)}`);
+};
+
+/**
+ * A value quoted as JSON, so that an empty one shows, with every control character and line
+ * separator escaped, so that none can split the message; shortened when long.
+ */
+export const quoted = (value: string): string =>
+  (value.length > 64 ? `${JSON.stringify(value.slice(0, 64)).slice(0, -1)}..."` : JSON.stringify(value)).replace(
+    /[\p{Cc}\p{Zl}\p{Zp}]/gu,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );

@@ -185,6 +185,10 @@ describe('functions', () => {
     }
   });
 
+  test.each([0, -1, 1.5, Number.NaN])('a quota of %p stops the synth, as the functions would refuse it at init', (quota) => {
+    expect(() => synth({ clientCertificateQuota: quota })).toThrow(`clientCertificateQuota must be a whole number from 1, got ${quota}`);
+  });
+
   test('have the configured memory size', () => {
     const { template } = synth({ memorySize: 1024 });
 

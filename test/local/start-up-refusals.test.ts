@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildService } from '../support/child-service.js';
+import { spawnService } from '../support/child-service.js';
+import { send } from '../support/http.js';
+
+/**
+ * `npm start` (bin/local.ts under tsx, in a child process) given a setting that cannot work: it
+ * ends at once with a non-zero exit and ONE line on stderr naming the setting, no stack trace, and
+ * nothing listening on the port it was given.
+ */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** A refusal comes before anything starts; this is far more than one takes, and bounds a start that is not refused. */
+const EXIT_DEADLINE_MS = 5_000;
+
+interface Ended {
+  /** The exit code; `null` when it had not ended by the deadline and was killed. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `script` as `npm start` runs bin/local.ts, with `env` over a working loopback set-up, until it ends. */
+const runToEnd = (env: Record<string, string>, script = 'bin/local.ts', args: string[] = []): Promise<Ended> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', DATA_DIR: 'memory', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, EXIT_DEADLINE_MS);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: killed ? null : code, stdout, stderr });
+    });
+  });
+
+const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((closed) => server.close(closed));
+  return port;
+};
+
+const isListening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Asserts `npm start` with `env` refused to start, in one line that begins with `setting`; returns the line. */
+const expectRefusal = async (env: Record<string, string>, setting: string, port?: number): Promise<string> => {
+  const listenOn = port ?? (await freePort());
+
+  const ended = await runToEnd({ PORT: String(listenOn), ...env });
+
+  expect(ended.stdout).not.toContain('listening on');
+  expect(ended.code).not.toBeNull(); // it ended by itself
+  expect(ended.code).not.toBe(0);
+  const lines = ended.stderr.split('\n').filter((line) => line !== '');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${setting} `));
+  expect(ended.stderr).not.toMatch(/^\s+at /m);
+  if (port === undefined) expect(await isListening(listenOn)).toBe(false);
+  return lines[0]!;
+};
+
+let scratch: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'start-up-refusals-'));
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('npm start refuses a setting that cannot work, in one line', () => {
+  test('HOST= (empty) is refused, not taken for every interface', async () => {
+    expect(await expectRefusal({ HOST: '' }, 'HOST')).toContain('got ""');
+  });
+
+  test('DATA_DIR= (empty) is refused, and nothing is written to the working directory', async () => {
+    expect(await expectRefusal({ DATA_DIR: '' }, 'DATA_DIR')).toContain('got ""');
+    expect(existsSync(join(repoRoot, 'CURRENT'))).toBe(false);
+    expect(existsSync(join(repoRoot, 'LOCK'))).toBe(false);
+  });
+
+  test('PORT=0x50a is refused: decimal digits only', async () => {
+    expect(await expectRefusal({ PORT: '0x50a' }, 'PORT')).toContain('got "0x50a"');
+  });
+
+  test('a bad CLIENT_CERTIFICATE_QUOTA is refused before the handlers read it', async () => {
+    expect(await expectRefusal({ CLIENT_CERTIFICATE_QUOTA: 'abc' }, 'CLIENT_CERTIFICATE_QUOTA')).toContain('got "abc"');
+  });
+
+  test('a HOST that does not resolve is named', async () => {
+    expect(await expectRefusal({ HOST: 'nosuch.invalid' }, 'HOST')).toContain('does not resolve');
+  });
+
+  test('a DATA_DIR that is a file is named', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'not a directory');
+
+    expect(await expectRefusal({ DATA_DIR: file }, 'DATA_DIR')).toContain('cannot hold the store (EEXIST');
+  });
+
+  test('a PORT in use is named, and what holds it is left alone', async () => {
+    const holder = createServer((socket) => socket.end());
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      expect(await expectRefusal({}, 'PORT', port)).toBe(
+        `PORT ${port} is in use on 127.0.0.1: stop what listens there, or set PORT to another port (0: any free port)`,
+      );
+      expect(await isListening(port)).toBe(true);
+    } finally {
+      await new Promise((closed) => holder.close(closed));
+    }
+  });
+
+  describe('with a service running on a DATA_DIR', () => {
+    let first: ChildService;
+    const dataDir = (): string => join(scratch, 'shared-store');
+
+    beforeAll(async () => {
+      first = await spawnService({ DATA_DIR: dataDir(), POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    });
+
+    afterAll(async () => {
+      await first?.stop();
+    });
+
+    test('a second service on it is refused, naming DATA_DIR in use, and the first keeps serving', async () => {
+      expect(await expectRefusal({ DATA_DIR: dataDir() }, 'DATA_DIR')).toContain('is in use by another running service');
+      expect((await send(first.url, { method: 'GET', path: '/clientcertificates' })).status).toBe(200);
+    });
+  });
+
+  // FAILS until lib/local/service.ts closes what it started when listen fails (see the report of
+  // branch `settings`): today its store and functions threads stay, and the process cannot end.
+  // Flip to `test` then.
+  test.failing('a start that fails to listen leaves nothing behind: the process ends by itself', async () => {
+    const ended = await runToEnd({}, 'test/support/failed-start.ts', [join(scratch, 'failed-start')]);
+
+    expect(ended.stdout).toContain('refused EADDRINUSE');
+    expect(ended.code).toBe(0);
+  });
+});
