@@ -15,7 +15,7 @@ export const withDeadline = <T>(due: number, work: () => Promise<T>): Promise<T>
 /** Milliseconds left until the answer is due; `Infinity` outside `withDeadline` (tests, scripts). */
 export const remainingMs = (): number => {
   const due = answerDue.getStore();
-  return due === undefined ? Infinity : due - Date.now();
+  return due === undefined || due === Infinity ? Infinity : due - Date.now();
 };
 
 /** A store call refused because it could not settle before the answer is due; nothing was sent. */

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -90,56 +91,58 @@ export const startLocalService = async ({
   if (path !== undefined) mkdirSync(path, { recursive: true });
   const store = await startDynalite(TABLE_NAME, path);
 
-  process.env.TABLE_NAME = TABLE_NAME;
-  process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
-
-  const functions = await startFunctions(functionSettings).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
-  });
-  const routes: Route[] = operations.map((operation) => ({
-    operation,
-    handler: (event, context) => functions.invoke(operation, event, context),
-  }));
-  const log = accessLog === false ? undefined : accessLog;
-  const listener = httpApiListener(routes, process.env.AWS_REGION, {
-    verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
-    throttle,
-    log,
-  });
-  const server = createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      // A client must send its headers promptly and its whole request within HTTP API's integration
-      // timeout; idle keep-alive connections are closed soon. Checked every second, not every 30.
-      headersTimeout: 10_000,
-      requestTimeout: 30_000,
-      keepAliveTimeout: 5_000,
-      connectionsCheckingInterval: 1_000,
-    },
-    listener,
-  );
-  capConnections(server, maxConnections);
-  server.on('clientError', clientErrorAnswerer(log));
+  // From here on, a failure closes what was started, so that a failed start leaves nothing running.
+  const started: (() => Promise<void>)[] = [() => store.close()];
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
   try {
+    process.env.TABLE_NAME = TABLE_NAME;
+    process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
+    const functions = await startFunctions(functionSettings);
+    started.push(() => functions.close());
+    const routes: Route[] = operations.map((operation) => ({
+      operation,
+      handler: (event, context) => functions.invoke(operation, event, context),
+    }));
+    const log = accessLog === false ? undefined : accessLog;
+    const listener = httpApiListener(routes, process.env.AWS_REGION, {
+      verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
+      throttle,
+      log,
+    });
+    const server = createServer(
+      {
+        maxHeaderSize: MAX_HEADER_BYTES,
+        // A client must send its headers promptly and its whole request within HTTP API's integration
+        // timeout; idle keep-alive connections are closed soon. Checked every second, not every 30.
+        headersTimeout: 10_000,
+        requestTimeout: 30_000,
+        keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: 1_000,
+      },
+      listener,
+    );
+    capConnections(server, maxConnections);
+    server.on('clientError', clientErrorAnswerer(log));
     await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
+    started.push(() => new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeIdleConnections();
+    }));
+    return running(server, host, store.endpoint, stopStarted);
   } catch (error) {
-    await functions.close();
-    await store.close();
+    await stopStarted();
     throw error;
   }
-  const { port: boundPort } = server.address() as AddressInfo;
+};
 
+/** The service once it listens; closing it stops what was started, the listener first. */
+const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): LocalService => {
+  const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
-    store: { endpoint: store.endpoint, tableName: TABLE_NAME },
-    close: async () => {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeIdleConnections();
-      });
-      await functions.close();
-      await store.close();
-    },
+    store: { endpoint: storeEndpoint, tableName: TABLE_NAME },
+    close: stopStarted,
   };
 };

@@ -21,8 +21,14 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
   region(env);
   quota(env);
   logLevel(env);
-  return { port: port(env), host: host(env), dataDir: dataDir(env), sigv4: sigv4(env), throttle: throttle(env) };
+  return { port: port(env), host: host(env), dataDir: dataDir(env), sigv4: sigv4(env), throttle: throttle(env), ...functions(env) };
 };
+
+/** `FUNCTION_CONCURRENCY`: invocations of each function at once, as Lambda's reserved concurrency. */
+const functions = (env: Environment): Pick<LocalServiceOptions, 'functions'> =>
+  env.FUNCTION_CONCURRENCY === undefined
+    ? {}
+    : { functions: { concurrency: decimal(env, 'FUNCTION_CONCURRENCY', 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)') } };
 
 const port = (env: Environment): number =>
   env.PORT === undefined ? 3000 : decimal(env, 'PORT', 0, 65_535, 'a port number from 0 to 65535 (0: any free port)');

@@ -42,6 +42,11 @@ describe('the local service configured from the environment', () => {
     expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', AWS_SESSION_TOKEN: '', ...keys }).sigv4?.credentials).not.toHaveProperty('sessionToken');
   });
 
+  test('FUNCTION_CONCURRENCY sets how many invocations of each function run at once', () => {
+    expect(localServiceOptionsFromEnvironment({ FUNCTION_CONCURRENCY: '4' }).functions).toEqual({ concurrency: 4 });
+    expect(localServiceOptionsFromEnvironment({}).functions).toBeUndefined();
+  });
+
   test('THROTTLE_RATE and THROTTLE_BURST together set the stage limits', () => {
     expect(localServiceOptionsFromEnvironment({ THROTTLE_RATE: '2.5', THROTTLE_BURST: '10' }).throttle).toEqual({ rate: 2.5, burst: 10 });
   });
@@ -89,6 +94,8 @@ describe('the local service configured from the environment', () => {
     [{ ...sigv4, SIGV4_SERVICE: 'execute_api' }, "SIGV4_SERVICE must be 'apigateway' (the default) or 'execute-api', got \"execute_api\""],
     [{ ...sigv4, SIGV4_SERVICE: '' }, 'got ""'],
     [{ SIGV4_SERVICE: 'execute-api' }, 'SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE'],
+    [{ FUNCTION_CONCURRENCY: '0' }, 'FUNCTION_CONCURRENCY must be invocations of each function at once, from 1 to 1000 (unset: 10), got "0"'],
+    [{ FUNCTION_CONCURRENCY: '1e1' }, 'got "1e1"'],
     [{ THROTTLE_RATE: '10' }, 'THROTTLE_BURST must be set with THROTTLE_RATE'],
     [{ THROTTLE_BURST: '10' }, 'THROTTLE_RATE must be set with THROTTLE_BURST'],
     [{ ...throttle, THROTTLE_RATE: '0' }, 'THROTTLE_RATE must be a positive number of requests a second, in decimal digits (such as 10 or 2.5), got "0"'],

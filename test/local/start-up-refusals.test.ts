@@ -156,10 +156,7 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
     });
   });
 
-  // FAILS until lib/local/service.ts closes what it started when listen fails (see the report of
-  // branch `settings`): today its store and functions threads stay, and the process cannot end.
-  // Flip to `test` then.
-  test.failing('a start that fails to listen leaves nothing behind: the process ends by itself', async () => {
+  test('a start that fails to listen leaves nothing behind: the process ends by itself', async () => {
     const ended = await runToEnd({}, 'test/support/failed-start.ts', [join(scratch, 'failed-start')]);
 
     expect(ended.stdout).toContain('refused EADDRINUSE');
