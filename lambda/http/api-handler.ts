@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import { requestMetrics } from './metrics.js';
 import type { Representation } from './representations.js';
 import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
@@ -36,6 +37,7 @@ export const apiHandler = (operation: Operation) =>
   middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestIds())
+    .use(requestMetrics())
     .use(apiGatewayErrors())
     .handler(async (event) => {
       const { statusCode, representation } = await operation({
