@@ -26,13 +26,20 @@ export const ALARM_THRESHOLDS = {
   p99Latency: Duration.seconds(1),
   /** GenerateClientCertificate's p99: it creates an RSA key pair first (see its memory size). */
   generateP99Latency: Duration.seconds(2),
-  /** Counts above which one period alarms: any function error or throttle, any DynamoDB system error or throttled request, any StoreRejected. */
+  /** The count above which one period alarms: any function error or throttle, DynamoDB system error or throttle, StoreRejected. */
   anyCount: 0,
   latencyPeriods: 3,
 } as const;
 
-/** An alarm's description: what it means, and where to read what to do. */
-const described = (meaning: string): string => `${meaning}. What to do: README, Operations, runbook.`;
+const PERIOD = Duration.minutes(5);
+
+/** The error types graphed as counts besides StoreRejected: refusals callers see, and store faults. */
+const REFUSALS = ['ConflictException', 'LimitExceededException', 'TooManyRequestsException', 'ServiceUnavailableException', 'InternalFailure'];
+
+/** One alarm of severity Critical, described by what it means and where to read what to do. */
+const critical = <T extends object>(meaning: string, threshold: T): Record<string, T & { alarmDescriptionOverride: string }> => ({
+  Critical: { ...threshold, alarmDescriptionOverride: `${meaning}. What to do: README, Operating it on AWS.` },
+});
 
 /** What the monitoring watches. */
 export interface ClientCertificateApiMonitoringProps {
@@ -58,15 +65,16 @@ export class ClientCertificateApiMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ClientCertificateApiMonitoringProps) {
     super(scope, id);
     const { name, service } = props;
+    const topic = props.alarmTopic;
     const facade = new MonitoringFacade(this, 'Facade', {
       alarmFactoryDefaults: {
         alarmNamePrefix: name,
         actionsEnabled: true,
-        action: props.alarmTopic === undefined ? noopAction() : new SnsAlarmActionStrategy({ onAlarmTopic: props.alarmTopic, onOkTopic: props.alarmTopic }),
+        action: topic === undefined ? noopAction() : new SnsAlarmActionStrategy({ onAlarmTopic: topic, onOkTopic: topic }),
         datapointsToAlarm: 1,
         evaluationPeriods: 1,
       },
-      metricFactoryDefaults: { period: Duration.minutes(5) },
+      metricFactoryDefaults: { period: PERIOD },
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
         dashboardNamePrefix: name,
         createDashboard: true,
@@ -74,28 +82,27 @@ export class ClientCertificateApiMonitoring extends Construct {
         createAlarmDashboard: false,
       }),
     });
-    const latencyPeriods = { datapointsToAlarm: ALARM_THRESHOLDS.latencyPeriods, evaluationPeriods: ALARM_THRESHOLDS.latencyPeriods };
-    const anyCount = { maxErrorCount: ALARM_THRESHOLDS.anyCount };
+    const { api5xxRate, anyCount, latencyPeriods } = ALARM_THRESHOLDS;
+    const inARow = { datapointsToAlarm: latencyPeriods, evaluationPeriods: latencyPeriods };
+    const any = { maxErrorCount: anyCount };
+    const perRoute = (metricName: string, statistic: MetricStatistic) =>
+      props.functions.map(({ operation }) => this.routeMetric(service, operation, metricName, statistic));
 
     facade.addLargeHeader(`${name}: the ClientCertificate API`);
     facade.monitorApiGatewayV2HttpApi({
       api: props.httpApi,
       alarmFriendlyName: 'Api',
-      add5xxRateAlarm: {
-        Critical: { maxErrorRate: ALARM_THRESHOLDS.api5xxRate, ...latencyPeriods, alarmDescriptionOverride: described('More than 1% of requests answered 5xx for 15 minutes') },
-      },
+      add5xxRateAlarm: critical(`More than ${api5xxRate * 100}% of requests answered 5xx`, { maxErrorRate: api5xxRate, ...inARow }),
     });
     facade.monitorCustom({
       alarmFriendlyName: 'Functions',
       humanReadableName: `Requests by route (${METRICS_NAMESPACE} metrics)`,
       metricGroups: [
-        { title: 'Requests', metrics: props.functions.map(({ operation }) => this.routeMetric(service, operation, METRIC.requests, MetricStatistic.SUM)) },
-        { title: 'Latency p99 (ms)', metrics: props.functions.map(({ operation }) => this.routeMetric(service, operation, METRIC.latency, MetricStatistic.P99)) },
+        { title: 'Requests', metrics: perRoute(METRIC.requests, MetricStatistic.SUM) },
+        { title: 'Latency p99 (ms)', metrics: perRoute(METRIC.latency, MetricStatistic.P99) },
         {
           title: 'Refusals and store faults',
-          metrics: ['ConflictException', 'LimitExceededException', 'TooManyRequestsException', 'ServiceUnavailableException', 'InternalFailure'].map(
-            (type) => this.acrossRoutes(service, props.functions, type),
-          ),
+          metrics: REFUSALS.map((type) => this.acrossRoutes(service, props.functions, type)),
         },
         {
           title: 'Store rejections (access denied, validation)',
@@ -103,42 +110,34 @@ export class ClientCertificateApiMonitoring extends Construct {
             {
               metric: this.acrossRoutes(service, props.functions, METRIC.storeRejected),
               alarmFriendlyName: METRIC.storeRejected,
-              addAlarm: {
-                Critical: {
-                  threshold: ALARM_THRESHOLDS.anyCount,
-                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                  treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
-                  alarmDescriptionOverride: described('DynamoDB refused a request the functions built (access denied, validation)'),
-                },
-              },
+              addAlarm: critical('DynamoDB refused a request the functions built (access denied, validation)', {
+                threshold: anyCount,
+                comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+              }),
             },
           ],
         },
       ],
     });
     for (const { operation, fn } of props.functions) {
-      const p99 = operation.name === 'GenerateClientCertificate' ? ALARM_THRESHOLDS.generateP99Latency : ALARM_THRESHOLDS.p99Latency;
+      const { name: op } = operation;
+      const p99 = op === 'GenerateClientCertificate' ? ALARM_THRESHOLDS.generateP99Latency : ALARM_THRESHOLDS.p99Latency;
       facade.monitorLambdaFunction({
         lambdaFunction: fn,
-        alarmFriendlyName: operation.name,
-        humanReadableName: `${operation.name} (${routeKey(operation)})`,
-        addLatencyP99Alarm: {
-          Critical: { maxLatency: p99, ...latencyPeriods, alarmDescriptionOverride: described(`${operation.name} p99 duration above ${p99.toSeconds()} s for 15 minutes`) },
-        },
-        addFaultCountAlarm: { Critical: { ...anyCount, alarmDescriptionOverride: described(`${operation.name} failed to run (crash, timeout, start-up failure)`) } },
-        addThrottlesCountAlarm: { Critical: { ...anyCount, alarmDescriptionOverride: described(`Lambda refused to run ${operation.name} (concurrency)`) } },
+        alarmFriendlyName: op,
+        humanReadableName: `${op} (${routeKey(operation)})`,
+        addLatencyP99Alarm: critical(`${op} p99 duration above ${p99.toSeconds()} s`, { maxLatency: p99, ...inARow }),
+        addFaultCountAlarm: critical(`${op} failed to run (crash, timeout, start-up failure)`, any),
+        addThrottlesCountAlarm: critical(`Lambda refused to run ${op} (concurrency)`, any),
       });
     }
     facade.monitorDynamoTable({
       table: props.table,
       alarmFriendlyName: 'Table',
-      addSystemErrorCountAlarm: { Critical: { ...anyCount, alarmDescriptionOverride: described('DynamoDB answered 500 to the table') } },
-      addReadThrottledEventsCountAlarm: {
-        Critical: { maxThrottledEventsThreshold: ALARM_THRESHOLDS.anyCount, alarmDescriptionOverride: described('DynamoDB throttled reads of the table') },
-      },
-      addWriteThrottledEventsCountAlarm: {
-        Critical: { maxThrottledEventsThreshold: ALARM_THRESHOLDS.anyCount, alarmDescriptionOverride: described('DynamoDB throttled writes to the table') },
-      },
+      addSystemErrorCountAlarm: critical('DynamoDB answered 500 to the table', any),
+      addReadThrottledEventsCountAlarm: critical('DynamoDB throttled reads of the table', { maxThrottledEventsThreshold: anyCount }),
+      addWriteThrottledEventsCountAlarm: critical('DynamoDB throttled writes to the table', { maxThrottledEventsThreshold: anyCount }),
     });
     this.dashboard = facade.createdDashboard()!;
   }
@@ -151,7 +150,7 @@ export class ClientCertificateApiMonitoring extends Construct {
       dimensionsMap: { service, [ROUTE_DIMENSION]: routeKey(operation) },
       statistic,
       label: operation.name,
-      period: Duration.minutes(5),
+      period: PERIOD,
     });
   }
 
@@ -166,7 +165,7 @@ export class ClientCertificateApiMonitoring extends Construct {
       expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
       usingMetrics,
       label: metricName,
-      period: Duration.minutes(5),
+      period: PERIOD,
     });
   }
 }
