@@ -38,7 +38,8 @@ beforeAll(async () => {
   );
   bundle = bundles.get(update.name)!;
   db = await startDynalite(TABLE);
-});
+  // Bundling all eight functions took over a minute on two shared cores while the whole suite ran.
+}, 180_000);
 
 afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
