@@ -1,23 +1,27 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
+  type HttpRouteIntegrationBindOptions,
   HttpStage,
-  LogGroupLogDestination,
+  type IAccessLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
 import { functionBundling } from './function-bundling.js';
+import { ClientCertificateApiMonitoring } from './monitoring.js';
 import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './operations.js';
 
 /** The repository root: entries and the lock file are found from here, whatever the cwd. */
@@ -48,14 +52,17 @@ export interface ClientCertificateApiProps {
   readonly iamAuthorization?: boolean;
 
   /**
-   * Steady-state request rate limit of the `$default` stage, in requests per second.
+   * Steady-state request rate limit of *each route* of the `$default` stage, in requests per
+   * second (a fraction is allowed). HTTP API applies a stage's default route throttling to every
+   * route separately, and has no stage-wide limit of its own: with 8 routes the API as a whole
+   * allows up to 8 times this, within the account's own limit for the region.
    *
    * @default 10
    */
   readonly throttleRateLimit?: number;
 
   /**
-   * Burst limit of the `$default` stage, in requests.
+   * Burst limit of *each route* of the `$default` stage, in requests (an integer).
    *
    * @default 40
    */
@@ -84,11 +91,36 @@ export interface ClientCertificateApiProps {
   readonly clientCertificateQuota?: number;
 
   /**
-   * Memory of each operation's function, in MB.
+   * Memory of every operation's function, in MB.
    *
-   * @default 512
+   * @default 512, and 1769 (one full vCPU) for GenerateClientCertificate, which creates an RSA key pair
    */
   readonly memorySize?: number;
+
+  /**
+   * The HTTP API's name. It also names this deployment elsewhere, so it must be unique in the
+   * account and region: the prefix of the alarms' names, the dashboard's name, and the `service`
+   * of the functions' logs and metrics. Letters, digits, `-` and `_`.
+   *
+   * @default the stack's name
+   */
+  readonly apiName?: string;
+
+  /**
+   * An SNS topic told when an alarm goes off and when it clears.
+   *
+   * @default no notifications: alarms only change state, on the console and the dashboard
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * Whether the functions send traces to AWS X-Ray (the Lambda runtime's own support: no code in
+   * the bundles changes). Each trace shows a request's time in Lambda, including its cold start.
+   * X-Ray's write actions take no resource, so each role is then allowed them on `*`.
+   *
+   * @default false
+   */
+  readonly tracing?: boolean;
 
   /**
    * How the table is encrypted at rest. The default AWS managed key (`aws/dynamodb`) costs nothing
@@ -121,21 +153,24 @@ export class ClientCertificateApi extends Construct {
   public readonly url: string;
   /** Each operation's function, by operation name (`UpdateClientCertificate`, ...). */
   public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  /** The dashboard of the API, the functions and the table. */
+  public readonly dashboard: Dashboard;
+  /** The HTTP API's name, which also names the alarms, the dashboard and the metrics' `service`. */
+  public readonly apiName: string;
 
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: RetentionDays;
   private readonly clientCertificateQuota: number;
+  private readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: ClientCertificateApiProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     this.clientCertificateQuota = props.clientCertificateQuota ?? DEFAULT_QUOTA;
-    // The functions read it at init and refuse anything else: every request would then fail.
-    const quota = this.clientCertificateQuota;
-    if (!Token.isUnresolved(quota) && (!Number.isInteger(quota) || quota < 1)) {
-      throw new Error(`clientCertificateQuota must be a whole number from 1, got ${quota}`);
-    }
+    this.apiName = props.apiName ?? Stack.of(this).stackName;
+    this.tracing = props.tracing ?? false;
     const iamAuthorization = props.iamAuthorization ?? true;
 
     this.table = new TableV2(this, 'ClientCertificateTable', {
@@ -146,6 +181,7 @@ export class ClientCertificateApi extends Construct {
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: this.apiName,
       description: 'Amazon API Gateway ClientCertificate API',
       createDefaultStage: false,
       defaultAuthorizer: iamAuthorization ? new HttpIamAuthorizer() : undefined,
@@ -159,26 +195,30 @@ export class ClientCertificateApi extends Construct {
         rateLimit: props.throttleRateLimit ?? 10,
         burstLimit: props.throttleBurstLimit ?? 40,
       },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(this.logGroup('AccessLogs')),
-        format: accessLogFormat,
-      },
+      accessLogSettings: { destination: accessLogDestination(this.logGroup('AccessLogs')), format: accessLogFormat },
     });
 
     this.url = this.stage.url;
     const functions: Record<string, NodejsFunction> = {};
     for (const operation of operations) {
-      const fn = this.operationFunction(operation, props.memorySize ?? FUNCTION_DEFAULTS.memorySize);
+      const fn = this.operationFunction(operation, props.memorySize ?? operation.memorySize ?? FUNCTION_DEFAULTS.memorySize);
       functions[operation.name] = fn;
       this.httpApi.addRoutes({
         path: operation.path,
         methods: [HttpMethod[operation.method]],
-        integration: new HttpLambdaIntegration(`${operation.name}Integration`, fn, {
-          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-        }),
+        integration: new MethodScopedLambdaIntegration(`${operation.name}Integration`, fn, operation.method),
       });
     }
     this.functions = functions;
+
+    this.dashboard = new ClientCertificateApiMonitoring(this, 'Monitoring', {
+      name: this.apiName,
+      service: this.apiName,
+      httpApi: this.httpApi,
+      table: this.table,
+      functions: operations.map((operation) => ({ operation, fn: functions[operation.name]! })),
+      alarmTopic: props.alarmTopic,
+    }).dashboard;
 
     if (!iamAuthorization) {
       // cdk-nag 3 reads acknowledgments from the construct tree; this one covers every route.
@@ -216,14 +256,21 @@ export class ClientCertificateApi extends Construct {
       timeout: Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds),
       role,
       logGroup,
+      tracing: this.tracing ? Tracing.ACTIVE : undefined,
       // No NODE_OPTIONS=--enable-source-maps: see functionBundling.sourceMap for why.
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
+        POWERTOOLS_SERVICE_NAME: this.apiName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       bundling: functionBundling,
     });
     this.useTable(fn, operation.tableActions);
+    if (this.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing is on (tracing: true): xray:PutTraceSegments and xray:PutTelemetryRecords take no resource.',
+      });
+    }
     return fn;
   }
 
@@ -247,3 +294,62 @@ export class ClientCertificateApi extends Construct {
     });
   }
 }
+
+/** The route's function, invocable by API Gateway for that route's method only (not `*`, as HttpLambdaIntegration allows). */
+class MethodScopedLambdaIntegration extends HttpLambdaIntegration {
+  constructor(
+    private readonly integrationId: string,
+    private readonly fn: IFunction,
+    private readonly method: Operation['method'],
+  ) {
+    super(integrationId, fn, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
+  }
+
+  protected override completeBind({ route, scope }: HttpRouteIntegrationBindOptions): void {
+    this.fn.addPermission(`${this.integrationId}-Permission`, {
+      scope,
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: Stack.of(route).formatArn({
+        service: 'execute-api',
+        resource: route.httpApi.apiId,
+        resourceName: `*/${this.method}${route.path ?? ''}`,
+      }),
+    });
+  }
+}
+
+/**
+ * The log group's ARN as API Gateway stores it: without the `:*` of its `Arn` attribute, which
+ * drift detection would otherwise report as a change to the stage.
+ */
+const accessLogDestination = (logGroup: LogGroup): IAccessLogDestination => ({
+  bind: () => ({
+    destinationArn: Stack.of(logGroup).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: logGroup.logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  }),
+});
+
+/** Refuses, at synth and naming the prop, settings that would deploy and then fail. */
+const checkProps = (scope: Construct, props: ClientCertificateApiProps): void => {
+  const check = (name: keyof ClientCertificateApiProps, value: number | undefined, ok: (n: number) => boolean, what: string) => {
+    if (value !== undefined && !Token.isUnresolved(value) && !ok(value)) throw new Error(`${name} must be ${what}, got ${value}`);
+  };
+  check('clientCertificateQuota', props.clientCertificateQuota, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  check('throttleRateLimit', props.throttleRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number');
+  check('throttleBurstLimit', props.throttleBurstLimit, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  check('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10_240, 'an integer from 128 to 10240');
+  if (props.apiName !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(props.apiName)) {
+    throw new Error(`apiName must be 1 to 100 letters, digits, '-' or '_', got ${JSON.stringify(props.apiName)}`);
+  }
+  // TableV2 puts the key in a replica, which needs a region; without one its error names neither.
+  if (props.tableEncryption?.tableKey !== undefined && Token.isUnresolved(Stack.of(scope).region)) {
+    throw new Error(
+      'tableEncryption with a customer managed key needs a stack with an explicit region ' +
+        "(env: { region: '...' }); this stack is region-agnostic",
+    );
+  }
+};

@@ -119,8 +119,22 @@ export const notAString = (value: boolean | number): ApiError =>
 export const tooManyRequests = (cause?: unknown): ApiError =>
   new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });
 
+const SERVICE_UNAVAILABLE = 'Service Unavailable';
+
 export const serviceUnavailable = (cause?: unknown): ApiError =>
-  new ApiError('ServiceUnavailableException', 'Service Unavailable', { cause });
+  new ApiError('ServiceUnavailableException', SERVICE_UNAVAILABLE, { cause });
+
+/**
+ * DynamoDB refused, with a 4xx that is not a failed condition, a request this service built:
+ * access denied, a validation error. The caller did nothing wrong and nothing was written, but
+ * a retry will not help either: it is answered 503 like an outage, and counted apart so the team
+ * that deployed it can alarm on it.
+ */
+export class StoreRejected extends ApiError {
+  constructor(cause: unknown) {
+    super('ServiceUnavailableException', SERVICE_UNAVAILABLE, { cause });
+  }
+}
 
 export const internalFailure = (cause?: unknown): ApiError =>
   new ApiError(

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
 import { withDeadline } from '../store/deadline.js';
 import { queryParameters } from './query.js';
+import { requestMetrics } from './metrics.js';
 import type { Representation } from './representations.js';
 import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
@@ -47,6 +48,7 @@ export const apiHandler = (operation: Operation) =>
   middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestIds())
+    .use(requestMetrics())
     .use(apiGatewayErrors())
     .handler(async (event, context) => {
       // Lambda always gives the remaining time; a caller that gives none (a script, a test) gets no deadline.

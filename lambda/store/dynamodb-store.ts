@@ -18,6 +18,7 @@ import {
   limitExceeded,
   notFound,
   serviceUnavailable,
+  StoreRejected,
   tooManyRequests,
 } from '../domain/errors.js';
 import type { PageRequest } from '../domain/pagination.js';
@@ -380,14 +381,14 @@ const notApplied = (error: unknown): boolean => {
   return status !== undefined && status >= 400 && status < 500;
 };
 
-/** Throttling is the client's to retry (429); anything else that is not a request we got wrong is an outage (503). */
+/** Throttling is the client's to retry (429); a refusal of a request we built is counted apart (StoreRejected); anything else is an outage (503). */
 const asStoreError = (error: unknown): unknown => {
   if (error instanceof ApiError || error instanceof ConditionalCheckFailedException) return error;
   if (error instanceof DeadlineExceededError) return serviceUnavailable(error);
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (name !== undefined && THROTTLED.has(name)) return tooManyRequests(error);
   const status = $metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500) return error;
+  if (status !== undefined && status >= 400 && status < 500) return new StoreRejected(error);
   return serviceUnavailable(error);
 };
 

@@ -87,3 +87,23 @@ test('a store answering 500 is 503, not a leak of its error', async () => {
   expect(response.statusCode).toBe(503);
   expect(JSON.stringify(response.json)).not.toContain('secret');
 });
+
+test.each(['AccessDeniedException', 'ValidationException'])(
+  'a store refusing the request with %s is 503 ServiceUnavailableException, sent once, nothing leaked',
+  async (type) => {
+    let calls = 0;
+    const { server, endpoint } = await fakeDynamoDb((_, res) => {
+      calls++;
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'secret detail' }));
+    });
+
+    const response = await updateThrough(endpoint);
+    server.close();
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['x-amzn-ErrorType']).toBe('ServiceUnavailableException');
+    expect(response.json).toEqual({ message: 'Service Unavailable' });
+    expect(calls).toBe(1);
+  },
+);

@@ -77,6 +77,20 @@ describe('routes', () => {
     },
   );
 
+  test.each(eachOperation)("%s's function may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
+    const { template } = synth();
+    const [functionId] = functionOf(template, operation);
+    const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', {
+      Properties: { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+    }));
+
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+    const parts = permissions[0]!.Properties.SourceArn['Fn::Join'][1];
+    expect(parts.slice(-2)).toEqual([{ Ref: apiId }, `/*/${operation.method}${operation.path}`]);
+  });
+
   test('there is no route beyond the operations', () => {
     const { template } = synth();
 
@@ -126,9 +140,11 @@ describe('stage', () => {
     const { template } = synth();
     const [, stage] = onlyResource(template.findResources('AWS::ApiGatewayV2::Stage'));
     const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
-    const destination = resourceById(template, DestinationArn['Fn::GetAtt'][0]);
+    const [prefix, logGroupName] = DestinationArn['Fn::Join'][1].slice(-2);
 
-    expect(destination.Type).toBe('AWS::Logs::LogGroup');
+    // The ARN API Gateway stores, without the `:*` of the log group's Arn attribute (drift detection compares them).
+    expect(prefix).toBe(':log-group:');
+    expect(resourceById(template, logGroupName.Ref).Type).toBe('AWS::Logs::LogGroup');
     expect(JSON.parse(Format)).toMatchObject({
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',
@@ -149,7 +165,7 @@ describe('functions', () => {
   });
 
   test.each(eachOperation)(
-    '%s runs on nodejs24.x, arm64, with 512 MB, a 10 s timeout, and no source maps to load at start-up',
+    '%s runs on nodejs24.x, arm64, a 10 s timeout, no tracing, and no source maps to load at start-up',
     (_name, operation) => {
       const { template } = synth();
       const [, fn] = functionOf(template, operation);
@@ -157,16 +173,16 @@ describe('functions', () => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        MemorySize: 512,
         Timeout: 10,
         Environment: {
           Variables: {
-            POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
+            POWERTOOLS_SERVICE_NAME: 'TestStack',
             POWERTOOLS_LOG_LEVEL: 'INFO',
           },
         },
       });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+      expect(fn.Properties.TracingConfig).toBeUndefined();
     },
   );
 
@@ -186,7 +202,16 @@ describe('functions', () => {
   });
 
   test.each([0, -1, 1.5, Number.NaN])('a quota of %p stops the synth, as the functions would refuse it at init', (quota) => {
-    expect(() => synth({ clientCertificateQuota: quota })).toThrow(`clientCertificateQuota must be a whole number from 1, got ${quota}`);
+    expect(() => synth({ clientCertificateQuota: quota })).toThrow(`clientCertificateQuota must be a positive integer, got ${quota}`);
+  });
+
+  test('have 512 MB, but GenerateClientCertificate a full vCPU (1769 MB) for its RSA key generation', () => {
+    const { template } = synth();
+
+    for (const operation of operations) {
+      const expected = operation.name === 'GenerateClientCertificate' ? 1769 : 512;
+      expect(functionOf(template, operation)[1].Properties.MemorySize).toBe(expected);
+    }
   });
 
   test('have the configured memory size', () => {
@@ -263,6 +288,63 @@ describe('functions', () => {
 
     template.resourceCountIs('AWS::Logs::LogGroup', operations.length + 1);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+});
+
+describe('props checked at synth', () => {
+  test.each([
+    [{ clientCertificateQuota: 0 }, 'clientCertificateQuota must be a positive integer, got 0'],
+    [{ clientCertificateQuota: 2.5 }, 'clientCertificateQuota must be a positive integer, got 2.5'],
+    [{ throttleBurstLimit: 2.5 }, 'throttleBurstLimit must be a positive integer, got 2.5'],
+    [{ throttleBurstLimit: 0 }, 'throttleBurstLimit must be a positive integer, got 0'],
+    [{ throttleRateLimit: 0 }, 'throttleRateLimit must be a positive number, got 0'],
+    [{ throttleRateLimit: Number.NaN }, 'throttleRateLimit must be a positive number, got NaN'],
+    [{ memorySize: 64 }, 'memorySize must be an integer from 128 to 10240, got 64'],
+    [{ apiName: 'two words' }, 'apiName must be 1 to 100 letters, digits'],
+  ] as const)('%j is refused, naming the prop', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('a fractional rate is accepted: HTTP API takes a Double there', () => {
+    const { template } = synth({ throttleRateLimit: 0.5, throttleBurstLimit: 1 });
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: 1 } });
+  });
+});
+
+describe('naming', () => {
+  test('the API is named after the stack by default, and its functions\' logs and metrics too', () => {
+    const { template } = synth();
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'TestStack' });
+    template.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'TestStack' }) } });
+  });
+
+  test('the API name is settable, for two deployments in one account and region', () => {
+    const { template } = synth({ apiName: 'certificates-blue' });
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'certificates-blue' });
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'certificates-blue' }) },
+    });
+  });
+});
+
+describe('tracing', () => {
+  test('is on for every function with tracing: true (off by default: see "functions")', () => {
+    const { template } = synth({ tracing: true });
+
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+
+  test('lets cdk-nag find nothing, acknowledging only IAM5 for X-Ray on each role', () => {
+    const { stack, template } = synth({ tracing: true });
+    const xray = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((statement: Json) => JSON.stringify(statement.Action).includes('xray:'));
+
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    expect(xray).toHaveLength(operations.length);
+    for (const statement of xray) expect(actionsOf(statement)).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
-import { BUNDLE_BUDGET_BYTES } from '../../lib/function-bundling.js';
+import { bundleBudget } from '../../lib/function-bundling.js';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import { operations } from '../../lib/operations.js';
@@ -18,6 +18,7 @@ const update = operations.find((o) => o.name === 'UpdateClientCertificate')!;
 
 let outdir: string;
 let bundle: string;
+let bundles: Map<string, string>;
 let db: LocalDynamoDb;
 
 beforeAll(async () => {
@@ -28,21 +29,31 @@ beforeAll(async () => {
   const app = new App({ outdir });
   const stack = new ClientCertificateStack(app, 'BundleTest');
   app.synth();
-  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-  const fn = Object.values(functions).find((f) => String(f.Properties.Description).startsWith(`${update.name} `))!;
-  bundle = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+  const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+  bundles = new Map(
+    operations.map((operation) => {
+      const fn = functions.find((f) => String(f.Properties.Description).startsWith(`${operation.name} `))!;
+      return [operation.name, join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs')];
+    }),
+  );
+  bundle = bundles.get(update.name)!;
   db = await startDynalite(TABLE);
-});
+  // Bundling all eight functions took over a minute on two shared cores while the whole suite ran.
+}, 180_000);
 
 afterAll(async () => {
   rmSync(outdir, { recursive: true, force: true });
   await db?.close();
 });
 
-/** Imports the bundle in a fresh Node process, with only what Lambda would give it, and invokes it once. */
-const invokeBundle = async (event: object): Promise<{ statusCode: number; body: string }> => {
+/**
+ * Imports the bundle in a fresh Node process, with only what Lambda would give it, and invokes it
+ * once: its answer, and the EMF lines it printed on the way.
+ */
+const invokeBundle = async (event: object): Promise<{ response: { statusCode: number; body: string }; emf: Record<string, any>[] }> => {
   const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
-    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'test' })));`;
+    const response = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
+    process.stdout.write('\\n' + JSON.stringify(response));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -52,13 +63,15 @@ const invokeBundle = async (event: object): Promise<{ statusCode: number; body: 
       TABLE_NAME: TABLE,
       DYNAMODB_ENDPOINT: db.endpoint,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_SERVICE_NAME: 'BundleTest',
     },
   });
-  return JSON.parse(stdout);
+  const lines = stdout.trim().split('\n');
+  return { response: JSON.parse(lines.pop()!), emf: lines.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line)) };
 };
 
-test('the UpdateClientCertificate bundle stays within the cold-start budget', () => {
-  expect(statSync(bundle).size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+test.each(operations.map((o) => [o.name, bundleBudget(o.name)]))('the %s bundle stays within its budget of %d bytes', (name, budget) => {
+  expect(statSync(bundles.get(name)!).size).toBeLessThanOrEqual(budget);
 });
 
 test('leaves out the SDK default credential chain, event streams and the sources, but ships a source map', () => {
@@ -71,8 +84,8 @@ test('leaves out the SDK default credential chain, event streams and the sources
   expect(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sourcesContent).toBeUndefined();
 });
 
-test('runs on credentials from the environment alone: reads the store and answers', async () => {
-  const response = await invokeBundle({
+test('runs on credentials from the environment alone: reads the store, answers, and prints its metrics', async () => {
+  const { response, emf } = await invokeBundle({
     version: '2.0',
     routeKey: `${update.method} ${update.path}`,
     rawPath: '/clientcertificates/abc123',
@@ -86,4 +99,7 @@ test('runs on credentials from the environment alone: reads the store and answer
   // 404 comes only after a signed GetItem that dynalite accepted: credentials, signing and the call all worked.
   expect(response.statusCode).toBe(404);
   expect(JSON.parse(response.body)).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+  expect(emf).toEqual([
+    expect.objectContaining({ service: 'BundleTest', Route: `${update.method} ${update.path}`, Requests: 1, NotFoundException: 1 }),
+  ]);
 });

@@ -132,3 +132,12 @@ describe('logs', () => {
     }
   });
 });
+
+test('a customer managed key in a region-agnostic stack is refused at synth, saying what to set', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const key = new Key(new Stack(app, 'Keys'), 'TableKey', { enableKeyRotation: true });
+
+  expect(() => new ClientCertificateStack(app, 'TestStack', { tableEncryption: TableEncryptionV2.customerManagedKey(key) })).toThrow(
+    "tableEncryption with a customer managed key needs a stack with an explicit region (env: { region: '...' })",
+  );
+});
