@@ -58,8 +58,10 @@ const isFault = (error) =>
 const answerable = (error) => {
   if (!isFault(error)) return error;
   const cause = error.cause ? error.cause.message : error.message;
-  if (!reported.has(cause)) {
-    reported.add(cause);
+  // One line per kind of fault, not per file it hit; a closed database while reopening is no news.
+  const kind = cause.replace(/[/][^ ]*: /g, '');
+  if (!reported.has(kind) && !(recovering && kind === 'Database is closed')) {
+    reported.add(kind);
     post({ event: 'fault', cause });
   }
   if (!recovering && path !== undefined) void recover();
