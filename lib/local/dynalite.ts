@@ -43,7 +43,7 @@ const dynalite = require(workerData.dynalite);
 const { path } = workerData;
 
 let store;
-let openIterators = 0;
+const openIterators = new Set();
 let recovering = false;
 const reported = new Set();
 const post = (message) => parentPort.postMessage(message);
@@ -83,6 +83,11 @@ const mend = (level) => {
       return call.apply(level, args).catch((error) => { throw answerable(error); });
     };
   }
+  // The database's own account of what it holds open, for stats().
+  const attach = level.attachResource.bind(level);
+  const detach = level.detachResource.bind(level);
+  level.attachResource = (resource) => { if (typeof resource.next === 'function') openIterators.add(resource); attach(resource); };
+  level.detachResource = (resource) => { openIterators.delete(resource); detach(resource); };
   for (const method of ['keys', 'values']) {
     const make = level[method];
     level[method] = (options) => {
@@ -91,19 +96,12 @@ const mend = (level) => {
         iterator = make.call(level, options);
       } catch (error) {
         const failed = answerable(error);
-        return { next: () => Promise.reject(failed), close: async () => {}, return: async () => {} };
+        return { next: () => Promise.reject(failed), close: async () => {} };
       }
-      openIterators++;
-      let closed = false;
-      const close = iterator.close.bind(iterator);
-      iterator.close = () => {
-        if (!closed) { closed = true; openIterators--; }
-        return close();
-      };
       // dynalite ends a stream's iterator with return(), which abstract-level 3 iterators lack (they
       // have close()): each read stopped early by a Limit kept its iterator, LevelDB snapshot and
       // read-ahead until the store closed.
-      iterator.return = iterator.close;
+      iterator.return = () => iterator.close();
       const next = iterator.next.bind(iterator);
       iterator.next = () => next().catch((error) => { throw answerable(error); });
       return iterator;
@@ -117,8 +115,7 @@ const recover = async () => {
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     await new Promise((later) => setTimeout(later, wait));
     if (!existsSync(join(path, 'CURRENT'))) return post({ event: 'lost' });
-    await store.db.close().catch(() => {});
-    openIterators = 0;
+    await store.db.close().catch(() => {}); // closes its iterators too
     store.recreate();
     mend(store.db);
     try {
@@ -143,7 +140,7 @@ const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableM
 server.listen(0, '127.0.0.1', () => post({ port: server.address().port }));
 server.once('error', (error) => post({ error: String(error) }));
 parentPort.on('message', ({ id, ask }) => {
-  if (ask === 'stats') post({ id, openIterators, heapUsed: getHeapStatistics().used_heap_size });
+  if (ask === 'stats') post({ id, openIterators: openIterators.size, heapUsed: getHeapStatistics().used_heap_size });
   if (ask === 'close') server.close((error) => post({ id, closed: error ? String(error) : true }));
 });
 `;
