@@ -178,7 +178,7 @@ export const startDynalite = async (
   const pending = new Map<number, (answer: Answer) => void>();
   worker.on('message', (message: Answer & StoreEvent) => {
     if (message.id !== undefined) pending.get(message.id)?.(message);
-    else if (message.event === 'fault') log(`${message.cause}; store calls fail (the service answers 503) until it reopens`);
+    else if (message.event === 'fault') log(`${message.cause}; store calls fail until it reopens`);
     else if (message.event === 'recovered') log('reopened; requests are served again');
     else if (message.event === 'lost') fail('its files were removed while the service ran (writes not yet flushed are lost); restore them or start on an empty directory');
   });
