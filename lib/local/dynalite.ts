@@ -24,14 +24,15 @@ export interface LocalDynamoDbOptions {
 
 /**
  * dynalite's side of the thread boundary: a plain CommonJS script, so that it runs as it is under
- * tsx, jest and plain Node alike. It wraps the LevelDB database dynalite creates for two of
- * dynalite's own faults, in place rather than in a copy of dynalite:
+ * tsx, jest and plain Node alike. It mends three of dynalite's own faults, in place rather than in
+ * a copy of dynalite (each wrapper names the fault it is for):
  * - it closes the iterators dynalite means to end (see `iterator.return`), which kept memory for
  *   every Scan or Query that a Limit stopped early;
  * - it turns a LevelDB I/O error, which dynalite throws out of its request handler and so out of the
  *   thread, into DynamoDB's 500 InternalServerError (the handlers answer 503), reports each distinct
  *   cause once, and reopens the database until it opens (LevelDB keeps failing after its first write
- *   error until then), unless its files are gone, which nothing here can mend.
+ *   error until then), unless its files are gone, which nothing here can mend;
+ * - it keeps a client that resets its connection mid-request from ending the thread the same way.
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -137,6 +138,14 @@ db.create = (options) => {
   return store;
 };
 const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+// dynalite throws a request stream's error (a client reset mid-body) out of the thread; only that request is lost.
+const [handle] = server.listeners('request');
+server.removeAllListeners('request');
+server.on('request', (req, res) => {
+  handle(req, res);
+  req.removeAllListeners('error');
+  req.on('error', () => res.destroy());
+});
 server.listen(0, '127.0.0.1', () => post({ port: server.address().port }));
 server.once('error', (error) => post({ error: String(error) }));
 parentPort.on('message', ({ id, ask }) => {

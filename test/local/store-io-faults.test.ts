@@ -1,6 +1,8 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDynalite } from '../../lib/local/dynalite.js';
@@ -142,4 +144,24 @@ describe('a data directory removed under the running store', () => {
     client.destroy();
     await db.close().catch(() => {}); // its files are gone: closing may report that too
   }, 60_000);
+});
+
+describe('a store client that resets its connection halfway through a request', () => {
+  test('loses that request only: the store thread goes on serving', async () => {
+    const failures: string[] = [];
+    const db = await startDynalite('Reset', undefined, { onFailure: (reason) => failures.push(reason) });
+    const client = new DynamoDBClient({ endpoint: db.endpoint, maxAttempts: 1 });
+
+    const socket = connect(Number(new URL(db.endpoint).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST / HTTP/1.1\r\nHost: store\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{"TableName"');
+    await new Promise((sent) => setTimeout(sent, 100));
+    socket.resetAndDestroy();
+    await new Promise((arrived) => setTimeout(arrived, 200));
+
+    expect((await client.send(new DescribeTableCommand({ TableName: 'Reset' }))).Table?.TableStatus).toBe('ACTIVE');
+    expect(failures).toEqual([]);
+    client.destroy();
+    await db.close();
+  });
 });
