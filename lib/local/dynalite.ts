@@ -77,11 +77,13 @@ const mend = (level) => {
     const call = level[method];
     level[method] = (...args) => {
       const done = args[args.length - 1];
-      if (typeof done === 'function') {
-        args[args.length - 1] = (error, ...rest) => done(error && answerable(error), ...rest);
-        return call.apply(level, args);
+      if (typeof done !== 'function') return call.apply(level, args).catch((error) => { throw answerable(error); });
+      args[args.length - 1] = (error, ...rest) => done(error && answerable(error), ...rest);
+      try {
+        call.apply(level, args);
+      } catch (error) {
+        setImmediate(done, answerable(error)); // a closed database can throw before it calls back
       }
-      return call.apply(level, args).catch((error) => { throw answerable(error); });
     };
   }
   // The database's own account of what it holds open, for stats().
@@ -193,12 +195,16 @@ export const startDynalite = async (
   });
   worker.once('error', (error) => fail(`the store's thread failed: ${error.message}`));
   let asked = 0;
+  const ended = once(worker, 'exit').then(() => Promise.reject(new Error("the store's thread has ended")));
+  ended.catch(() => {}); // only a question asked of an ended thread hears of it
   const ask = async (question: 'stats' | 'close'): Promise<Answer> => {
     const id = ++asked;
     worker.postMessage({ id, ask: question });
-    const answer = await new Promise<Answer>((answered) => pending.set(id, answered));
-    pending.delete(id);
-    return answer;
+    try {
+      return await Promise.race([new Promise<Answer>((answered) => pending.set(id, answered)), ended]);
+    } finally {
+      pending.delete(id);
+    }
   };
 
   const endpoint = `http://127.0.0.1:${started.port}`;
