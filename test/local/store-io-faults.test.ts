@@ -81,7 +81,7 @@ const json = { 'content-type': 'application/json' };
   });
 
   const generate = () => send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description: DESCRIPTION }) });
-  const listed = async () => ((await send(service.url, { path: '/clientcertificates?limit=500' })).json as { item?: unknown[] }).item?.length ?? 0;
+  const listed = async () => ((await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } })).json as { item?: unknown[] }).item?.length ?? 0;
 
   test('answers 503 while it lasts, logs each cause once, keeps running, and serves again once there is room', async () => {
     const kept = await generate();
