@@ -76,8 +76,11 @@ export const MAX_HEADER_BYTES = 10_240;
 
 export { MAX_FUNCTION_RESPONSE_BYTES };
 
-/** Past this body size a function's response may pass Lambda's limit once escaped; only then is it measured. */
-const SURELY_DELIVERABLE_BYTES = (MAX_FUNCTION_RESPONSE_BYTES - 64 * 1024) / 2;
+/**
+ * A body this long always fits what a function may return: each UTF-16 unit of it takes at most six
+ * bytes in the function's JSON response (`\u0001`). Only a longer one is measured.
+ */
+const SURELY_DELIVERABLE_LENGTH = (MAX_FUNCTION_RESPONSE_BYTES - 64 * 1024) / 6;
 
 const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
 
@@ -162,10 +165,10 @@ const isUnsigned = (req: IncomingMessage, url: URL): boolean =>
 
 /** Whether Lambda would accept `result` as a function's response; measured only when it could matter. */
 const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>
-  (result.body?.length ?? 0) * 3 <= SURELY_DELIVERABLE_BYTES ||
+  (result.body?.length ?? 0) <= SURELY_DELIVERABLE_LENGTH ||
   Buffer.byteLength(JSON.stringify(result) ?? '') <= MAX_FUNCTION_RESPONSE_BYTES;
 
-/** Seconds a client that does not read its answer may hold it before the connection is closed. */
+/** How long a client that does not read its answer may hold it before the connection is closed. */
 export const WRITE_TIMEOUT_MS = 10_000;
 
 /** One request and its answer: writes the answer once, and logs it as it goes. */
