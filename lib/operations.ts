@@ -39,7 +39,8 @@ export const operations: readonly Operation[] = [
     method: 'GET',
     path: '/clientcertificates',
     module: 'get-client-certificates',
-    tableActions: ['dynamodb:Scan'],
+    // A Query of the caller's namespace: never a Scan of the table.
+    tableActions: ['dynamodb:Query'],
   },
   {
     name: 'UpdateClientCertificate',

@@ -3,7 +3,8 @@ import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { ensureTable, startDynalite } from '../../lib/local/dynalite.js';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
 import { newClientCertificateId } from '../../lambda/domain/client-certificate.js';
-import { DynamoDbClientCertificateStore, documentClient, STALE_SLOT_MS } from '../../lambda/store/dynamodb-store.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient, STALE_SLOT_MS } from '../../lambda/store/dynamodb-store.js';
+import { keyOf, slotKey } from '../../lambda/store/item.js';
 
 let db: LocalDynamoDb;
 let client: ReturnType<typeof documentClient>;
@@ -39,7 +40,7 @@ const certificate = (id = newClientCertificateId()): ClientCertificate => ({
 
 const slotItems = async (table: string) =>
   ((await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).filter((item) =>
-    String(item.clientCertificateId).startsWith('quota#'),
+    String(item.clientCertificateId).startsWith(slotKey(0).slice(0, -1)),
   );
 
 describe('the quota', () => {
@@ -81,8 +82,8 @@ describe('the quota', () => {
     const { table, store } = await freshStore(2, () => now);
     await store.create(certificate('live01'));
     // A generate that claimed a slot and died before storing its certificate.
-    const free = (await slotItems(table)).some((s) => s.clientCertificateId === 'quota#0') ? 'quota#1' : 'quota#0';
-    await client.send(new PutCommand({ TableName: table, Item: { clientCertificateId: free, owner: 'dead01', claimedAt: now } }));
+    const free = (await slotItems(table)).some((s) => s.clientCertificateId === slotKey(0)) ? slotKey(1) : slotKey(0);
+    await client.send(new PutCommand({ TableName: table, Item: { ...keyOf(DEFAULT_NAMESPACE, free), owner: 'dead01', claimedAt: now } }));
 
     await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
     now += STALE_SLOT_MS + 1;
