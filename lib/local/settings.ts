@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { isAccountId } from './caller.js';
+import type { SigV4Credentials } from './sigv4.js';
 import type { LocalServiceOptions } from './service.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -12,6 +15,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
   dataDir: env.DATA_DIR,
   sigv4: sigv4(env),
   throttle: throttle(env),
+  defaultAccountId: defaultAccountId(env),
 });
 
 const port = (env: Environment): number => {
@@ -23,8 +27,10 @@ const port = (env: Environment): number => {
 /** `AUTH=sigv4` checks signatures against the one key pair in the environment; unset or `none` checks nothing. */
 const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
   const mode = env.AUTH ?? 'none';
+  if (mode === 'none' && env.CREDENTIALS_FILE) throw new Error('CREDENTIALS_FILE is read only with AUTH=sigv4');
   if (mode === 'none') return undefined;
   if (mode !== 'sigv4') throw new Error(`AUTH must be 'none' or 'sigv4', got '${mode}'`);
+  if (env.CREDENTIALS_FILE) return { credentials: credentialsFile(env.CREDENTIALS_FILE), service: env.SIGV4_SERVICE || 'apigateway' };
   const accessKeyId = required(env, 'AWS_ACCESS_KEY_ID', 'with AUTH=sigv4');
   const secretAccessKey = required(env, 'AWS_SECRET_ACCESS_KEY', 'with AUTH=sigv4');
   const sessionToken = env.AWS_SESSION_TOKEN || undefined;
@@ -48,4 +54,38 @@ const required = (env: Environment, name: string, context: string): string => {
   const value = env[name];
   if (!value) throw new Error(`${name} must be set ${context}`);
   return value;
+};
+
+/** `DEFAULT_ACCOUNT_ID`: the account of unsigned requests and of access keys that name none. */
+const defaultAccountId = (env: Environment): string | undefined => {
+  const value = env.DEFAULT_ACCOUNT_ID;
+  if (value !== undefined && !isAccountId(value)) throw new Error(`DEFAULT_ACCOUNT_ID must be 12 digits, got '${value}'`);
+  return value;
+};
+
+/**
+ * The key pairs `CREDENTIALS_FILE` lists, one a line: `ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`
+ * (blank lines and lines starting with `#` skipped). Any fault names the file and the line.
+ */
+export const credentialsFile = (path: string): SigV4Credentials[] => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`CREDENTIALS_FILE ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const keys: SigV4Credentials[] = [];
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const at = `CREDENTIALS_FILE ${path} line ${index + 1}`;
+    const fields = line.split(',').map((field) => field.trim());
+    const [accessKeyId = '', secretAccessKey = '', accountId = ''] = fields;
+    if (fields.length !== 3 || !accessKeyId || !secretAccessKey) throw new Error(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`);
+    if (!isAccountId(accountId)) throw new Error(`${at}: account id must be 12 digits, got '${accountId}'`);
+    if (keys.some((key) => key.accessKeyId === accessKeyId)) throw new Error(`${at}: access key ${accessKeyId} is listed twice`);
+    keys.push({ accessKeyId, secretAccessKey, accountId });
+  }
+  if (keys.length === 0) throw new Error(`CREDENTIALS_FILE ${path} lists no key pair`);
+  return keys;
 };
