@@ -15,7 +15,7 @@ interface IamAuthorized {
  * per-region functions would.
  */
 export const namespaceOf = (event: APIGatewayProxyEventV2, context: Context): Namespace => {
-  const [, , , region = '', functionAccount = ''] = context.invokedFunctionArn.split(':');
+  const [, , , region = '', functionAccount = ''] = (context.invokedFunctionArn ?? '').split(':');
   const signer = (event.requestContext as IamAuthorized | undefined)?.authorizer?.iam?.accountId;
   return { account: signer ?? functionAccount, region };
 };

@@ -42,7 +42,7 @@ afterAll(async () => {
 /** Imports the bundle in a fresh Node process, with only what Lambda would give it, and invokes it once. */
 const invokeBundle = async (event: object): Promise<{ statusCode: number; body: string }> => {
   const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
-    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'test' })));`;
+    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', getRemainingTimeInMillis: () => 10000 })));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
     env: {
       PATH: process.env.PATH ?? '',
