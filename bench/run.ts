@@ -31,7 +31,7 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'bench';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
 
-// `npm run bench -- namespaces` measures that row alone (about half a minute).
+// `npm run bench -- namespaces` measures that row alone (about 15 s).
 const only = process.argv[2];
 if (only !== undefined && only !== 'namespaces') throw new Error(`the only part that runs alone is 'namespaces', got '${only}'`);
 progress('namespaces: seeding 10 025 certificates with BatchWriteItem, then listing one namespace');
