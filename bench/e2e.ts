@@ -1,8 +1,9 @@
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { documentClient, dynamoDbClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
-import { PARTITION_KEY } from '../lambda/store/table.js';
+import { DEFAULT_NAMESPACE, documentClient, dynamoDbClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
+import { partitionOf } from '../lambda/store/item.js';
+import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
 import { closedLoop, httpClient, type LoadOptions, socketClient } from './load.js';
 import type { ServiceAddress } from './service-process.js';
@@ -185,10 +186,11 @@ const rawPair =
   (get: (input: GetInput, client: number) => Promise<Item>, update: (input: UpdateInput, client: number) => Promise<void>) => {
     let n = 0;
     return async (client: number): Promise<void> => {
-      const Key = { [PARTITION_KEY]: { S: ids[client]! } };
+      // The service's unsigned requests are the default account's, in its region: the store's default namespace.
+      const Key = { [PARTITION_KEY]: { S: partitionOf(DEFAULT_NAMESPACE) }, [SORT_KEY]: { S: ids[client]! } };
       const item = await get({ TableName: tableName, Key, ConsistentRead: true }, client);
       const version = Number((item.version as { N: string }).N);
-      const { [PARTITION_KEY]: _key, quotaSlot: _slot, ...fields }: Item = {
+      const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, quotaSlot: _slot, ...fields }: Item = {
         ...item,
         description: { S: `bench ${n++}` },
         version: { N: String(version + 1) },

@@ -38,7 +38,7 @@ store.put({
   tags: { team: 'bench' },
 });
 // The update path only ever calls load and saveIfVersion.
-const handler = createHandler(store as unknown as ClientCertificateStore);
+const handler = createHandler(() => store as unknown as ClientCertificateStore);
 
 /** A payload 2.0 event as HTTP API sends it for a signed SDK request. */
 const event = (n: number): APIGatewayProxyEventV2 => {

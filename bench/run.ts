@@ -5,6 +5,7 @@ import { startChild } from './child.js';
 import { type ColdStart, measureColdStarts } from './cold-start.js';
 import { type EndToEnd, measureEndToEnd } from './e2e.js';
 import type { HandlerCost } from './handler-process.js';
+import { measureNamespaceList, type NamespaceListCost } from './namespaces.js';
 
 const CONCURRENCIES = [1, 16] as const;
 const TIMING = { turn: { warmupMs: 500, durationMs: 2_500 }, warmUpRounds: 10, rounds: 7 } as const;
@@ -19,6 +20,8 @@ const TARGETS = {
   updateBundleBytes: BUNDLE_BUDGET_BYTES,
   /** The update bundle's import time, as a share of the naive bundle's. */
   importShare: 0.5,
+  /** List p50 in a namespace among 10 000 other certificates, against the same list in a table of its own. */
+  crowdedListRatio: 1.2,
 } as const;
 
 const started = performance.now();
@@ -27,6 +30,16 @@ if (!process.versions.node.startsWith('24.')) throw new Error(`run the bench on 
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'bench';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
+
+// `npm run bench -- namespaces` measures that row alone (about 15 s).
+const only = process.argv[2];
+if (only !== undefined && only !== 'namespaces') throw new Error(`the only part that runs alone is 'namespaces', got '${only}'`);
+progress('namespaces: seeding 10 025 certificates with BatchWriteItem, then listing one namespace');
+const namespaceList = await measureNamespaceList();
+if (only === 'namespaces') {
+  console.log(render([namespaceRow(namespaceList)]));
+  process.exit(0);
+}
 
 progress('cold start: synthesizing the stack (bundles every function) and timing imports');
 const coldStarts = await measureColdStarts(IMPORT_SAMPLES);
@@ -41,14 +54,31 @@ const turns = 4 + 2 * TIMING.warmUpRounds + CONCURRENCIES.length * (2 * TIMING.r
 progress(`end to end: ${turns} turns of ${(TIMING.turn.warmupMs + TIMING.turn.durationMs) / 1000} s`);
 const endToEnd = await measureEndToEnd(CONCURRENCIES, TIMING);
 
-console.log(table(endToEnd, handler, coldStarts));
+console.log(render([...figureRows(endToEnd, handler, coldStarts), namespaceRow(namespaceList)]));
 console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s`);
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function table({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost, bundles: readonly ColdStart[]): string {
+function namespaceRow({ listed, others, otherNamespaces, crowded, alone }: NamespaceListCost): string[] {
+  const ratio = crowded.p50 / alone.p50;
+  return [
+    `4. list (limit ${listed}) of a namespace of ${listed}, ${others} more certificates in ${otherNamespaces} other namespaces: p50 / p99`,
+    `${ms(crowded.p50)} / ${ms(crowded.p99)} ms`,
+    `the same list, the ${listed} alone in their table`,
+    `${ms(alone.p50)} / ${ms(alone.p99)} ms`,
+    ratio.toFixed(2),
+    verdict(ratio <= TARGETS.crowdedListRatio, `≤ ${TARGETS.crowdedListRatio}`),
+  ];
+}
+
+function render(rows: readonly string[][]): string {
+  const header = ['figure', 'measured', 'baseline (same run)', 'baseline', 'ratio', 'target'];
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost, bundles: readonly ColdStart[]): string[][] {
   const rows: string[][] = [];
   const at1 = e2e.find((r) => r.concurrency === 1)!;
   for (const { concurrency, service, storePair, sdkPair, barePair } of e2e) {
@@ -134,8 +164,7 @@ function table({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost,
       isUpdate ? verdict(importShare <= TARGETS.importShare, `≤ ${TARGETS.importShare}`) : '',
     ]);
   }
-  const header = ['figure', 'measured', 'baseline (same run)', 'baseline', 'ratio', 'target'];
-  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  return rows;
 }
 
 function verdict(met: boolean, target: string): string {

@@ -20,7 +20,10 @@ try {
 }
 
 console.log(`listening on ${service.url}`);
-if (options.sigv4) console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key ${options.sigv4.credentials.accessKeyId}`);
+if (options.sigv4) {
+  const keys = [options.sigv4.credentials].flat().map((key) => key.accessKeyId);
+  console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key(s) ${keys.join(', ')}`);
+}
 if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
 const signing = options.sigv4 ? '' : ' --no-sign-request';
 console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${process.env.AWS_REGION}${signing}`);

@@ -19,7 +19,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULT_QUOTA, PARTITION_KEY } from '../lambda/store/table.js';
+import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
 import { functionBundling } from './function-bundling.js';
 import { ClientCertificateApiMonitoring } from './monitoring.js';
 import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './operations.js';
@@ -175,6 +175,7 @@ export class ClientCertificateApi extends Construct {
 
     this.table = new TableV2(this, 'ClientCertificateTable', {
       partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: SORT_KEY, type: AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: props.tableEncryption ?? TableEncryptionV2.awsManagedKey(),
       removalPolicy: this.removalPolicy,

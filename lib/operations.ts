@@ -49,7 +49,8 @@ export const operations: readonly Operation[] = [
     method: 'GET',
     path: '/clientcertificates',
     module: 'get-client-certificates',
-    tableActions: ['dynamodb:Scan'],
+    // A Query of the caller's namespace: never a Scan of the table.
+    tableActions: ['dynamodb:Query'],
   },
   {
     name: 'UpdateClientCertificate',

@@ -23,6 +23,7 @@ export const parsePageRequest = (limit: string | null, position: string | null):
 };
 
 // The position is opaque to clients; inside, it is the last id returned, versioned so its form can change.
+// That id is all a list needs to resume: the namespace is the caller's own, taken from each request.
 const POSITION_VERSION = 'v1';
 
 export const encodePosition = (afterId: string): string =>

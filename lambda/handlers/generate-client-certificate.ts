@@ -3,15 +3,16 @@ import { newClientCertificateId, parseGenerateInput, VALIDITY_SECONDS } from '..
 import { serviceUnavailable } from '../domain/errors.js';
 import { issueSelfSignedCertificate } from '../domain/pem.js';
 import { apiHandler } from '../http/api-handler.js';
-import type { ClientCertificateStore } from '../store/client-certificate-store.js';
-import { storeFromEnvironment } from '../store/dynamodb-store.js';
+import type { ClientCertificateStores } from '../store/client-certificate-store.js';
+import { storesFromEnvironment } from '../store/dynamodb-store.js';
 
 /** Collisions among 36^6 ids are rare; a few retries make a failure vanishingly unlikely. */
 const ID_ATTEMPTS = 5;
 
 /** GenerateClientCertificate: `POST /clientcertificates`, answered 201. */
-export const createHandler = (store: ClientCertificateStore, now: () => number = Date.now) =>
-  apiHandler(async ({ body }) => {
+export const createHandler = (stores: ClientCertificateStores, now: () => number = Date.now) =>
+  apiHandler(async ({ namespace, body }) => {
+    const store = stores(namespace);
     const { description, tags } = parseGenerateInput(body);
     const createdDate = Math.floor(now() / 1000);
     const expirationDate = createdDate + VALIDITY_SECONDS;
@@ -30,4 +31,4 @@ export const createHandler = (store: ClientCertificateStore, now: () => number =
     throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
   });
 
-export const handler = createHandler(storeFromEnvironment());
+export const handler = createHandler(storesFromEnvironment());

@@ -1,12 +1,13 @@
 import { encodePosition, parsePageRequest } from '../domain/pagination.js';
 import { apiHandler } from '../http/api-handler.js';
 import { deliverableCount } from '../http/representations.js';
-import type { ClientCertificateStore } from '../store/client-certificate-store.js';
-import { storeFromEnvironment } from '../store/dynamodb-store.js';
+import type { ClientCertificateStores } from '../store/client-certificate-store.js';
+import { storesFromEnvironment } from '../store/dynamodb-store.js';
 
 /** GetClientCertificates: `GET /clientcertificates?position=&limit=`. */
-export const createHandler = (store: ClientCertificateStore) =>
-  apiHandler(async ({ query }) => {
+export const createHandler = (stores: ClientCertificateStores) =>
+  apiHandler(async ({ namespace, query }) => {
+    const store = stores(namespace);
     const page = parsePageRequest(query.get('limit'), query.get('position'));
     const found = await store.list(page);
     // A page of large certificates is cut short of `limit` where it would pass what a function may return.
@@ -20,4 +21,4 @@ export const createHandler = (store: ClientCertificateStore) =>
     };
   });
 
-export const handler = createHandler(storeFromEnvironment());
+export const handler = createHandler(storesFromEnvironment());

@@ -1,14 +1,14 @@
-import { requiredEnv } from '../config.js';
 import { apiHandler } from '../http/api-handler.js';
-import type { ClientCertificateStore } from '../store/client-certificate-store.js';
-import { storeFromEnvironment } from '../store/dynamodb-store.js';
+import type { ClientCertificateStores } from '../store/client-certificate-store.js';
+import { storesFromEnvironment } from '../store/dynamodb-store.js';
 import { loadTaggedCertificate } from './lookup.js';
 
 /** GetTags: `GET /tags/{resource_arn}`. */
-export const createHandler = (store: ClientCertificateStore, region = requiredEnv('AWS_REGION')) =>
-  apiHandler(async ({ pathParameters }) => {
-    const { value } = await loadTaggedCertificate(store, pathParameters.resource_arn, region);
+export const createHandler = (stores: ClientCertificateStores) =>
+  apiHandler(async ({ namespace, pathParameters }) => {
+    const store = stores(namespace);
+    const { value } = await loadTaggedCertificate(store, pathParameters.resource_arn, namespace.region);
     return { statusCode: 200, representation: { kind: 'Tags', tags: value.tags } };
   });
 
-export const handler = createHandler(storeFromEnvironment());
+export const handler = createHandler(storesFromEnvironment());

@@ -1,15 +1,16 @@
 import { applyPatch, parsePatchOperations, validatePatchOperations } from '../domain/patch.js';
 import { apiHandler } from '../http/api-handler.js';
-import type { ClientCertificateStore } from '../store/client-certificate-store.js';
-import { storeFromEnvironment } from '../store/dynamodb-store.js';
+import type { ClientCertificateStores } from '../store/client-certificate-store.js';
+import { storesFromEnvironment } from '../store/dynamodb-store.js';
 import { loadCertificate } from './lookup.js';
 
 /**
  * UpdateClientCertificate: `PATCH /clientcertificates/{clientcertificate_id}`. Validates before it
  * reads, reads once, and writes once, only if nobody else wrote since the read.
  */
-export const createHandler = (store: ClientCertificateStore) =>
-  apiHandler(async ({ pathParameters, body }) => {
+export const createHandler = (stores: ClientCertificateStores) =>
+  apiHandler(async ({ namespace, pathParameters, body }) => {
+    const store = stores(namespace);
     const operations = parsePatchOperations(body);
     validatePatchOperations(operations);
     const { value, version } = await loadCertificate(store, pathParameters.clientcertificate_id);
@@ -18,4 +19,4 @@ export const createHandler = (store: ClientCertificateStore) =>
     return { statusCode: 200, representation: { kind: 'ClientCertificate', certificate: updated } };
   });
 
-export const handler = createHandler(storeFromEnvironment());
+export const handler = createHandler(storesFromEnvironment());

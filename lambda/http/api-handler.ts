@@ -4,7 +4,9 @@ import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
+import type { Namespace } from '../domain/namespace.js';
 import { withDeadline } from '../store/deadline.js';
+import { namespaceOf } from './namespace.js';
 import { queryParameters } from './query.js';
 import { requestMetrics } from './metrics.js';
 import type { Representation } from './representations.js';
@@ -14,6 +16,8 @@ import { errorResponse, jsonResponse } from './responses.js';
 
 /** What an operation sees of the HTTP request: decoded path labels, the query and the parsed JSON body. */
 export interface ApiRequest {
+  /** Whose certificates the request may see: the caller's account, in the function's region. */
+  readonly namespace: Namespace;
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
   /** From the raw query string, so repeated parameters (`tagKeys=a&tagKeys=b`) keep every value. */
   readonly query: URLSearchParams;
@@ -55,6 +59,7 @@ export const apiHandler = (operation: Operation) =>
       const due = Date.now() + (context.getRemainingTimeInMillis?.() ?? Infinity) - ANSWER_MARGIN_MS;
       const { statusCode, representation } = await withDeadline(due, () =>
         operation({
+          namespace: namespaceOf(event, context),
           pathParameters: event.pathParameters ?? {},
           query: queryParameters(event.rawQueryString),
           body: parseBody(event),

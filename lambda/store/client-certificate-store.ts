@@ -1,4 +1,5 @@
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
+import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
 
 /** One page of certificates, and whether more follow the last of them. */
@@ -30,3 +31,6 @@ export interface ClientCertificateStore {
   /** A page of certificates in a stable order, starting after `after`. */
   list(page: PageRequest): Promise<Page>;
 }
+
+/** The store of each namespace: the handlers ask it for their caller's, and see no other. */
+export type ClientCertificateStores = (namespace: Namespace) => ClientCertificateStore;

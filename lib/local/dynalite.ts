@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { PARTITION_KEY } from '../../lambda/store/table.js';
+import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
 
 export interface LocalDynamoDb {
   /** The endpoint the DynamoDB client is pointed at. */
@@ -252,8 +252,14 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: PARTITION_KEY, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
+          AttributeDefinitions: [
+            { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+            { AttributeName: SORT_KEY, AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+            { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+          ],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

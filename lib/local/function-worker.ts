@@ -17,6 +17,8 @@ export interface Invocation {
   readonly awsRequestId: string;
   /** When the invocation times out, in epoch milliseconds. */
   readonly deadline: number;
+  /** The function invoked: the stand-in names the caller's region's. */
+  readonly invokedFunctionArn: string;
 }
 
 /** What the functions' thread posts back for an invocation. */
@@ -62,12 +64,12 @@ const handlers = new Map(
     }),
   ),
 );
-const region = process.env.AWS_REGION!;
 const port = parentPort!;
 
-port.on('message', async ({ id, operation, event, awsRequestId, deadline }: Invocation) => {
+port.on('message', async ({ id, operation, event, awsRequestId, deadline, invokedFunctionArn }: Invocation) => {
   const { operation: found, handler } = handlers.get(operation)!;
-  const context = lambdaContext(found, region, awsRequestId, deadline);
+  const [, , , region, account] = invokedFunctionArn.split(':');
+  const context = lambdaContext(found, region!, awsRequestId, deadline, account);
   let answer: InvocationResult;
   try {
     const result = await invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: awsRequestId }, () => handler(event, context));

@@ -82,7 +82,14 @@ export const startFunctions = async ({
         if (!thread.running()) thread = await (replacing ??= startThread().finally(() => (replacing = undefined)));
         const deadline = Date.now() + timeoutMs;
         return await withTimeout(
-          thread.run({ id: next++, operation: operation.name, event, awsRequestId: context.awsRequestId, deadline }),
+          thread.run({
+            id: next++,
+            operation: operation.name,
+            event,
+            awsRequestId: context.awsRequestId,
+            deadline,
+            invokedFunctionArn: context.invokedFunctionArn,
+          }),
           timeoutMs,
         );
       } finally {

@@ -17,6 +17,8 @@ import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.j
 import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';
+import type { Caller, CallerSettings } from './caller.js';
+import { callerOf, DEFAULT_ACCOUNT_ID } from './caller.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
@@ -39,6 +41,8 @@ export interface HttpApiSettings {
   readonly maxBodyBytesInFlight?: number;
   /** Told of every answer as it is sent, as HTTP API's access log is. @default nothing is logged */
   readonly log?: (entry: AccessLogEntry) => void;
+  /** How requests' accounts are told apart. @default see CallerSettings */
+  readonly callers?: CallerSettings;
 }
 
 /** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
@@ -97,7 +101,7 @@ interface CompiledRoute extends Route {
 export const httpApiListener = (
   routes: readonly Route[],
   region: string,
-  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log }: HttpApiSettings = {},
+  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {} }: HttpApiSettings = {},
 ) => {
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
@@ -134,10 +138,13 @@ export const httpApiListener = (
     if (body === null) return exchange.refuse(serviceUnavailable(), true);
     const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
     if (denied !== undefined) return exchange.refuse(denied);
-    const event = toEvent(req, url, body, match.route, match.pathParameters, exchange.apiRequestId);
+    // The function of the caller's region, in the service's own account, as LocalStack runs one per region.
+    const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
+    const event = toEvent(req, url, body, match.route, match.pathParameters, exchange.apiRequestId, caller);
+    const context = lambdaContext(match.route.operation, caller.region, undefined, undefined, callers.defaultAccountId);
     let result: APIGatewayProxyStructuredResultV2;
     try {
-      result = (await match.route.handler(event, lambdaContext(match.route.operation, region))) as APIGatewayProxyStructuredResultV2;
+      result = (await match.route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
     } catch (error) {
       // What HTTP API answers when the function failed, timed out or was throttled.
       return exchange.send(INTEGRATION_FAILURE, (error as Error).name === 'Error' ? 'function error' : (error as Error).name);
@@ -336,6 +343,7 @@ const toEvent = (
   route: Route,
   pathParameters: Record<string, string>,
   requestId: string,
+  caller: Caller,
 ): APIGatewayProxyEventV2 => {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -357,8 +365,10 @@ const toEvent = (
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
     requestContext: {
-      accountId: '000000000000',
+      accountId: DEFAULT_ACCOUNT_ID,
       apiId: 'local',
+      // What HTTP API adds for a route with IAM authorization: who signed the request.
+      ...(caller.accessKey === undefined ? {} : { authorizer: iamAuthorizer(caller.accessKey, caller.account) }),
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
       http: {
@@ -379,6 +389,19 @@ const toEvent = (
   };
 };
 
+/** The request context's `authorizer` of an IAM-authorized route, as for the account's root user. */
+const iamAuthorizer = (accessKey: string, accountId: string) => ({
+  iam: {
+    accessKey,
+    accountId,
+    callerId: accountId,
+    cognitoIdentity: null,
+    principalOrgId: null,
+    userArn: `arn:aws:iam::${accountId}:root`,
+    userId: accountId,
+  },
+});
+
 /**
  * The context Lambda passes `operation`'s function: a new invocation's, or, given its request id and
  * deadline, the context of one already begun (the functions' thread rebuilds it from those).
@@ -388,13 +411,14 @@ export const lambdaContext = (
   region: string,
   awsRequestId: string = randomUUID(),
   deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000,
+  account: string = DEFAULT_ACCOUNT_ID,
 ): Context => {
   const functionName = `local-${operation.name}`;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
     memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySize),
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,

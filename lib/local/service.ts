@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { operations } from '../operations.js';
+import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
@@ -26,6 +27,11 @@ export interface LocalServiceOptions {
    * @default none: any request, signed or not, is accepted, as local AWS emulators do
    */
   readonly sigv4?: SigV4Settings;
+  /**
+   * The account of unsigned requests and of access keys that name none (a 12-digit access key id
+   * is its own account, a key of `sigv4` with an `accountId` that one). @default '000000000000'
+   */
+  readonly defaultAccountId?: string | undefined;
   /** Throttle each route as the deployed stage does. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
   /** Each function's concurrency, timeout and wait for a free slot. @default see FunctionSettings */
@@ -80,7 +86,9 @@ export const startLocalService = async ({
   maxConnections = defaultMaxConnections(),
   accessLog = (entry) => process.stdout.write(`${JSON.stringify({ message: 'answer', ...entry })}\n`),
   storeEndpoint = (endpoint) => endpoint,
+  defaultAccountId = DEFAULT_ACCOUNT_ID,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
+  if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
   process.env.AWS_REGION ??= 'us-east-1';
   // dynalite ignores credentials, but the SDK will not send a request without some.
@@ -110,6 +118,7 @@ export const startLocalService = async ({
       verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
       throttle,
       log,
+      callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
     });
     const server = createServer(
       {
@@ -146,3 +155,9 @@ const running = (server: Server, host: string, storeEndpoint: string, stopStarte
     close: stopStarted,
   };
 };
+
+/** The accounts the keys allowed to sign name for themselves. */
+const keyAccounts = (sigv4: SigV4Settings | undefined): ReadonlyMap<string, string> =>
+  new Map(
+    [sigv4?.credentials ?? []].flat().flatMap(({ accessKeyId, accountId }) => (accountId === undefined ? [] : [[accessKeyId, accountId] as const])),
+  );

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isAccountId } from './caller.js';
+import type { SigV4Credentials } from './sigv4.js';
 import type { LocalServiceOptions } from './service.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -21,7 +24,15 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
   region(env);
   quota(env);
   logLevel(env);
-  return { port: port(env), host: host(env), dataDir: dataDir(env), sigv4: sigv4(env), throttle: throttle(env), ...functions(env) };
+  return {
+    port: port(env),
+    host: host(env),
+    dataDir: dataDir(env),
+    sigv4: sigv4(env),
+    throttle: throttle(env),
+    ...functions(env),
+    ...defaultAccountId(env),
+  };
 };
 
 /** `FUNCTION_CONCURRENCY`: invocations of each function at once, as Lambda's reserved concurrency. */
@@ -67,10 +78,14 @@ const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
   const mode = env.AUTH ?? 'none';
   if (mode !== 'none' && mode !== 'sigv4') refuse('AUTH', mode, "'none' or 'sigv4'");
   if (mode === 'none') {
-    // Asked for one signing service, the service would otherwise accept every request unsigned.
+    // Asked for one signing service, or given keys, the service would otherwise accept every request unsigned.
     if (env.SIGV4_SERVICE !== undefined) throw new SettingError('SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE');
+    if (env.CREDENTIALS_FILE !== undefined) throw new SettingError('CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE');
     return undefined;
   }
+  const service = env.SIGV4_SERVICE ?? 'apigateway';
+  if (service !== 'apigateway' && service !== 'execute-api') refuse('SIGV4_SERVICE', service, "'apigateway' (the default) or 'execute-api'");
+  if (env.CREDENTIALS_FILE !== undefined) return { credentials: credentialsFile(env.CREDENTIALS_FILE), service };
   // IAM's AccessKeyIdType is `[\w]+`; a key with any other character can match no signature.
   const accessKeyId = required(env, 'AWS_ACCESS_KEY_ID', 'with AUTH=sigv4');
   if (!/^\w+$/.test(accessKeyId)) refuse('AWS_ACCESS_KEY_ID', accessKeyId, 'an access key id: letters, digits and _ only');
@@ -78,8 +93,6 @@ const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
   // Never echo a secret; say what is wrong with it.
   if (secretAccessKey.trim() !== secretAccessKey) throw new SettingError('AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone');
   const sessionToken = env.AWS_SESSION_TOKEN || undefined; // empty means none, as in the AWS SDK's fromEnv
-  const service = env.SIGV4_SERVICE ?? 'apigateway';
-  if (service !== 'apigateway' && service !== 'execute-api') refuse('SIGV4_SERVICE', service, "'apigateway' (the default) or 'execute-api'");
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
     service,
@@ -159,3 +172,39 @@ export const quoted = (value: string): string =>
     /[\p{Cc}\p{Zl}\p{Zp}]/gu,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+
+/** `DEFAULT_ACCOUNT_ID`: the account of unsigned requests and of access keys that name none. */
+const defaultAccountId = (env: Environment): Pick<LocalServiceOptions, 'defaultAccountId'> => {
+  const value = env.DEFAULT_ACCOUNT_ID;
+  if (value === undefined) return {};
+  if (!isAccountId(value)) refuse('DEFAULT_ACCOUNT_ID', value, 'an account id of 12 digits (unset: 000000000000)');
+  return { defaultAccountId: value };
+};
+
+/**
+ * The key pairs `CREDENTIALS_FILE` lists, one a line: `ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`
+ * (blank lines and lines starting with `#` skipped). Any fault names the file and the line.
+ */
+export const credentialsFile = (path: string): SigV4Credentials[] => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SettingError(`CREDENTIALS_FILE ${quoted(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const keys: SigV4Credentials[] = [];
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const at = `CREDENTIALS_FILE ${quoted(path)} line ${index + 1}`;
+    const fields = line.split(',').map((field) => field.trim());
+    const [accessKeyId = '', secretAccessKey = '', accountId = ''] = fields;
+    if (fields.length !== 3 || !accessKeyId || !secretAccessKey) throw new SettingError(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`);
+    if (!/^\w+$/.test(accessKeyId)) throw new SettingError(`${at}: an access key id is letters, digits and _ only, got ${quoted(accessKeyId)}`);
+    if (!isAccountId(accountId)) throw new SettingError(`${at}: account id must be 12 digits, got ${quoted(accountId)}`);
+    if (keys.some((key) => key.accessKeyId === accessKeyId)) throw new SettingError(`${at}: access key ${accessKeyId} is listed twice`);
+    keys.push({ accessKeyId, secretAccessKey, accountId });
+  }
+  if (keys.length === 0) throw new SettingError(`CREDENTIALS_FILE ${quoted(path)} lists no key pair`);
+  return keys;
+};

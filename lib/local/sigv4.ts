@@ -17,16 +17,19 @@ import {
 } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 
-/** The one identity the local service lets in when SigV4 checking is on. */
+/** An identity the local service lets in when SigV4 checking is on. */
 export interface SigV4Credentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   /** When set, requests must carry it in `X-Amz-Security-Token`. @default none */
   readonly sessionToken?: string;
+  /** The account the key belongs to. @default the account its access key id names (lib/local/caller.ts) */
+  readonly accountId?: string;
 }
 
 export interface SigV4Settings {
-  readonly credentials: SigV4Credentials;
+  /** The key pairs that may sign: one, or several (one per account a harness uses). */
+  readonly credentials: SigV4Credentials | readonly SigV4Credentials[];
   /** The signing service requests must be scoped to. @default 'apigateway' */
   readonly service?: string;
   /** The clock the request dates are checked against, in epoch milliseconds. @default Date.now */
@@ -108,16 +111,18 @@ interface Claim {
  * compared in constant time. It answers every input, however hostile, with a value: never a throw.
  */
 export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.now }: SigV4Settings): RequestVerifier => {
+  const keys = new Map([credentials].flat().map((key) => [key.accessKeyId, key]));
   return async (request) => {
     const target = readTarget(request.target);
     if (target === undefined) return signatureMismatch();
     const claim = readClaim(request.headers, target.query);
     if (claim instanceof ApiError) return claim;
+    const key = keys.get(claim.accessKeyId);
     return (
-      checkIdentity(claim, credentials) ??
+      checkIdentity(claim, key) ??
       checkScope(claim, service) ??
       checkDate(claim, now()) ??
-      (await checkSignature(request, target, claim, credentials))
+      (await checkSignature(request, target, claim, key!))
     );
   };
 };
@@ -184,8 +189,8 @@ const claimOf = (credential: string, signedHeaders: string, signature: string, a
   };
 };
 
-const checkIdentity = (claim: Claim, credentials: SigV4Credentials): ApiError | undefined =>
-  claim.accessKeyId !== credentials.accessKeyId || claim.sessionToken !== credentials.sessionToken ? unrecognizedClient() : undefined;
+const checkIdentity = (claim: Claim, key: SigV4Credentials | undefined): ApiError | undefined =>
+  key === undefined || claim.sessionToken !== key.sessionToken ? unrecognizedClient() : undefined;
 
 const checkScope = ({ scopeService, scopeDate, amzDate }: Claim, service: string): ApiError | undefined => {
   if (scopeService !== service) return wrongSigningService(service);

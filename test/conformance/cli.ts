@@ -15,7 +15,7 @@ export const cliPresent = existsSync(CLI);
 /**
  * Why the CLI checks cannot run against this target, or `undefined` when they can. The CLI signs
  * `aws apigateway` commands for the service `apigateway` and nothing else: it can call the local
- * service, real API Gateway, or a deployment with IAM authorization off (`--no-sign-request`), but a
+ * service, real API Gateway, or a deployment with IAM authorization off, but a
  * deployment with it on wants `execute-api` signatures.
  * In CI a missing CLI fails the run: the tests run and fail, and "AWS CLI availability" in
  * cli.test.ts says why. Elsewhere they are skipped, loudly.
@@ -81,16 +81,15 @@ export const SERVICE_ERROR_EXIT = 254;
 export const CLI_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 
 /**
- * `aws <args> --endpoint-url <target> --output json`, with `--no-sign-request` when nothing checks
- * signatures; never rejects, the exit code tells. A certificate it generates is the target's to delete.
+ * `aws <args> --endpoint-url <target> --output json`, signed as the target's caller even when nothing
+ * checks signatures (the access key id then names the run's account); never rejects, the exit code tells. A certificate it generates is the target's to delete.
  */
 export const runAws = async (target: ConformanceTarget, ...args: string[]): Promise<CliResult> => {
   const env = await cliEnvironment(target);
-  const unsigned = target.signing === 'none' ? ['--no-sign-request'] : [];
   const result = await new Promise<CliResult>((resolve) => {
     execFile(
       CLI,
-      [...args, '--endpoint-url', target.url, '--output', 'json', ...unsigned],
+      [...args, '--endpoint-url', target.url, '--output', 'json'],
       { env, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : (error as NodeJS.ErrnoException & { code?: unknown }).code;

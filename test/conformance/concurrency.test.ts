@@ -9,7 +9,8 @@ import type { UpdateClientCertificateCommandOutput } from '@aws-sdk/client-api-g
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConformanceTarget } from '../support/target.js';
-import { openTarget, settings, testLocalOnly } from '../support/target.js';
+import { openTarget, settings, testLocalOnly, RUN_ACCOUNT } from '../support/target.js';
+import { keyOf } from '../../lambda/store/item.js';
 
 /**
  * Many writers on one certificate at once, through the real SDK: optimistic concurrency must let
@@ -48,7 +49,7 @@ afterAll(async () => {
 /** The certificate's optimistic-concurrency version, read straight from the table. */
 const storedVersion = async (clientCertificateId: string): Promise<number> => {
   const { Item } = await table!.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: { clientCertificateId }, ConsistentRead: true }),
+    new GetCommand({ TableName: process.env.TABLE_NAME, Key: keyOf({ account: RUN_ACCOUNT, region: target.region }, clientCertificateId), ConsistentRead: true }),
   );
   return Number(Item?.version);
 };

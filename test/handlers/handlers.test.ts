@@ -3,8 +3,9 @@ import { X509Certificate } from 'node:crypto';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
-import type { ClientCertificateStore } from '../../lambda/store/client-certificate-store.js';
-import { DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
+import type { ClientCertificateStore, ClientCertificateStores } from '../../lambda/store/client-certificate-store.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
+import { keyOf } from '../../lambda/store/item.js';
 import { invoke, overriding, recordCommands } from '../support/handlers.js';
 
 const TABLE = 'HandlerTests';
@@ -27,9 +28,11 @@ beforeAll(async () => {
   sent = recordCommands(client);
   store = new DynamoDbClientCertificateStore(client, TABLE);
   // The handler modules read TABLE_NAME when loaded, as in Lambda: load them once it is set.
-  generate = (await import('../../lambda/handlers/generate-client-certificate.js')).createHandler as Factory;
-  get = (await import('../../lambda/handlers/get-client-certificate.js')).createHandler as Factory;
-  update = (await import('../../lambda/handlers/update-client-certificate.js')).createHandler as Factory;
+  // Every request here is in the store's own namespace (the test event's context names its default).
+  const inStore = (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory => (one) => factory(() => one);
+  generate = inStore((await import('../../lambda/handlers/generate-client-certificate.js')).createHandler);
+  get = inStore((await import('../../lambda/handlers/get-client-certificate.js')).createHandler);
+  update = inStore((await import('../../lambda/handlers/update-client-certificate.js')).createHandler);
 });
 
 afterAll(async () => {
@@ -42,7 +45,7 @@ beforeEach(() => {
 });
 
 const stored = async (id: string) =>
-  (await client.send(new GetCommand({ TableName: TABLE, Key: { clientCertificateId: id }, ConsistentRead: true }))).Item;
+  (await client.send(new GetCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, id), ConsistentRead: true }))).Item;
 
 const generated = async (body: unknown = { description: 'first', tags: { team: 'a' } }): Promise<ClientCertificate> => {
   const { json } = await invoke(generate(store), 'GenerateClientCertificate', { body });
@@ -70,7 +73,13 @@ describe('GenerateClientCertificate', () => {
     expect(body).toMatchObject({ description: 'd', tags: { team: 'blue' } });
     // Read the quota slots, claim one, store the certificate.
     expect(sent).toEqual(['BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
-    expect(await stored(body.clientCertificateId)).toEqual({ ...body, tags: [['team', 'blue']], version: 1, quotaSlot: expect.any(Number) });
+    expect(await stored(body.clientCertificateId)).toEqual({
+      ...body,
+      ...keyOf(DEFAULT_NAMESPACE, body.clientCertificateId),
+      tags: [['team', 'blue']],
+      version: 1,
+      quotaSlot: expect.any(Number),
+    });
   });
 
   test('never overwrites a certificate whose id it happened to draw: it draws again', async () => {
@@ -80,7 +89,7 @@ describe('GenerateClientCertificate', () => {
         if (taken.length === 0) {
           // Someone else stores a certificate under the very id this request drew.
           taken.push(certificate.clientCertificateId);
-          await client.send(new PutCommand({ TableName: TABLE, Item: { ...certificate, description: 'theirs', version: 7 } }));
+          await client.send(new PutCommand({ TableName: TABLE, Item: { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), description: 'theirs', version: 7 } }));
         }
         return store.create(certificate);
       },
@@ -236,7 +245,7 @@ describe('UpdateClientCertificate', () => {
     const vanishing = overriding(store, {
       load: async (loadId) => {
         const read = await store.load(loadId);
-        await client.send(new DeleteCommand({ TableName: TABLE, Key: { clientCertificateId: loadId } }));
+        await client.send(new DeleteCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, loadId) }));
         return read;
       },
     });

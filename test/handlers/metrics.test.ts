@@ -6,7 +6,7 @@ import { ensureTable, startDynalite } from '../../lib/local/dynalite.js';
 import { operations, routeKey } from '../../lib/operations.js';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
-import type { ClientCertificateStore } from '../../lambda/store/client-certificate-store.js';
+import type { ClientCertificateStore, ClientCertificateStores } from '../../lambda/store/client-certificate-store.js';
 import { DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
 import { invoke, overriding } from '../support/handlers.js';
 
@@ -31,8 +31,10 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   db = await startDynalite(TABLE);
   client = documentClient({ endpoint: db.endpoint });
-  generate = (await import('../../lambda/handlers/generate-client-certificate.js')).createHandler as Factory;
-  update = (await import('../../lambda/handlers/update-client-certificate.js')).createHandler as Factory;
+  // Every request here is in the store's own namespace.
+  const inStore = (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory => (one) => factory(() => one);
+  generate = inStore((await import('../../lambda/handlers/generate-client-certificate.js')).createHandler);
+  update = inStore((await import('../../lambda/handlers/update-client-certificate.js')).createHandler);
 });
 
 afterAll(async () => {

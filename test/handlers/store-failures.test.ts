@@ -25,7 +25,7 @@ const fakeDynamoDb = async (respond: Parameters<typeof createServer>[1]): Promis
 const updateThrough = async (endpoint: string) => {
   const store = new DynamoDbClientCertificateStore(documentClient({ endpoint }), 'ClientCertificates');
   const started = Date.now();
-  const response = await invoke(update(store), 'UpdateClientCertificate', {
+  const response = await invoke(update(() => store), 'UpdateClientCertificate', {
     id: 'abc123',
     body: { patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] },
   });

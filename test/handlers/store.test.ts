@@ -3,7 +3,10 @@ import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { ensureTable, startDynalite } from '../../lib/local/dynalite.js';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
 import { newClientCertificateId } from '../../lambda/domain/client-certificate.js';
-import { DynamoDbClientCertificateStore, documentClient, STALE_SLOT_MS } from '../../lambda/store/dynamodb-store.js';
+import type { Namespace } from '../../lambda/domain/namespace.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient, dynamoDbStores, STALE_SLOT_MS } from '../../lambda/store/dynamodb-store.js';
+import { keyOf, slotKey } from '../../lambda/store/item.js';
+import { recordCommands } from '../support/handlers.js';
 
 let db: LocalDynamoDb;
 let client: ReturnType<typeof documentClient>;
@@ -39,7 +42,7 @@ const certificate = (id = newClientCertificateId()): ClientCertificate => ({
 
 const slotItems = async (table: string) =>
   ((await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).filter((item) =>
-    String(item.clientCertificateId).startsWith('quota#'),
+    String(item.clientCertificateId).startsWith(slotKey(0).slice(0, -1)),
   );
 
 describe('the quota', () => {
@@ -81,8 +84,8 @@ describe('the quota', () => {
     const { table, store } = await freshStore(2, () => now);
     await store.create(certificate('live01'));
     // A generate that claimed a slot and died before storing its certificate.
-    const free = (await slotItems(table)).some((s) => s.clientCertificateId === 'quota#0') ? 'quota#1' : 'quota#0';
-    await client.send(new PutCommand({ TableName: table, Item: { clientCertificateId: free, owner: 'dead01', claimedAt: now } }));
+    const free = (await slotItems(table)).some((s) => s.clientCertificateId === slotKey(0)) ? slotKey(1) : slotKey(0);
+    await client.send(new PutCommand({ TableName: table, Item: { ...keyOf(DEFAULT_NAMESPACE, free), owner: 'dead01', claimedAt: now } }));
 
     await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
     now += STALE_SLOT_MS + 1;
@@ -186,5 +189,64 @@ describe('tags', () => {
     expect(Object.entries(final).sort()).toEqual(
       [['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['team', 'd'], ['hasOwnProperty', 'e']].sort(),
     );
+  });
+});
+
+describe('namespaces', () => {
+  const A: Namespace = { account: '111111111111', region: 'us-east-1' };
+  const A_ELSEWHERE: Namespace = { account: '111111111111', region: 'eu-west-1' };
+  const B: Namespace = { account: '222222222222', region: 'us-east-1' };
+
+  /** Stores of three namespaces sharing one fresh table. */
+  const freshStores = async (quota: number) => {
+    const { table } = await freshStore(quota);
+    return dynamoDbStores(client, table, quota);
+  };
+
+  test('a namespace lists its own certificates, page by page, each once, with one Query a page, among others', async () => {
+    const stores = await freshStores(60);
+    const mine: string[] = [];
+    for (let i = 0; i < 7; i++) mine.push(certificate().clientCertificateId);
+    for (const id of mine) await stores(A).create(certificate(id));
+    for (let i = 0; i < 5; i++) await stores(A_ELSEWHERE).create(certificate());
+    for (let i = 0; i < 4; i++) await stores(B).create(certificate());
+    const sent = recordCommands(client);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await stores(A).list({ limit: 3, ...(after === undefined ? {} : { after }) });
+      seen.push(...page.items.map((c) => c.clientCertificateId));
+      if (!page.more) break;
+      after = page.items.at(-1)!.clientCertificateId;
+    }
+
+    expect(seen.sort()).toEqual(mine.sort());
+    expect(new Set(sent)).toEqual(new Set(['QueryCommand']));
+    expect(sent).toHaveLength(3);
+  });
+
+  test('each has its own quota', async () => {
+    const stores = await freshStores(2);
+    await stores(A).create(certificate());
+    await stores(A).create(certificate());
+
+    await expect(stores(A).create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
+    expect(await stores(A_ELSEWHERE).create(certificate())).toBe(true);
+    expect(await stores(B).create(certificate())).toBe(true);
+    expect(await stores(B).create(certificate())).toBe(true);
+  });
+
+  test("another namespace's certificate cannot be loaded, saved or deleted there; the same id may exist in both", async () => {
+    const stores = await freshStores(5);
+    await stores(A).create(certificate('same01'));
+    const original = (await stores(A).load('same01'))!;
+
+    expect(await stores(B).load('same01')).toBeUndefined();
+    expect(await stores(B).delete('same01')).toBe(false);
+    await expect(stores(B).saveIfVersion({ ...original.value, description: 'theirs' }, original.version)).rejects.toMatchObject({ type: 'NotFoundException' });
+    expect(await stores(A_ELSEWHERE).create(certificate('same01'))).toBe(true);
+
+    expect(await stores(A).load('same01')).toEqual(original);
   });
 });

@@ -1,4 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../lib/local/settings.js';
+
+/** A credentials file holding `text`. */
+const credentialsFile = (text: string): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'credentials-')), 'keys.csv');
+  writeFileSync(path, text);
+  return path;
+};
 
 describe('the local service configured from the environment', () => {
   test('by default listens on loopback port 3000, keeps its store in .data, checks no signature and throttles nothing', () => {
@@ -143,5 +153,41 @@ describe('the local service configured from the environment', () => {
     );
     expect(refusal({ PORT: '9'.repeat(10_000) })).toBe(`PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`);
     expect(refusal({ ...sigv4, AWS_SECRET_ACCESS_KEY: ' hunter2' })).not.toContain('hunter2');
+  });
+});
+
+describe('accounts', () => {
+  test('CREDENTIALS_FILE lists the key pairs AUTH=sigv4 accepts, each with its account; DEFAULT_ACCOUNT_ID sets the default', () => {
+    const path = credentialsFile('# harness keys\nAKIDONE,secret-one,111111111111\n\nAKIDTWO, secret-two ,222222222222\n');
+
+    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path, DEFAULT_ACCOUNT_ID: '123456789012' })).toMatchObject({
+      sigv4: {
+        credentials: [
+          { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one', accountId: '111111111111' },
+          { accessKeyId: 'AKIDTWO', secretAccessKey: 'secret-two', accountId: '222222222222' },
+        ],
+      },
+      defaultAccountId: '123456789012',
+    });
+  });
+
+  test.each([
+    ['AKID,secret\n', 'line 1: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID'],
+    ['AKID,secret,1234\n', 'line 1: account id must be 12 digits, got "1234"'],
+    ['AK/ID,secret,111111111111\n', 'line 1: an access key id is letters, digits and _ only, got "AK/ID"'],
+    ['AKID,s,111111111111\nAKID,t,222222222222\n', 'line 2: access key AKID is listed twice'],
+    ['# nothing\n', 'lists no key pair'],
+  ])('a malformed CREDENTIALS_FILE (%j) stops the service, naming the file and line', (text, message) => {
+    const path = credentialsFile(text);
+
+    expect(() => localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path })).toThrow(new SettingError(`CREDENTIALS_FILE ${JSON.stringify(path)} ${message}`));
+  });
+
+  test.each([
+    [{ AUTH: 'sigv4', CREDENTIALS_FILE: '/nonexistent/keys.csv' }, 'CREDENTIALS_FILE "/nonexistent/keys.csv" cannot be read (ENOENT)'],
+    [{ CREDENTIALS_FILE: '/nonexistent/keys.csv' }, 'CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE'],
+    [{ DEFAULT_ACCOUNT_ID: '12345678901x' }, 'DEFAULT_ACCOUNT_ID must be an account id of 12 digits (unset: 000000000000), got "12345678901x"'],
+  ])('%j refuses to start: %s', (env, message) => {
+    expect(() => localServiceOptionsFromEnvironment(env)).toThrow(message);
   });
 });

@@ -105,9 +105,9 @@ describe('a store slower than the request timeout', () => {
     for (const [key, item] of after) {
       // Whole items only: a certificate with every attribute, or a quota slot with its claim.
       expect(Object.keys(item).sort()).toEqual(
-        key.startsWith('quota#')
-          ? ['claimedAt', 'clientCertificateId', 'owner']
-          : ['clientCertificateId', 'createdDate', 'description', 'expirationDate', 'pemEncodedCertificate', 'quotaSlot', 'tags', 'version'],
+        key.startsWith('#quota#')
+          ? ['claimedAt', 'clientCertificateId', 'namespace', 'owner']
+          : ['clientCertificateId', 'createdDate', 'description', 'expirationDate', 'namespace', 'pemEncodedCertificate', 'quotaSlot', 'tags', 'version'],
       );
       if (key !== id && before.has(key)) expect(item).toEqual(before.get(key));
     }

@@ -349,12 +349,18 @@ describe('tracing', () => {
 });
 
 describe('table', () => {
-  test('is keyed by clientCertificateId, on demand, with point-in-time recovery', () => {
+  test('is keyed by namespace (account and region) then clientCertificateId, on demand, with point-in-time recovery', () => {
     const { template } = synth();
 
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [{ AttributeName: 'clientCertificateId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'clientCertificateId', AttributeType: 'S' }],
+      KeySchema: [
+        { AttributeName: 'namespace', KeyType: 'HASH' },
+        { AttributeName: 'clientCertificateId', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'namespace', AttributeType: 'S' },
+        { AttributeName: 'clientCertificateId', AttributeType: 'S' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       Replicas: [
         Match.objectLike({

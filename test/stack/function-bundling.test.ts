@@ -52,7 +52,7 @@ afterAll(async () => {
  */
 const invokeBundle = async (event: object): Promise<{ response: { statusCode: number; body: string }; emf: Record<string, any>[] }> => {
   const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
-    const response = await handler(${JSON.stringify(event)}, { awsRequestId: 'test' });
+    const response = await handler(${JSON.stringify(event)}, { awsRequestId: 'test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', getRemainingTimeInMillis: () => 10000 });
     process.stdout.write('\\n' + JSON.stringify(response));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
     env: {

@@ -6,6 +6,8 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { randomInt } from 'node:crypto';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
 import type { LocalService } from '../../lib/local/service.js';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { RawRequest, RawResponse } from './http.js';
@@ -29,8 +31,15 @@ export const TEST_CREDENTIALS: AwsCredentialIdentity = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 };
 
-/** What the SDK signs with when nothing checks signatures: it sends no request without credentials. */
-const UNCHECKED_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
+/**
+ * The account this run works in, where it chooses: a fresh 12-digit access key id is an account of
+ * its own to the local service (as to LocalStack), so a run shares no certificate and no quota with
+ * anything else the service holds, other runs and parallel workers included.
+ */
+export const RUN_ACCOUNT = String(randomInt(100_000_000_000, 1_000_000_000_000));
+
+/** What requests are signed with when nothing checks signatures: the run's own account as the access key id. */
+const UNCHECKED_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: RUN_ACCOUNT, secretAccessKey: 'unchecked' };
 
 /** How the SDK reaches a target: where, for which region, signing for which service, as whom. */
 export interface ClientTarget {
@@ -90,7 +99,7 @@ export interface ConformanceTarget extends TargetSettings {
   madeCertificate(clientCertificateId: string): void;
   /**
    * Locally, stops the service. Otherwise deletes every certificate this file made and has not
-   * deleted, so the next file finds the target as empty as this one did.
+   * deleted, so the next file finds its namespace as empty as this one did.
    */
   close(): Promise<void>;
 }
@@ -117,16 +126,19 @@ export const errorTypeOf = (header: string | string[] | null | undefined): strin
 
 /**
  * Opens the target the settings name: starts the local service (in memory, checking signatures for
- * the signing service when there is one) or checks that the deployment at the URL holds no client
- * certificate. The checks list and count what they make, so a target must start empty; they delete
- * only what they made.
+ * the signing service when there is one, already holding certificates of other accounts and
+ * regions) or checks that the caller's namespace at the URL holds no client certificate. The checks
+ * list and count what they make, so their namespace must start empty: locally, and at a URL that
+ * does not check signatures, it is the run's own (RUN_ACCOUNT); at a deployment checking them, the
+ * caller's account. They delete only what they made.
  */
 export const openTarget = async (target: TargetSettings = settings): Promise<ConformanceTarget> => {
   const { signing, region } = target;
   let service: LocalService | undefined;
   if (target.local) {
-    const sigv4 = signing === 'none' ? undefined : { credentials: TEST_CREDENTIALS, service: signing };
+    const sigv4 = signing === 'none' ? undefined : { credentials: { ...TEST_CREDENTIALS, accountId: RUN_ACCOUNT }, service: signing };
     service = await startTestService(sigv4 === undefined ? {} : { sigv4 });
+    await seedOtherNamespaces(service, region);
   }
   const url = service?.url ?? target.url!;
   const clientTarget: ClientTarget = {
@@ -162,12 +174,12 @@ export const openTarget = async (target: TargetSettings = settings): Promise<Con
 
   const send = async (path: string, init: TargetRequestInit = {}): Promise<Response> => {
     const address = `${url}${path}`;
-    if (signing === 'none') return fetch(address, init);
     const { pathname, search } = new URL(address);
+    // Signed even when nothing checks signatures: the access key id names the run's account.
     const request = await signed(
       url,
       { method: init.method ?? 'GET', path: `${pathname}${search}`, headers: init.headers ?? {}, body: init.body },
-      { credentials: await credentials(), service: signing, region },
+      { credentials: await credentials(), service: signing === 'none' ? 'apigateway' : signing, region },
     );
     // fetch sets Host from the URL, to the very value signed.
     const { host: _, ...headers } = request.headers as Record<string, string>;
@@ -217,15 +229,29 @@ export const openTarget = async (target: TargetSettings = settings): Promise<Con
   };
 };
 
-/** Fails unless the target holds no client certificate: the checks list and count what they make. */
+/** Certificates of the default account and of the run's account in another region, which the checks must never see. */
+const seedOtherNamespaces = async ({ store }: LocalService, region: string): Promise<void> => {
+  const client = documentClient({ endpoint: store.endpoint });
+  const others = [DEFAULT_NAMESPACE, { account: RUN_ACCOUNT, region: region === 'eu-central-1' ? 'us-east-1' : 'eu-central-1' }];
+  try {
+    for (const [n, namespace] of others.entries()) {
+      const certificate = { clientCertificateId: `other${n}`, pemEncodedCertificate: 'pem', createdDate: 1, expirationDate: 2, tags: {} };
+      await new DynamoDbClientCertificateStore(client, store.tableName, undefined, undefined, namespace).create(certificate);
+    }
+  } finally {
+    client.destroy();
+  }
+};
+
+/** Fails unless the caller's namespace holds no client certificate: the checks list and count what they make. */
 const expectEmpty = async (client: APIGatewayClient, url: string): Promise<void> => {
   const { items = [] } = await client.send(new GetClientCertificatesCommand({ limit: 500 }));
   if (items.length === 0) return;
   throw new Error(
     `the target is not empty: ${url} holds ${items.length} client certificate(s) (${items.map((c) => c.clientCertificateId).join(', ')}).\n` +
-      'The conformance checks list and count what they make, so they need a target holding none: a fresh ' +
-      'deployment, or an account and region without client certificates; and the files run one at a time ' +
-      '(npm run conformance does).',
+      'The conformance checks list and count what they make, so they need a namespace holding none: a fresh ' +
+      'deployment, or an account and region without client certificates; and, signed as one caller, the files ' +
+      'run one at a time (npm run conformance does).',
   );
 };
 

@@ -1,0 +1,33 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { environmentCredentials } from './credentials.js';
+import { DeadlineBoundHttpHandler } from './deadline.js';
+
+/** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
+export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
+
+/** The longest one write attempt can take: a write is sent only while this much time is left. */
+export const WRITE_ATTEMPT_MS = STORE_TIMEOUTS.connectionTimeout + STORE_TIMEOUTS.requestTimeout;
+
+/** The DynamoDB client as this design configures it: bounded timeouts, few retries, credentials from the environment. */
+export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBClient =>
+  new DynamoDBClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    credentials: environmentCredentials(),
+    maxAttempts: STORE_TIMEOUTS.maxAttempts,
+    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS),
+  });
+
+export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(dynamoDbClient(options), { marshallOptions: { removeUndefinedValues: true } });
+
+/** Sends a conditional write: `true` once applied, `false` when its condition did not hold. */
+export const applied = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};

@@ -1,0 +1,146 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { limitExceeded } from '../domain/errors.js';
+import type { Namespace } from '../domain/namespace.js';
+import { applied, WRITE_ATTEMPT_MS } from './client.js';
+import { DeadlineExceededError, remainingMs } from './deadline.js';
+import type { Item } from './item.js';
+import { CLAIMED_AT, keyOf, OWNER, SLOT, slotKey } from './item.js';
+import { SORT_KEY } from './table.js';
+
+/**
+ * A quota slot claimed longer ago than this by a certificate that does not hold it is left over
+ * from a request that died half-way; it may be reclaimed. Far longer than any request can run.
+ */
+export const STALE_SLOT_MS = 60_000;
+
+const BATCH_GET_MAX = 100;
+
+interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+interface Slot {
+  readonly index: number;
+  readonly owner?: string;
+  readonly claimedAt?: number;
+}
+
+/**
+ * One namespace's quota, kept exact without transactions: `quota` slot items in the namespace's
+ * partition, each claimed by a conditional write for the certificate that will hold it. Claiming
+ * reads the namespace's own `quota` slots and nothing else, so its cost grows with the quota and
+ * not with the table or its other namespaces.
+ */
+export class QuotaSlots {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly namespace: Namespace,
+    private readonly quota: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** A free slot, or failing that a stale one, claimed for `owner`; none left is LimitExceededException. */
+  async claim(owner: string): Promise<number> {
+    const slots = await this.read();
+    for (const slot of shuffled(slots.filter((s) => s.owner === undefined))) {
+      if (await this.tryClaim(slot, owner)) return slot.index;
+    }
+    for (const slot of await this.stale(slots)) {
+      if (await this.tryClaim(slot, owner)) return slot.index;
+    }
+    throw limitExceeded(this.quota);
+  }
+
+  /**
+   * Frees `owner`'s slot, if it still holds it. Best effort: the certificate is already gone or was
+   * never stored, and a slot left behind by a failure here is reclaimed once stale.
+   */
+  async release(index: number, owner: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keyOf(this.namespace, slotKey(index)),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': OWNER },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      )
+      .catch(() => undefined);
+  }
+
+  /**
+   * Claims `slot` if it is still as it was read (free, or held by the same stale claim), or if this
+   * very claim got there already: a retried attempt whose first answer was lost.
+   */
+  private async tryClaim(slot: Slot, owner: string): Promise<boolean> {
+    // The slot and then the certificate are two writes: claim none without time for both.
+    if (remainingMs() < 2 * WRITE_ATTEMPT_MS) throw new DeadlineExceededError('no time left to claim a slot and store a certificate');
+    const unchanged: Condition =
+      slot.owner === undefined
+        ? {
+            ConditionExpression: 'attribute_not_exists(#owner) OR #owner = :me',
+            ExpressionAttributeNames: { '#owner': OWNER },
+            ExpressionAttributeValues: { ':me': owner },
+          }
+        : {
+            ConditionExpression: '(#owner = :owner AND #claimedAt = :claimedAt) OR #owner = :me',
+            ExpressionAttributeNames: { '#owner': OWNER, '#claimedAt': CLAIMED_AT },
+            ExpressionAttributeValues: { ':owner': slot.owner, ':claimedAt': slot.claimedAt, ':me': owner },
+          };
+    return applied(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(this.namespace, slotKey(slot.index)), [OWNER]: owner, [CLAIMED_AT]: this.now() },
+          ...unchanged,
+        }),
+      ),
+    );
+  }
+
+  private async read(): Promise<Slot[]> {
+    const keys = Array.from({ length: this.quota }, (_, i) => slotKey(i));
+    const items = await this.batchGet(keys);
+    return keys.map((key, index) => {
+      const item = items.get(key);
+      return item === undefined ? { index } : { index, owner: item[OWNER] as string, claimedAt: item[CLAIMED_AT] as number };
+    });
+  }
+
+  /** Claimed slots old enough that their claim cannot be in flight, whose owner does not hold them. */
+  private async stale(slots: readonly Slot[]): Promise<Slot[]> {
+    const old = slots.filter((s) => s.owner !== undefined && (s.claimedAt ?? 0) < this.now() - STALE_SLOT_MS);
+    if (old.length === 0) return [];
+    const owners = await this.batchGet(old.map((s) => s.owner!));
+    return old.filter((s) => owners.get(s.owner!)?.[SLOT] !== s.index);
+  }
+
+  /** Consistent reads of the namespace's items under `sortKeys`, by sort key, in as few calls as DynamoDB allows. */
+  private async batchGet(sortKeys: readonly string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    for (let i = 0; i < sortKeys.length; i += BATCH_GET_MAX) {
+      let pending: Item[] | undefined = sortKeys.slice(i, i + BATCH_GET_MAX).map((key) => keyOf(this.namespace, key));
+      while (pending !== undefined && pending.length > 0) {
+        const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } =
+          await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of Responses?.[this.tableName] ?? []) found.set(item[SORT_KEY] as string, item);
+        pending = UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+}
+
+const shuffled = <T>(items: readonly T[]): T[] => {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+};
