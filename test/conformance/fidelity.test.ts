@@ -270,8 +270,9 @@ describe('6. ARNs in the region\'s partition: arn:aws-cn: in China (a service of
   });
 
   (cliSkipReason === undefined ? testLocalOnly : skipForCli)('it needs a service in a China region', 'CLI: get-tags takes the arn:aws-cn: ARN', async () => {
-    const { clientCertificateId } = await chinaClient!.send(new GenerateClientCertificateCommand({ tags: { k: 'v' } }));
     const chinaTarget = { ...target, url: china!.url, region: REGION, signing: 'none' } as ConformanceTarget;
+    // Made by the CLI too, so that it is in the CLI's own account.
+    const { clientCertificateId } = output(await runAws(chinaTarget, 'apigateway', 'generate-client-certificate', '--tags', 'k=v')) as { clientCertificateId: string };
 
     const result = await runAws(chinaTarget, 'apigateway', 'get-tags', '--resource-arn', `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${clientCertificateId}`);
 

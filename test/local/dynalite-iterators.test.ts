@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newClientCertificateId } from '../../lambda/domain/client-certificate.js';
-import { DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
-import { PARTITION_KEY } from '../../lambda/store/table.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
+import { partitionOf } from '../../lambda/store/item.js';
+import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 
@@ -72,16 +73,25 @@ describe.each([
     return { after, mostOpen };
   };
 
-  test('listing one certificate at a time, as the handlers list (a Scan with a Limit), leaves no iterator open', async () => {
+  test('listing one certificate at a time, as the handlers list (a Query of the namespace with a Limit), leaves no iterator open', async () => {
     const { after, mostOpen } = await load(async () => expect((await store.list({ limit: 1 })).items).toHaveLength(1));
 
     expect(after.openIterators).toBe(0);
     expect(mostOpen).toBe(0);
   }, 60_000);
 
-  test('reading by partition key (a Query with a Limit) leaves no iterator open either', async () => {
+  test('a Query stopped by its Limit part-way through a partition, from any start, leaves no iterator open either', async () => {
     const query = (round: number) =>
-      client.send(new QueryCommand({ TableName: TABLE, Limit: 1, ConsistentRead: true, KeyConditionExpression: '#id = :id', ExpressionAttributeNames: { '#id': PARTITION_KEY }, ExpressionAttributeValues: { ':id': ids[round % CERTIFICATES] } }));
+      client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          Limit: 1,
+          ConsistentRead: true,
+          KeyConditionExpression: '#namespace = :namespace AND #id >= :id',
+          ExpressionAttributeNames: { '#namespace': PARTITION_KEY, '#id': SORT_KEY },
+          ExpressionAttributeValues: { ':namespace': partitionOf(DEFAULT_NAMESPACE), ':id': ids[round % CERTIFICATES] },
+        }),
+      );
 
     const { after, mostOpen } = await load(async (round) => expect((await query(round)).Items).toHaveLength(1));
 

@@ -150,7 +150,9 @@ test('clients that never read their answers are cut off, and others are served m
   // A paused socket sees its end only once it reads: read, after the service has had time to close.
   await new Promise((later) => setTimeout(later, WRITE_TIMEOUT_MS));
   for (const socket of sockets) socket.resume();
-  const ended = await Promise.race([Promise.all(closed).then(() => true), new Promise((late) => setTimeout(() => late(false), 5_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([Promise.all(closed).then(() => true), new Promise((late) => (timer = setTimeout(() => late(false), 5_000)))]);
+  clearTimeout(timer);
   sockets.forEach((s) => s.destroy());
 
   expectServed(outcome);

@@ -126,7 +126,7 @@ describe('a data directory removed under the running store', () => {
     const db = await startDynalite('Removed', path, { onFailure: (reason) => failures.push(reason) });
     const client = new DynamoDBClient({ endpoint: db.endpoint, maxAttempts: 1 });
     const put = (i: number) =>
-      client.send(new PutItemCommand({ TableName: 'Removed', Item: { id: { S: String(i) }, clientCertificateId: { S: `c${i}` }, description: { S: 'd'.repeat(300_000) } } })).then(
+      client.send(new PutItemCommand({ TableName: 'Removed', Item: { namespace: { S: String(i) }, clientCertificateId: { S: `c${i}` }, description: { S: 'd'.repeat(300_000) } } })).then(
         () => 'ok',
         (error: { name: string; $metadata: { httpStatusCode?: number } }) => `${error.$metadata.httpStatusCode} ${error.name}`,
       );
