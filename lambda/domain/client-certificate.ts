@@ -65,9 +65,11 @@ export const MAX_TAGS = 50;
 export const validateTags = (tags: Readonly<Record<string, string>>): void => {
   if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
   for (const [key, value] of Object.entries(tags)) {
-    if (characters(key) < 1 || characters(key) > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
+    // A string of more UTF-16 units than twice the limit has more characters than the limit: refused
+    // before it is counted, so a 10 MB key costs no more than any other bad one.
+    if (key.length > 2 * 128 || characters(key) < 1 || characters(key) > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
     if (key.toLowerCase().startsWith('aws:')) throw reservedTagKey(key);
-    if (characters(value) > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
+    if (value.length > 2 * 256 || characters(value) > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
   }
 };
 

@@ -119,6 +119,9 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
       if (current !== undefined && current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
       if (!(error instanceof ConditionalCheckFailedException)) throw asStoreError(error);
       if (current === undefined) throw notFound();
+      // After a retry, an earlier attempt whose answer never came may have landed, and another writer
+      // written on top of it: a 409 would promise nothing was written, so the outcome is unknown (503).
+      if ((error.$metadata.attempts ?? 1) > 1) throw serviceUnavailable(error);
       throw conflict(id);
     }
   }

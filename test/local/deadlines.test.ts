@@ -161,3 +161,19 @@ test('a Delete that was applied but whose answer was lost is answered 202, not 4
   expect(response.status).toBe(202);
   expect((await send(service.url, { path: `/clientcertificates/${id}` })).status).toBe(404);
 });
+
+test('an Update whose write landed but answered late, with another written on top before the retry, is not told 409', async () => {
+  const id = idOf(await generate('raced after a late answer'));
+  // The first UpdateItem lands at once; its answer comes after the request timeout, so the SDK retries.
+  proxy.set({ mode: 'late-response', only: 'UpdateItem', times: 1, delayMs: STORE_TIMEOUTS.requestTimeout + 1_000 });
+
+  const mine = update(id, 'mine');
+  await new Promise((landed) => setTimeout(landed, 500));
+  const theirs = await update(id, 'theirs');
+  const answer = await mine;
+
+  proxy.set({ mode: 'pass' });
+  expect(theirs.status).toBe(200);
+  // Its write landed (then was written over): a 409 would say nothing was written.
+  expect(answer.status).toBe(503);
+});

@@ -9,8 +9,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `blackhole`: accept and never answer, as a stalled one does
  * - `throttle`: answer every call with DynamoDB's ProvisionedThroughputExceededException
  * - `lose-response`: apply the call, then drop the connection before the answer gets back
+ * - `late-response`: apply the call at once, and hold its answer for `delayMs`
  */
-export type FaultMode = 'pass' | 'down' | 'blackhole' | 'throttle' | 'lose-response';
+export type FaultMode = 'pass' | 'down' | 'blackhole' | 'throttle' | 'lose-response' | 'late-response';
 
 export interface Fault {
   readonly mode: FaultMode;
@@ -41,15 +42,17 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const sockets = new Set<Socket>();
   const { hostname, port } = new URL(target);
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, loseResponse: boolean) => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, loseResponse: boolean, answerAfterMs = 0) => {
     const upstream = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
         // The store has done the work; only its answer goes missing.
         if (loseResponse) return void res.socket?.destroy();
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        res.end(Buffer.concat(chunks));
+        setTimeout(() => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(chunks));
+        }, answerAfterMs);
       });
     });
     upstream.on('error', () => res.socket?.destroy());
@@ -70,10 +73,11 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
         if (mode === 'down') return void req.socket.destroy();
         if (mode === 'blackhole') return;
         if (mode === 'lose-response') return forward(req, Buffer.concat(chunks), res, true);
+        if (mode === 'late-response') return forward(req, Buffer.concat(chunks), res, false, delayMs);
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }));
       };
-      if (faulted && delayMs > 0) setTimeout(act, delayMs);
+      if (faulted && delayMs > 0 && mode !== 'late-response') setTimeout(act, delayMs);
       else act();
     });
   });
