@@ -5,20 +5,25 @@ import type { Socket } from 'node:net';
 /**
  * Holds `server` to `max` open connections, so that a flood of connections cannot take the file
  * descriptors the handlers need to reach the store. Unlike `server.maxConnections`, which turns
- * every newcomer away once the flood has filled the cap, a newcomer is let in by closing the
- * connection that has been idle longest (no request under way on it); only when every connection
- * is busy is the newcomer closed. Idle connections cost the service nothing to lose: a client
- * reconnects, as it must after any keep-alive timeout.
+ * every newcomer away once a flood has filled the cap, a newcomer is let in by closing another
+ * connection: the one idle longest (no request on it), else the one that has been sending its
+ * request longest (a stalled body holds a place without ever being served). Only when every
+ * connection has a whole request under way is the newcomer closed, and `onRefused` told.
  */
-export const capConnections = (server: Server, max: number): void => {
-  // In order of last activity, oldest first: a Set keeps insertion order, and re-adding moves to the end.
+export const capConnections = (server: Server, max: number, onRefused: () => void = () => undefined): void => {
+  // Oldest first: a Set keeps insertion order, and re-adding moves a socket to the end.
   const idle = new Set<Socket>();
+  const receiving = new Set<Socket>();
   let open = 0;
   server.on('connection', (socket: Socket) => {
     if (open >= max) {
-      const [oldest] = idle;
-      if (oldest === undefined) return void socket.destroy();
+      const [oldest] = idle.size > 0 ? idle : receiving;
+      if (oldest === undefined) {
+        onRefused();
+        return void socket.destroy();
+      }
       idle.delete(oldest);
+      receiving.delete(oldest);
       oldest.destroy();
     }
     open++;
@@ -26,12 +31,16 @@ export const capConnections = (server: Server, max: number): void => {
     socket.once('close', () => {
       open--;
       idle.delete(socket);
+      receiving.delete(socket);
     });
   });
   server.on('request', (req, res) => {
     const socket = req.socket;
     idle.delete(socket);
+    receiving.add(socket);
+    req.once('end', () => receiving.delete(socket));
     res.once('close', () => {
+      receiving.delete(socket);
       if (!socket.destroyed) idle.add(socket);
     });
   });

@@ -22,6 +22,12 @@ export interface FunctionSettings {
    * 30-second integration timeout serves bursts instead. @default 30 s less the timeout
    */
   readonly maxWaitMs?: number;
+  /**
+   * How many invocations of one function may wait at once; past it an invocation is refused at
+   * once, as Lambda refuses past its concurrency, so one client with a flood of requests in flight
+   * cannot hold everyone else's in a long queue. @default four times `concurrency`
+   */
+  readonly maxWaiting?: number;
 }
 
 /** HTTP API gives up on an integration after this long. */
@@ -68,6 +74,7 @@ export const startFunctions = async ({
   concurrency = 10,
   timeoutMs = FUNCTION_DEFAULTS.timeoutSeconds * 1000,
   maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
+  maxWaiting = 4 * concurrency,
 }: FunctionSettings = {}): Promise<LocalFunctions> => {
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
@@ -76,7 +83,7 @@ export const startFunctions = async ({
   return {
     invoke: async (operation, event, context) => {
       let limit = limits.get(operation.name);
-      if (limit === undefined) limits.set(operation.name, (limit = concurrencyLimit(concurrency)));
+      if (limit === undefined) limits.set(operation.name, (limit = concurrencyLimit(concurrency, maxWaiting)));
       const release = await limit.acquire(maxWaitMs);
       try {
         if (!thread.running()) thread = await (replacing ??= startThread().finally(() => (replacing = undefined)));
@@ -109,8 +116,8 @@ interface ConcurrencyLimit {
   acquire(maxWaitMs: number): Promise<() => void>;
 }
 
-/** `slots` invocations at once; the rest wait in arrival order, each only for as long as it may. */
-const concurrencyLimit = (slots: number): ConcurrencyLimit => {
+/** `slots` invocations at once; at most `maxWaiting` more wait in arrival order, each only for as long as it may. */
+const concurrencyLimit = (slots: number, maxWaiting: number): ConcurrencyLimit => {
   let running = 0;
   const waiting = new Set<() => void>();
   const release = () => {
@@ -126,6 +133,9 @@ const concurrencyLimit = (slots: number): ConcurrencyLimit => {
       if (running < slots) {
         running++;
         return Promise.resolve(release);
+      }
+      if (waiting.size >= maxWaiting) {
+        return Promise.reject(new FunctionThrottled(`the function's ${slots} concurrent invocations are busy and ${maxWaiting} more wait`));
       }
       return new Promise((resolve, reject) => {
         const start = () => {

@@ -157,8 +157,13 @@ export const httpApiListener = (
     try {
       await serve(exchange);
     } catch {
+      if (req.errored) {
+        // The request itself broke off (a bad chunk, a hang-up): no answer can follow. `clientError`
+        // has logged what the client was told, if anything.
+        if ((req.socket as Duplex & { [ANSWERED]?: boolean })[ANSWERED]) res.destroy();
+        else exchange.drop('request broke off');
+      } else if (res.headersSent) exchange.drop('stand-in failure');
       // A bug in this stand-in must cost one request, never the process and every request under way.
-      if (res.headersSent) exchange.drop('stand-in failure');
       else exchange.refuse(internalFailure(), true, 'stand-in failure');
     } finally {
       exchange.done();
@@ -258,10 +263,10 @@ class Exchange {
 export const clientErrorAnswerer =
   (log?: (entry: AccessLogEntry) => void) =>
   (error: Error & { code?: string }, socket: Duplex): void => {
-    const entry = { apiRequestId: '', method: '', path: '', routeKey: '-', responseBytes: 0, durationMs: 0 };
+    (socket as Duplex & { [ANSWERED]?: boolean })[ANSWERED] = true;
     if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
       socket.destroy();
-      log?.({ ...entry, requestId: '', status: 0, integrationError: error.code ?? 'client error' });
+      log?.(connectionLogEntry(error.code ?? 'client error'));
       return;
     }
     const { statusCode, headers, body } = errorResponse(malformedHttpRequest());
@@ -269,8 +274,24 @@ export const clientErrorAnswerer =
     const head = { ...headers, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(body ?? ''), connection: 'close' };
     const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}`);
     socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
-    log?.({ ...entry, requestId, status: statusCode, errorType: headers['x-amzn-ErrorType'], responseBytes: Buffer.byteLength(body ?? '') });
+    log?.({ ...connectionLogEntry(), requestId, status: statusCode, errorType: headers['x-amzn-ErrorType'], responseBytes: Buffer.byteLength(body ?? '') });
   };
+
+/** Marks a socket whose request the `clientError` answer has already logged. */
+const ANSWERED = Symbol('answered by clientError');
+
+/** The log entry of a connection dropped, or answered, before any request on it could be read. */
+export const connectionLogEntry = (integrationError?: string): AccessLogEntry => ({
+  apiRequestId: '',
+  requestId: '',
+  method: '',
+  path: '',
+  routeKey: '-',
+  status: 0,
+  ...(integrationError === undefined ? {} : { integrationError }),
+  responseBytes: 0,
+  durationMs: 0,
+});
 
 /** The request target as a URL, or `undefined` when it is not one (`//[`, say). */
 const parseTarget = (target = '/'): URL | undefined => {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
 import type { AccessLogEntry, Route } from './http-api.js';
-import { clientErrorAnswerer, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
+import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
@@ -132,8 +133,15 @@ export const startLocalService = async ({
       },
       listener,
     );
-    capConnections(server, maxConnections);
+    capConnections(server, maxConnections, () => log?.(connectionLogEntry('connection cap')));
     server.on('clientError', clientErrorAnswerer(log));
+    // An `Expect` other than 100-continue is served as if absent, not answered 417 unlogged by Node;
+    // CONNECT names no route of the API: the connection is closed, and logged.
+    server.on('checkExpectation', listener);
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.destroy();
+      log?.(connectionLogEntry('CONNECT'));
+    });
     await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
     started.push(() => new Promise<void>((done) => {
       server.close(() => done());

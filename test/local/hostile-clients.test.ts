@@ -133,6 +133,18 @@ test('clients that stall half-way through large bodies hold a bounded amount of 
   expectServed(outcome);
 });
 
+test('clients that stall part-way through their bodies, past the connection cap, do not shut others out', async () => {
+  const outcome = await duringAttack(`700 stalled bodies, descriptor limit ${FD_LIMIT}`, async () => {
+    const sockets = await openSockets(700, (socket) => {
+      socket.write(`PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patch`);
+    });
+    await new Promise((parsed) => setTimeout(parsed, 500)); // every one of them a request under way
+    return () => sockets.forEach((s) => s.destroy());
+  });
+
+  expectServed(outcome);
+});
+
 test('clients that never read their answers are cut off, and others are served meanwhile', async () => {
   const closed: Promise<void>[] = [];
   let sockets: Socket[] = [];

@@ -1,7 +1,7 @@
 import type { AccessLogEntry } from '../../lib/local/http-api.js';
 import type { LocalService } from '../../lib/local/service.js';
 import type { RawResponse } from '../support/http.js';
-import { send } from '../support/http.js';
+import { send, sendRaw } from '../support/http.js';
 import { startTestService } from '../support/service.js';
 import { storeClient, tableSnapshot } from '../support/table.js';
 
@@ -117,5 +117,36 @@ describe('past what may wait', () => {
     expect((listed.json as { item: unknown[] }).item).toHaveLength(responses.length - refused.length);
     expectLogged(responses, log);
     expect(log.filter((entry) => entry.integrationError === 'FunctionThrottled')).toHaveLength(refused.length);
+  });
+});
+
+describe('past what may wait in line', () => {
+  test('a flood of one function is refused at once past its concurrency and queue, writing nothing for what it refuses', async () => {
+    const { service, log } = await loggedService({ functions: { concurrency: 2, maxWaiting: 2 } });
+
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => generate(service.url, `flood-${i}`)));
+    const listed = await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } });
+    await service.close();
+
+    const created = responses.filter((r) => r.status === 201);
+    expect(responses.length - created.length).toBeGreaterThanOrEqual(10);
+    for (const r of responses) if (r.status !== 201) expect(r.json).toEqual({ message: 'Internal Server Error' });
+    expect((listed.json as { item: unknown[] }).item).toHaveLength(created.length);
+    expectLogged(responses, log);
+  });
+});
+
+describe('the log', () => {
+  test('has one line for a request that breaks off with a bad chunk, and for one with an unknown Expect', async () => {
+    const { service, log } = await loggedService();
+
+    const broken = await sendRaw(service.url, 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    const expecting = await send(service.url, { path: '/clientcertificates/abc123', headers: { expect: 'foo' } });
+    await new Promise((later) => setTimeout(later, 200));
+    await service.close();
+
+    expect(broken.status).toBe(400);
+    expect(expecting.status).toBe(404);
+    expect(log.map((entry) => entry.status).sort()).toEqual([400, 404]);
   });
 });
