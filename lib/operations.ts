@@ -31,7 +31,8 @@ export const operations: readonly Operation[] = [
     path: '/clientcertificates',
     module: 'generate-client-certificate',
     // Reads the quota slots, claims one, stores the certificate; frees the slot if that fails.
-    tableActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    // Reads back a Put whose condition failed, to tell its own landed retry from a taken id.
+    tableActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
     // One full vCPU (Lambda gives CPU in proportion to memory, a whole one at 1769 MB): creating the
     // certificate took 50-60 ms of CPU at the median and up to 220 ms at p99 (bench/key-generation.ts),
     // three and a half times that at 512 MB. It runs on one thread, so more memory would buy nothing.

@@ -11,17 +11,18 @@ type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambda
 export const invoke = async (
   handler: Handler,
   operationName: string,
-  { id, body }: { id?: string; body?: unknown } = {},
+  { id, arn, query = '', body }: { id?: string; arn?: string; query?: string; body?: unknown } = {},
 ): Promise<{ statusCode: number; headers: Record<string, string>; json: Record<string, unknown> }> => {
   const operation = operations.find((o) => o.name === operationName)!;
-  const rawPath = operation.path.replace('{clientcertificate_id}', id ?? '');
+  const rawPath = operation.path.replace('{clientcertificate_id}', id ?? '').replace('{resource_arn+}', encodeURIComponent(arn ?? ''));
   const event = {
     version: '2.0',
     routeKey: routeKey(operation),
     rawPath,
-    rawQueryString: '',
+    rawQueryString: query,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     ...(id === undefined ? {} : { pathParameters: { clientcertificate_id: id } }),
+    ...(arn === undefined ? {} : { pathParameters: { resource_arn: arn } }),
     requestContext: { requestId: 'test', routeKey: routeKey(operation), http: { method: operation.method, path: rawPath } },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     isBase64Encoded: false,
