@@ -31,7 +31,7 @@ beforeAll(async () => {
   if (settings.local) {
     table = DynamoDBDocumentClient.from(
       new DynamoDBClient({
-        endpoint: process.env.DYNAMODB_ENDPOINT,
+        endpoint: target.store!.endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       }),
@@ -48,7 +48,7 @@ afterAll(async () => {
 /** The certificate's optimistic-concurrency version, read straight from the table. */
 const storedVersion = async (clientCertificateId: string): Promise<number> => {
   const { Item } = await table!.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: { clientCertificateId }, ConsistentRead: true }),
+    new GetCommand({ TableName: target.store!.tableName, Key: { clientCertificateId }, ConsistentRead: true }),
   );
   return Number(Item?.version);
 };

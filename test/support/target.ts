@@ -6,7 +6,7 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { LocalService } from '../../lib/local/service.js';
+import type { LocalService, LocalServiceOptions } from '../../lib/local/service.js';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { RawRequest, RawResponse } from './http.js';
 import { send as sendRaw } from './http.js';
@@ -75,6 +75,8 @@ export const apiGatewayClientConfig = ({ url, region, signing, credentials }: Cl
 export interface ConformanceTarget extends TargetSettings {
   /** The base URL: the deployment's, or the local service's once it listens. */
   readonly url: string;
+  /** Locally, where the service keeps its table. */
+  readonly store?: LocalService['store'];
   /** A new `@aws-sdk/client-api-gateway` client for the target, `config` merged over the target's. */
   sdkClient(config?: Partial<APIGatewayClientConfig>): APIGatewayClient;
   /**
@@ -121,12 +123,12 @@ export const errorTypeOf = (header: string | string[] | null | undefined): strin
  * certificate. The checks list and count what they make, so a target must start empty; they delete
  * only what they made.
  */
-export const openTarget = async (target: TargetSettings = settings): Promise<ConformanceTarget> => {
+export const openTarget = async (target: TargetSettings = settings, local: LocalServiceOptions = {}): Promise<ConformanceTarget> => {
   const { signing, region } = target;
   let service: LocalService | undefined;
   if (target.local) {
     const sigv4 = signing === 'none' ? undefined : { credentials: TEST_CREDENTIALS, service: signing };
-    service = await startTestService(sigv4 === undefined ? {} : { sigv4 });
+    service = await startTestService(sigv4 === undefined ? local : { ...local, sigv4 });
   }
   const url = service?.url ?? target.url!;
   const clientTarget: ClientTarget = {
@@ -183,6 +185,7 @@ export const openTarget = async (target: TargetSettings = settings): Promise<Con
   return {
     ...target,
     url,
+    ...(service === undefined ? {} : { store: service.store }),
     sdkClient,
     request: async (path, { method = 'GET', headers = {}, body } = {}) => {
       const { pathname, search } = new URL(`${url}${path}`);
