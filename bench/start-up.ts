@@ -1,11 +1,10 @@
 // `npx tsx bench/start-up.ts`: how soon the local service answers after it is asked to start, in
-// process through the API and as the installed command (the compiled dist/ the package carries:
+// process through the API and as the installed command (both the compiled dist/ the package carries:
 // `npm run build` first), and what Generate costs through it beside a bare RSA-2048 key generation.
 import { spawn } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startLocalService } from '../lib/local/service.js';
 
 export interface StartUp {
   /** Start to the first answer, in-process, in-memory: the first start of the process, then the p50 of the rest. */
@@ -20,6 +19,8 @@ export interface StartUp {
 const SAMPLES = 9;
 const GENERATES = 41;
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The compiled service, as an installed package runs it: the sources would start the handlers under tsx.
+const { startLocalService } = (await import(`${root}dist/lib/local/index.js`)) as typeof import('../lib/local/index.js');
 
 const p50 = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
