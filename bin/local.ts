@@ -31,14 +31,6 @@ try {
   process.exit(1);
 }
 
-console.log(`listening on ${service.url}`);
-console.log(options.dataDir === 'memory' ? 'data: in memory, gone when it stops' : `data: ${resolve(options.dataDir)}`);
-if (options.sigv4) console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key ${options.sigv4.credentials.accessKeyId}`);
-if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
-const signing = options.sigv4 ? '' : ' --no-sign-request';
-console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`);
-console.log(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);
-
 /**
  * A signal within this long of the first is the same request to stop: Ctrl-C under `npm start`
  * reaches this process twice, from the terminal and forwarded by npm.
@@ -63,3 +55,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 setInterval(() => {
   if (process.ppid !== parent && stopRequested === undefined) void stop('parent exited');
 }, 500).unref();
+
+// Only once a signal would stop it cleanly: whoever reads the banner may signal at once.
+console.log(`listening on ${service.url}`);
+console.log(options.dataDir === 'memory' ? 'data: in memory, gone when it stops' : `data: ${resolve(options.dataDir)}`);
+if (options.sigv4) console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key ${options.sigv4.credentials.accessKeyId}`);
+if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
+const signing = options.sigv4 ? '' : ' --no-sign-request';
+console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`);
+console.log(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);

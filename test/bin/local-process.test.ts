@@ -90,6 +90,7 @@ describe('stopping the local service', () => {
     service.child.kill('SIGINT');
 
     expect(await gone(service.servicePid, 10_000)).toBe(true);
+    await service.exited;
     expect(service.output()).toContain('SIGINT: finishing requests under way');
   });
 
