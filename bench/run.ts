@@ -6,6 +6,7 @@ import { type ColdStart, measureColdStarts } from './cold-start.js';
 import { type EndToEnd, measureEndToEnd } from './e2e.js';
 import type { HandlerCost } from './handler-process.js';
 import { measureNamespaceList, type NamespaceListCost } from './namespaces.js';
+import { measureStartUp, type StartUp } from './start-up.js';
 
 const CONCURRENCIES = [1, 16] as const;
 const TIMING = { turn: { warmupMs: 500, durationMs: 2_500 }, warmUpRounds: 10, rounds: 7 } as const;
@@ -22,6 +23,10 @@ const TARGETS = {
   importShare: 0.5,
   /** List p50 in a namespace among 10 000 other certificates, against the same list in a table of its own. */
   crowdedListRatio: 1.2,
+  inProcessStartMs: 300,
+  commandStartMs: 700,
+  /** Generate p50 through the local service, as a multiple of a bare RSA-2048 key generation's p50. */
+  generateShare: 1.3,
 } as const;
 
 const started = performance.now();
@@ -50,11 +55,14 @@ const handlerRun = await startChild<HandlerCost>('./handler-process.ts', { env: 
 await handlerRun.stop();
 const handler = handlerRun.message;
 
+progress('start-up: in-process and the compiled command (npm run build first), and Generate beside bare key generation');
+const startUp = await measureStartUp();
+
 const turns = 4 + 2 * TIMING.warmUpRounds + CONCURRENCIES.length * (2 * TIMING.rounds + 2);
 progress(`end to end: ${turns} turns of ${(TIMING.turn.warmupMs + TIMING.turn.durationMs) / 1000} s`);
 const endToEnd = await measureEndToEnd(CONCURRENCIES, TIMING);
 
-console.log(render([...figureRows(endToEnd, handler, coldStarts), namespaceRow(namespaceList)]));
+console.log(render([...figureRows(endToEnd, handler, coldStarts, startUp), namespaceRow(namespaceList)]));
 console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s`);
 
 function progress(message: string): void {
@@ -78,7 +86,7 @@ function render(rows: readonly string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost, bundles: readonly ColdStart[]): string[][] {
+function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost, bundles: readonly ColdStart[], startUp: StartUp): string[][] {
   const rows: string[][] = [];
   const at1 = e2e.find((r) => r.concurrency === 1)!;
   for (const { concurrency, service, storePair, sdkPair, barePair } of e2e) {
@@ -164,6 +172,31 @@ function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: Handler
       isUpdate ? verdict(importShare <= TARGETS.importShare, `≤ ${TARGETS.importShare}`) : '',
     ]);
   }
+  rows.push([
+    '5. in-process in-memory service, start to first answer: p50 (first start of the process)',
+    `${ms(startUp.inProcessP50Ms)} ms (${ms(startUp.inProcessFirstMs)} ms)`,
+    '',
+    '',
+    '',
+    verdict(startUp.inProcessP50Ms <= TARGETS.inProcessStartMs, `≤ ${TARGETS.inProcessStartMs} ms`),
+  ]);
+  rows.push([
+    '5. the command (compiled, as installed), start to first answer: p50',
+    `${ms(startUp.commandP50Ms)} ms`,
+    '',
+    '',
+    '',
+    verdict(startUp.commandP50Ms <= TARGETS.commandStartMs, `≤ ${TARGETS.commandStartMs} ms`),
+  ]);
+  const generateShare = startUp.generateP50Ms / startUp.keyGenerationP50Ms;
+  rows.push([
+    '5. Generate through the local service, 1 client: p50',
+    `${ms(startUp.generateP50Ms)} ms`,
+    'bare RSA-2048 key generation (node:crypto): p50',
+    `${ms(startUp.keyGenerationP50Ms)} ms`,
+    generateShare.toFixed(2),
+    verdict(generateShare <= TARGETS.generateShare, `≤ ${TARGETS.generateShare}`),
+  ]);
   return rows;
 }
 

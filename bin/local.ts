@@ -1,16 +1,28 @@
-// `npm start`: the ClientCertificate API on this machine, on dynalite. Configured by environment.
+#!/usr/bin/env node
+// `npm start` and the `client-certificate-api` command: the ClientCertificate API on this machine, on
+// dynalite. Configured by flags and environment (lib/local/command.ts).
+import { resolve } from 'node:path';
+import { environmentWithFlags, USAGE } from '../lib/local/command.js';
+import { consoleAccessLog } from '../lib/local/console.js';
 import type { LocalService } from '../lib/local/service.js';
 import { startLocalService } from '../lib/local/service.js';
 import type { LocalServiceSettings } from '../lib/local/settings.js';
 import { localServiceOptionsFromEnvironment } from '../lib/local/settings.js';
 import { checkStartUp, startUpFailure } from '../lib/local/start-up.js';
 
+// Read first: whoever started this process may be gone by the time the banner is out.
+const parent = process.ppid;
 let options: LocalServiceSettings;
 let service: LocalService;
 try {
-  options = localServiceOptionsFromEnvironment();
+  const { env, help } = environmentWithFlags(process.argv.slice(2), process.env);
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  options = localServiceOptionsFromEnvironment(env);
   await checkStartUp(options);
-  service = await startLocalService(options);
+  service = await startLocalService({ ...options, accessLog: consoleAccessLog(options.logFormat) });
 } catch (error) {
   // A setting at fault is told in one line; anything else is shown whole.
   const failure = startUpFailure(error);
@@ -19,22 +31,39 @@ try {
   process.exit(1);
 }
 
+/**
+ * A signal within this long of the first is the same request to stop: Ctrl-C under `npm start`
+ * reaches this process twice, from the terminal and forwarded by npm.
+ */
+const SAME_REQUEST_MS = 500;
+let stopRequested: number | undefined;
+const stop = async (why: string) => {
+  if (stopRequested !== undefined) {
+    if (Date.now() - stopRequested < SAME_REQUEST_MS) return;
+    console.error(`${why} again: exiting without waiting`);
+    process.exit(130);
+  }
+  stopRequested = Date.now();
+  console.log(`${why}: finishing requests under way, then closing the store`);
+  await service.close();
+  process.exit(0);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
+// Whoever started this process may die without passing a signal on (SIGKILL, a crash): its
+// parent then changes, and the service stops rather than run on, orphaned.
+setInterval(() => {
+  if (process.ppid !== parent && stopRequested === undefined) void stop('parent exited');
+}, 500).unref();
+
+// Only once a signal would stop it cleanly: whoever reads the banner may signal at once.
 console.log(`listening on ${service.url}`);
+console.log(options.dataDir === 'memory' ? 'data: in memory, gone when it stops' : `data: ${resolve(options.dataDir)}`);
 if (options.sigv4) {
   const keys = [options.sigv4.credentials].flat().map((key) => key.accessKeyId);
   console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key(s) ${keys.join(', ')}`);
 }
 if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
 const signing = options.sigv4 ? '' : ' --no-sign-request';
-console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${process.env.AWS_REGION}${signing}`);
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: finishing requests under way, then closing the store`);
-  await service.close();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`);
+console.log(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -14,7 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -26,6 +27,16 @@ import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './opera
 
 /** The repository root: entries and the lock file are found from here, whatever the cwd. */
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Each function's code as the package carries it, bundled by NodejsFunction when it was packed
+ * (bin/bundle-functions.ts), so that a consumer's synth needs neither esbuild nor the sources.
+ * Absent in the repository, where NodejsFunction bundles at synth.
+ */
+const prebundled = (operation: Operation): string | undefined => {
+  const path = fileURLToPath(new URL(`../functions/${operation.module}`, import.meta.url));
+  return existsSync(path) ? path : undefined;
+};
 
 /** Fields of each access-log line, in HTTP API `$context` variables. */
 const accessLogFormat = AccessLogFormat.custom(
@@ -152,7 +163,7 @@ export class ClientCertificateApi extends Construct {
   /** The API's base URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/`. */
   public readonly url: string;
   /** Each operation's function, by operation name (`UpdateClientCertificate`, ...). */
-  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  public readonly functions: Readonly<Record<string, LambdaFunction>>;
   /** The dashboard of the API, the functions and the table. */
   public readonly dashboard: Dashboard;
   /** The HTTP API's name, which also names the alarms, the dashboard and the metrics' `service`. */
@@ -200,7 +211,7 @@ export class ClientCertificateApi extends Construct {
     });
 
     this.url = this.stage.url;
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, LambdaFunction> = {};
     for (const operation of operations) {
       const fn = this.operationFunction(operation, props.memorySize ?? operation.memorySize ?? FUNCTION_DEFAULTS.memorySize);
       functions[operation.name] = fn;
@@ -236,7 +247,7 @@ export class ClientCertificateApi extends Construct {
    * The operation's function, with a role that may write only to its own log group and perform
    * only the operation's `tableActions` on the table.
    */
-  private operationFunction(operation: Operation, memorySize: number): NodejsFunction {
+  private operationFunction(operation: Operation, memorySize: number): LambdaFunction {
     const logGroup = this.logGroup(`${operation.name}Logs`);
     // Not AWSLambdaBasicExecutionRole: its logs actions apply to every log group in the account.
     const role = new Role(this, `${operation.name}Role`, {
@@ -245,12 +256,8 @@ export class ClientCertificateApi extends Construct {
     });
     logGroup.grantWrite(role);
 
-    const fn = new NodejsFunction(this, `${operation.name}Function`, {
+    const props = {
       description: `${operation.name} (${routeKey(operation)})`,
-      entry: `${repoRoot}lambda/handlers/${operation.module}.ts`,
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: `${repoRoot}package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize,
@@ -263,8 +270,20 @@ export class ClientCertificateApi extends Construct {
         POWERTOOLS_SERVICE_NAME: this.apiName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: functionBundling,
-    });
+    };
+    const id = `${operation.name}Function`;
+    const code = prebundled(operation);
+    const fn =
+      code === undefined
+        ? new NodejsFunction(this, id, {
+            ...props,
+            entry: `${repoRoot}lambda/handlers/${operation.module}.ts`,
+            handler: 'handler',
+            projectRoot: repoRoot,
+            depsLockFilePath: `${repoRoot}package-lock.json`,
+            bundling: functionBundling,
+          })
+        : new LambdaFunction(this, id, { ...props, code: Code.fromAsset(code), handler: 'index.handler' });
     this.useTable(fn, operation.tableActions);
     if (this.tracing) {
       Validations.of(role).acknowledge({
@@ -279,7 +298,7 @@ export class ClientCertificateApi extends Construct {
    * Points the function at the table and its quota, and allows it exactly `actions` on it (and on
    * its key, if it is ours), nothing more.
    */
-  private useTable(fn: NodejsFunction, actions: readonly string[]): void {
+  private useTable(fn: LambdaFunction, actions: readonly string[]): void {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
     fn.addEnvironment('CLIENT_CERTIFICATE_QUOTA', String(this.clientCertificateQuota));
     this.table.grant(fn, ...actions);

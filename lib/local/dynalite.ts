@@ -238,7 +238,8 @@ interface StoreEvent {
 
 /** Creates the certificate table in the store at `endpoint` unless it is there, and waits until it is ACTIVE. */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
-  const client = new DynamoDBClient({ endpoint });
+  // dynalite ignores both, but the SDK sends nothing without them; none is read from the environment.
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const status = async (): Promise<string | undefined> => {
     try {
       return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;

@@ -55,13 +55,16 @@ export interface LocalFunctions {
 }
 
 /**
- * Loads tsx, then the worker module: the handlers are TypeScript, and the thread starts without the
- * parent's loaders (under jest the parent's are not tsx).
+ * Loads tsx, when the handlers are TypeScript (not when compiled, as in the package), then the
+ * worker module: the thread starts without the parent's loaders (under jest the parent's are not tsx).
  */
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(() => import(workerData.module));
+(workerData.tsx ? import(workerData.tsx) : Promise.resolve()).then(() => import(workerData.module));
 `;
+
+/** This module's own extension: `.ts` from the sources, `.js` once compiled. */
+const compiled = import.meta.url.endsWith('.js');
 
 /**
  * The functions, in a worker thread of their own, as on AWS a function runs apart from HTTP API:
@@ -70,12 +73,16 @@ import(workerData.tsx).then(() => import(workerData.module));
  * A thread that dies fails the invocations it was running, and the next invocation starts a new one,
  * as Lambda replaces an execution environment that failed.
  */
-export const startFunctions = async ({
-  concurrency = 10,
-  timeoutMs = FUNCTION_DEFAULTS.timeoutSeconds * 1000,
-  maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
-  maxWaiting = 4 * concurrency,
-}: FunctionSettings = {}): Promise<LocalFunctions> => {
+export const startFunctions = async (
+  {
+    concurrency = 10,
+    timeoutMs = FUNCTION_DEFAULTS.timeoutSeconds * 1000,
+    maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
+    maxWaiting = 4 * concurrency,
+  }: FunctionSettings = {},
+  env: Readonly<Record<string, string | undefined>> = { ...process.env },
+): Promise<LocalFunctions> => {
+  const startThread = () => startFunctionThread(env);
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
   let next = 0;
@@ -109,7 +116,7 @@ export const startFunctions = async ({
   };
 };
 
-type FunctionThread = Awaited<ReturnType<typeof startThread>>;
+type FunctionThread = Awaited<ReturnType<typeof startFunctionThread>>;
 
 interface ConcurrencyLimit {
   /** Resolves, with the slot's release, once one of the slots is free; rejects FunctionThrottled after `maxWaitMs`. */
@@ -161,15 +168,16 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
   return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
 };
 
-const startThread = async () => {
+/** `env` is the handlers' whole environment, as a function's configuration is on Lambda. */
+const startFunctionThread = async (env: Readonly<Record<string, string | undefined>>) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    env: { ...process.env }, // this module's (under jest, the test file's own), as it is now
+    env: { ...env },
     // Not the parent's loaders (above); its CPU profiling, if any (`npm run bench` can ask for it).
     execArgv: process.execArgv.filter((option) => option.startsWith('--cpu-prof')),
     workerData: {
-      tsx: createRequire(import.meta.url).resolve('tsx'),
-      module: new URL('./function-worker.ts', import.meta.url).href,
+      tsx: compiled ? undefined : createRequire(import.meta.url).resolve('tsx'),
+      module: new URL(compiled ? './function-worker.js' : './function-worker.ts', import.meta.url).href,
     },
   });
   worker.unref(); // the service's own handles decide when the process may end

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { operations } from '../operations.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
+import { consoleAccessLog } from './console.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
@@ -42,9 +43,17 @@ export interface LocalServiceOptions {
    * @default half the process's file descriptor limit
    */
   readonly maxConnections?: number;
+  /** The region in every ARN and in the handlers' `AWS_REGION`. @default 'us-east-1' */
+  readonly region?: string;
+  /** Certificates the handlers let exist at once (their `CLIENT_CERTIFICATE_QUOTA`). @default 60 */
+  readonly quota?: number;
+  /** The handlers' Powertools log level (`POWERTOOLS_LOG_LEVEL`); `'SILENT'` for none. @default 'WARN' */
+  readonly logLevel?: string;
+  /** Whether the handlers write their metrics as CloudWatch EMF lines on standard output. @default false */
+  readonly metrics?: boolean;
   /**
    * Told of every answer the service gives, with the status actually sent and the request id.
-   * @default one JSON line per answer on standard output
+   * @default one short line per answer on standard output (`accessLine` in ./console.ts)
    */
   readonly accessLog?: ((entry: AccessLogEntry) => void) | false;
   /**
@@ -74,8 +83,9 @@ const CONCURRENT_INVOCATIONS = '1000';
 /**
  * The service on this machine: the same handler modules the stack deploys, behind a stand-in for
  * HTTP API and on dynalite in place of DynamoDB, each in a thread of its own (the stand-in in this
- * one). The handlers read their configuration from the environment at import, exactly as in Lambda,
- * so it is set before their thread starts, with a copy of this environment.
+ * one). The handlers read their configuration from the environment at import, exactly as in Lambda:
+ * their thread gets an environment of its own, built from these options over a copy of this
+ * process's, which is never written to; so two services in one process share no setting.
  */
 export const startLocalService = async ({
   port = 3000,
@@ -85,17 +95,15 @@ export const startLocalService = async ({
   throttle,
   functions: functionSettings,
   maxConnections = defaultMaxConnections(),
-  accessLog = (entry) => process.stdout.write(`${JSON.stringify({ message: 'answer', ...entry })}\n`),
+  region = 'us-east-1',
+  quota,
+  logLevel = 'WARN',
+  metrics = false,
+  accessLog = consoleAccessLog('text'),
   storeEndpoint = (endpoint) => endpoint,
   defaultAccountId = DEFAULT_ACCOUNT_ID,
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
-  process.env.AWS_REGION ??= 'us-east-1';
-  // dynalite ignores credentials, but the SDK will not send a request without some.
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_SERVICE_NAME ??= 'client-certificate-api';
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   if (path !== undefined) mkdirSync(path, { recursive: true });
   const store = await startDynalite(TABLE_NAME, path);
@@ -106,16 +114,29 @@ export const startLocalService = async ({
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    process.env.TABLE_NAME = TABLE_NAME;
-    process.env.DYNAMODB_ENDPOINT = await storeEndpoint(store.endpoint);
-    const functions = await startFunctions(functionSettings);
+    const inherited = { ...process.env };
+    for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
+    const functions = await startFunctions(functionSettings, {
+      AWS_LAMBDA_MAX_CONCURRENCY: CONCURRENT_INVOCATIONS,
+      POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
+      ...inherited,
+      AWS_REGION: region,
+      // dynalite ignores credentials, but the SDK will not send a request without some.
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: logLevel,
+      POWERTOOLS_METRICS_DISABLED: String(!metrics),
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: await storeEndpoint(store.endpoint),
+      ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
+    });
     started.push(() => functions.close());
     const routes: Route[] = operations.map((operation) => ({
       operation,
       handler: (event, context) => functions.invoke(operation, event, context),
     }));
     const log = accessLog === false ? undefined : accessLog;
-    const listener = httpApiListener(routes, process.env.AWS_REGION, {
+    const listener = httpApiListener(routes, region, {
       verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
       throttle,
       log,

@@ -7,7 +7,16 @@ import type { LocalServiceOptions } from './service.js';
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The options with the address and the data directory as they will be, defaults filled in. */
-export type LocalServiceSettings = LocalServiceOptions & { readonly port: number; readonly host: string; readonly dataDir: string };
+export type LocalServiceSettings = LocalServiceOptions & {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly region: string;
+  readonly logFormat: LogFormat;
+};
+
+/** `text`: one short line per answer on the console; `json`: the structured lines, the handlers' included. */
+export type LogFormat = 'text' | 'json';
 
 /** A setting the local service refuses to start with; its message is the one line to show. */
 export class SettingError extends Error {
@@ -21,9 +30,7 @@ export class SettingError extends Error {
  * naming it and saying what to set. A variable that is set but empty is an error, not a default.
  */
 export const localServiceOptionsFromEnvironment = (env: Environment = process.env): LocalServiceSettings => {
-  region(env);
-  quota(env);
-  logLevel(env);
+  const format = logFormat(env);
   return {
     port: port(env),
     host: host(env),
@@ -32,7 +39,19 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     throttle: throttle(env),
     ...functions(env),
     ...defaultAccountId(env),
+    region: region(env),
+    ...quota(env),
+    logFormat: format,
+    metrics: format === 'json',
+    // In the text format the handlers' INFO lines would bury the one line per answer.
+    logLevel: logLevel(env) ?? (format === 'json' ? 'INFO' : 'WARN'),
   };
+};
+
+/** `LOG_FORMAT`: `text` (the default) or `json`. */
+const logFormat = (env: Environment): LogFormat => {
+  const value = env.LOG_FORMAT ?? 'text';
+  return value === 'text' || value === 'json' ? value : refuse('LOG_FORMAT', value, "'text' (one line per answer, the default) or 'json'");
 };
 
 /** `FUNCTION_CONCURRENCY`: invocations of each function at once, as Lambda's reserved concurrency. */
@@ -119,11 +138,10 @@ const throttle = (env: Environment): LocalServiceOptions['throttle'] => {
 export const MAX_LOCAL_QUOTA = 1_000;
 
 /** Read by the handlers in their own thread (lambda/store/dynamodb-store.ts): checked here, before it starts. */
-const quota = (env: Environment): void => {
-  if (env.CLIENT_CERTIFICATE_QUOTA !== undefined) {
-    decimal(env, 'CLIENT_CERTIFICATE_QUOTA', 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`);
-  }
-};
+const quota = (env: Environment): Pick<LocalServiceOptions, 'quota'> =>
+  env.CLIENT_CERTIFICATE_QUOTA === undefined
+    ? {}
+    : { quota: decimal(env, 'CLIENT_CERTIFICATE_QUOTA', 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`) };
 
 /**
  * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
@@ -131,18 +149,20 @@ const quota = (env: Environment): void => {
  */
 const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
 
-const region = (env: Environment): void => {
+const region = (env: Environment): string => {
   if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION)) refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
+  return env.AWS_REGION ?? 'us-east-1';
 };
 
 /** Powertools' levels; it takes them in any case, and would log at INFO on a level it does not know. */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
-const logLevel = (env: Environment): void => {
+const logLevel = (env: Environment): string | undefined => {
   const value = env.POWERTOOLS_LOG_LEVEL;
   if (value !== undefined && !LOG_LEVELS.includes(value.toUpperCase())) {
-    refuse('POWERTOOLS_LOG_LEVEL', value, `one of ${LOG_LEVELS.join(', ')} (unset: INFO)`);
+    refuse('POWERTOOLS_LOG_LEVEL', value, `one of ${LOG_LEVELS.join(', ')} (unset: WARN, or INFO with LOG_FORMAT=json)`);
   }
+  return value?.toUpperCase();
 };
 
 /** A whole number written in decimal digits only: no sign, exponent, hex, fraction, white space or leading zero. */

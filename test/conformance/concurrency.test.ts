@@ -32,7 +32,7 @@ beforeAll(async () => {
   if (settings.local) {
     table = DynamoDBDocumentClient.from(
       new DynamoDBClient({
-        endpoint: process.env.DYNAMODB_ENDPOINT,
+        endpoint: target.store!.endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       }),
@@ -49,7 +49,7 @@ afterAll(async () => {
 /** The certificate's optimistic-concurrency version, read straight from the table. */
 const storedVersion = async (clientCertificateId: string): Promise<number> => {
   const { Item } = await table!.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: keyOf({ account: RUN_ACCOUNT, region: target.region }, clientCertificateId), ConsistentRead: true }),
+    new GetCommand({ TableName: target.store!.tableName, Key: keyOf({ account: RUN_ACCOUNT, region: target.region }, clientCertificateId), ConsistentRead: true }),
   );
   return Number(Item?.version);
 };

@@ -8,17 +8,14 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { failureOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
-import { describeLocalOnly, openTarget } from '../support/target.js';
+import { describeLocalOnly, openTarget, settings } from '../support/target.js';
 
 /**
  * The quota of client certificates, through the real SDK, with a quota of 5 so it is quick to reach.
- * The handlers read CLIENT_CERTIFICATE_QUOTA when they are first imported, which opening the local
- * target does, so it is set before; this file runs with its own module registry and environment, so
- * the other files keep the default of 60. A deployment's quota is its own: these checks are local only.
+ * The local target is opened with that quota; a deployment's quota is its own: these checks are local only.
  */
 
 const QUOTA = 5;
-process.env.CLIENT_CERTIFICATE_QUOTA = String(QUOTA);
 
 const LIMIT_MESSAGE = `The maximum number of client certificates (${QUOTA}) has been reached`;
 
@@ -72,14 +69,13 @@ const maxCountDuring = async (work: Promise<unknown>): Promise<number> => {
 
 describeLocalOnly(`sets a quota of ${QUOTA} before the handlers load`, `a quota of ${QUOTA} client certificates`, () => {
   beforeAll(async () => {
-    target = await openTarget();
+    target = await openTarget(settings, { quota: QUOTA });
     client = target.sdkClient();
   });
 
   afterAll(async () => {
     client?.destroy();
     await target?.close();
-    delete process.env.CLIENT_CERTIFICATE_QUOTA;
   });
 
   test(`${QUOTA} generates succeed; one more is LimitExceededException (429) naming the quota`, async () => {

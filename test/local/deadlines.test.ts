@@ -59,16 +59,14 @@ const certificates = async () => (await items()).filter((item) => item.version !
 const tagKeys = (item: Stored) => (item.tags?.L ?? []).map((pair) => pair.L[0]!.S);
 
 beforeAll(async () => {
-  let dynalite = '';
   service = await startTestService({
     functions: { timeoutMs: FUNCTION_TIMEOUT_MS },
     storeEndpoint: async (endpoint) => {
-      dynalite = endpoint;
       proxy = await startFaultProxy(endpoint);
       return proxy.endpoint;
     },
   });
-  store = storeClient(dynalite);
+  store = storeClient(service.store);
 });
 
 afterAll(async () => {

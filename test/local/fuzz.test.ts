@@ -22,7 +22,7 @@ const tried = { requests: 0, refused: 0, accepted: 0 };
 
 beforeAll(async () => {
   service = await startTestService();
-  store = storeClient();
+  store = storeClient(service.store);
   const sdk = new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   ids = [];
   for (const description of ['first', undefined]) {

@@ -70,7 +70,7 @@ const duringAttack = async (name: string, attack: () => Promise<() => void>) => 
 
 beforeAll(async () => {
   // A descriptor limit the flood below exceeds, as 20 000 connections exceed the usual one.
-  service = await spawnService({ DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT' }, { fdLimit: FD_LIMIT });
+  service = await spawnService({ DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_FORMAT: 'json' }, { fdLimit: FD_LIMIT });
   ({ hostname: host } = new URL(service.url));
   port = Number(new URL(service.url).port);
   const json = { 'content-type': 'application/json' };

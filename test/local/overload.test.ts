@@ -71,7 +71,7 @@ describe(`a burst of four times the default concurrency (${CONCURRENCY})`, () =>
 
   test('of Update on four certificates: each answered 200 or 409, and each certificate is at the version its 200s made', async () => {
     const ids = (await Promise.all(Array.from({ length: 4 }, () => generate(service.url, 'to update')))).map(idOf);
-    const { client, tableName } = storeClient();
+    const { client, tableName } = storeClient(service.store);
 
     const responses = await Promise.all(Array.from({ length: 4 * CONCURRENCY }, (_, i) => update(service.url, ids[i % 4]!, `update-${i}`)));
 
@@ -96,7 +96,7 @@ describe(`a burst of four times the default concurrency (${CONCURRENCY})`, () =>
 describe('past what may wait', () => {
   test('a request is refused at once as HTTP API refuses a throttled function, and writes nothing', async () => {
     const { service, log } = await loggedService({ functions: { concurrency: 1, maxWaitMs: 20 } });
-    const { client, tableName } = storeClient();
+    const { client, tableName } = storeClient(service.store);
 
     const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => generate(service.url, `squeezed-${i}`)));
     await new Promise((later) => setTimeout(later, 1_000));

@@ -14,7 +14,27 @@ describe('the local service configured from the environment', () => {
   test('by default listens on loopback port 3000, keeps its store in .data, checks no signature and throttles nothing', () => {
     const options = localServiceOptionsFromEnvironment({});
 
-    expect(options).toEqual({ port: 3000, host: '127.0.0.1', dataDir: '.data', sigv4: undefined, throttle: undefined });
+    expect(options).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '.data',
+      sigv4: undefined,
+      throttle: undefined,
+      region: 'us-east-1',
+      logFormat: 'text',
+      logLevel: 'WARN',
+      metrics: false,
+    });
+  });
+
+  test('LOG_FORMAT=json gives the structured lines: the handlers at INFO, with their metrics, unless POWERTOOLS_LOG_LEVEL says otherwise', () => {
+    expect(localServiceOptionsFromEnvironment({ LOG_FORMAT: 'json' })).toMatchObject({ logFormat: 'json', logLevel: 'INFO', metrics: true });
+    expect(localServiceOptionsFromEnvironment({ LOG_FORMAT: 'json', POWERTOOLS_LOG_LEVEL: 'error' })).toMatchObject({ logLevel: 'ERROR' });
+    expect(localServiceOptionsFromEnvironment({ POWERTOOLS_LOG_LEVEL: 'debug' })).toMatchObject({ logFormat: 'text', logLevel: 'DEBUG' });
+  });
+
+  test('the handlers get the region and quota set', () => {
+    expect(localServiceOptionsFromEnvironment({ AWS_REGION: 'eu-west-1', CLIENT_CERTIFICATE_QUOTA: '5' })).toMatchObject({ region: 'eu-west-1', quota: 5 });
   });
 
   test('takes every well-formed value', () => {
@@ -131,7 +151,9 @@ describe('the local service configured from the environment', () => {
     [{ AWS_REGION: 'us-east-1 ' }, 'got "us-east-1 "'],
     [{ AWS_REGION: 'us-east' }, 'got "us-east"'],
     [{ AWS_REGION: 'https://us-east-1' }, 'got "https://us-east-1"'],
-    [{ POWERTOOLS_LOG_LEVEL: 'LOUD' }, 'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (unset: INFO), got "LOUD"'],
+    [{ POWERTOOLS_LOG_LEVEL: 'LOUD' }, 'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (unset: WARN, or INFO with LOG_FORMAT=json), got "LOUD"'],
+    [{ LOG_FORMAT: 'JSON' }, "LOG_FORMAT must be 'text' (one line per answer, the default) or 'json', got \"JSON\""],
+    [{ LOG_FORMAT: '' }, 'LOG_FORMAT must be'],
     [{ POWERTOOLS_LOG_LEVEL: '' }, 'got ""'],
   ])('%j refuses to start: %s', (env, message) => {
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(SettingError);

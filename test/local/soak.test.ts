@@ -26,6 +26,7 @@ const env = {
   AWS_ACCESS_KEY_ID: credentials.accessKeyId,
   AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
   POWERTOOLS_LOG_LEVEL: 'INFO',
+  LOG_FORMAT: 'json',
 };
 
 /**

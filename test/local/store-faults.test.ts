@@ -50,16 +50,14 @@ const expectRecovery = async () => {
 };
 
 beforeAll(async () => {
-  let dynalite = '';
   service = await startTestService({
     storeEndpoint: async (endpoint) => {
-      dynalite = endpoint;
       proxy = await startFaultProxy(endpoint);
       return proxy.endpoint;
     },
   });
   // The proxy stands in front of the handlers only; the test reads the store around it.
-  store = storeClient(dynalite);
+  store = storeClient(service.store);
   id = ((await generate()).json as { clientCertificateId: string }).clientCertificateId;
 });
 

@@ -6,7 +6,5 @@ import { startLocalService } from '../../lib/local/service.js';
  * handlers' logs silenced so test output stays readable. One per test file: the handler modules,
  * and the store endpoint they read at load, are loaded once per file.
  */
-export const startTestService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, ...options });
-};
+export const startTestService = (options: LocalServiceOptions = {}): Promise<LocalService> =>
+  startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', ...options });

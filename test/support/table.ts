@@ -17,8 +17,8 @@ export const tableSnapshot = async (client: DynamoDBClient, tableName: string): 
   return JSON.stringify(items.sort((a, b) => key(a).localeCompare(key(b))));
 };
 
-/** A client for the store the local service started, found where it put it (its environment) unless `endpoint` says. */
-export const storeClient = (endpoint = process.env.DYNAMODB_ENDPOINT): { client: DynamoDBClient; tableName: string } => ({
+/** A client for the store a local service started (its `store`). */
+export const storeClient = ({ endpoint, tableName }: { endpoint: string; tableName: string }): { client: DynamoDBClient; tableName: string } => ({
   client: new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  tableName: process.env.TABLE_NAME!,
+  tableName,
 });

@@ -8,7 +8,7 @@ import {
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { randomInt } from 'node:crypto';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
-import type { LocalService } from '../../lib/local/service.js';
+import type { LocalService, LocalServiceOptions } from '../../lib/local/service.js';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { RawRequest, RawResponse } from './http.js';
 import { send as sendRaw } from './http.js';
@@ -84,6 +84,8 @@ export const apiGatewayClientConfig = ({ url, region, signing, credentials }: Cl
 export interface ConformanceTarget extends TargetSettings {
   /** The base URL: the deployment's, or the local service's once it listens. */
   readonly url: string;
+  /** Locally, where the service keeps its table. */
+  readonly store?: LocalService['store'];
   /** A new `@aws-sdk/client-api-gateway` client for the target, `config` merged over the target's. */
   sdkClient(config?: Partial<APIGatewayClientConfig>): APIGatewayClient;
   /**
@@ -132,12 +134,12 @@ export const errorTypeOf = (header: string | string[] | null | undefined): strin
  * does not check signatures, it is the run's own (RUN_ACCOUNT); at a deployment checking them, the
  * caller's account. They delete only what they made.
  */
-export const openTarget = async (target: TargetSettings = settings): Promise<ConformanceTarget> => {
+export const openTarget = async (target: TargetSettings = settings, local: LocalServiceOptions = {}): Promise<ConformanceTarget> => {
   const { signing, region } = target;
   let service: LocalService | undefined;
   if (target.local) {
     const sigv4 = signing === 'none' ? undefined : { credentials: { ...TEST_CREDENTIALS, accountId: RUN_ACCOUNT }, service: signing };
-    service = await startTestService(sigv4 === undefined ? {} : { sigv4 });
+    service = await startTestService(sigv4 === undefined ? local : { ...local, sigv4 });
     await seedOtherNamespaces(service, region);
   }
   const url = service?.url ?? target.url!;
@@ -195,6 +197,7 @@ export const openTarget = async (target: TargetSettings = settings): Promise<Con
   return {
     ...target,
     url,
+    ...(service === undefined ? {} : { store: service.store }),
     sdkClient,
     request: async (path, { method = 'GET', headers = {}, body } = {}) => {
       const { pathname, search } = new URL(`${url}${path}`);

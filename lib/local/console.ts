@@ -1,0 +1,24 @@
+import type { AccessLogEntry } from './http-api.js';
+
+/** Paths longer than this are cut in the text line; the JSON line keeps them whole. */
+const PATH_SHOWN = 120;
+
+/**
+ * One answer in one short line: time (UTC), method, path, status, error type (`-` for none),
+ * duration and the request id the client was sent, e.g.
+ * `10:31:02.123 POST /clientcertificates 201 - 57ms 0b1c...`.
+ */
+export const accessLine = ({ method, path, status, errorType, durationMs, requestId }: AccessLogEntry, now = new Date()): string => {
+  const shown = path.length > PATH_SHOWN ? `${path.slice(0, PATH_SHOWN)}...` : path;
+  return `${now.toISOString().slice(11, 23)} ${method} ${shown} ${status} ${errorType ?? '-'} ${Math.round(durationMs)}ms ${requestId}`;
+};
+
+/** One answer as a structured line, in HTTP API's access log terms. */
+export const accessJson = (entry: AccessLogEntry): string => JSON.stringify({ message: 'answer', ...entry });
+
+/** The access log on standard output, in `format`. */
+export const consoleAccessLog =
+  (format: 'text' | 'json') =>
+  (entry: AccessLogEntry): void => {
+    process.stdout.write(`${format === 'json' ? accessJson(entry) : accessLine(entry)}\n`);
+  };

@@ -1,0 +1,123 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The service as a user or a supervisor runs it and stops it: by the PID they hold, npm's or the
+ * command's own, and with nothing left running after.
+ */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT' };
+
+interface Started {
+  readonly child: ChildProcess;
+  /** The service's own PID, from its banner. */
+  readonly servicePid: number;
+  readonly url: URL;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Every service started here, killed after each test so that a failure leaves nothing running. */
+const started = new Set<number>();
+afterEach(() => {
+  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  started.clear();
+});
+
+const start = (command: string, args: string[]): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (\S+)/.exec(output)?.[1];
+      const pid = /kill (\d+) \(twice to force\)/.exec(output)?.[1];
+      if (pid !== undefined) started.add(Number(pid));
+      if (url !== undefined && pid !== undefined) resolve({ child, servicePid: Number(pid), url: new URL(url), output: () => output, exited });
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then((code) => reject(new Error(`exited (${code}) before listening: ${output}`)));
+  });
+
+/** Whether `pid` is a live process (a zombie is not). */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+const gone = async (pid: number, withinMs: number): Promise<boolean> => {
+  for (const until = Date.now() + withinMs; Date.now() < until; ) {
+    if (!alive(pid)) return true;
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+  return !alive(pid);
+};
+
+/** A request whose body never finishes arriving: closing the service waits for it. */
+const requestUnderWay = async (url: URL) => {
+  const socket = connect(Number(url.port), url.hostname);
+  await new Promise((connected) => socket.once('connect', connected));
+  socket.write('POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  socket.on('error', () => undefined);
+  return socket;
+};
+
+const node = [process.execPath, '--import', 'tsx', 'bin/local.ts'];
+
+describe('stopping the local service', () => {
+  test('SIGTERM to the PID of `npm start` stops the service and npm, leaving nothing running', async () => {
+    const service = await start('npm', ['start', '--silent']);
+
+    service.child.kill('SIGTERM');
+
+    expect(await gone(service.servicePid, 10_000)).toBe(true);
+    await service.exited;
+    expect(service.output()).toContain('SIGTERM: finishing requests under way');
+  });
+
+  test('SIGINT to the PID of `npm start` stops the service', async () => {
+    const service = await start('npm', ['start', '--silent']);
+
+    service.child.kill('SIGINT');
+
+    expect(await gone(service.servicePid, 10_000)).toBe(true);
+    await service.exited;
+    expect(service.output()).toContain('SIGINT: finishing requests under way');
+  });
+
+  test('the first SIGTERM waits for a request under way; a second forces the exit', async () => {
+    const service = await start(node[0]!, node.slice(1));
+    const socket = await requestUnderWay(service.url);
+
+    service.child.kill('SIGTERM');
+    await new Promise((wait) => setTimeout(wait, 1_000));
+    const aliveAfterFirst = alive(service.servicePid);
+    service.child.kill('SIGTERM');
+    const code = await Promise.race([service.exited, new Promise((timeUp) => setTimeout(() => timeUp('still running'), 5_000))]);
+    service.child.kill('SIGKILL');
+    socket.destroy();
+
+    expect(aliveAfterFirst).toBe(true);
+    expect(code).toBe(130);
+    expect(service.output()).toContain('SIGTERM again: exiting without waiting');
+  });
+
+  test('a parent killed without passing a signal on takes the service with it', async () => {
+    // `; true` keeps the shell from exec-ing node: the service is the shell's child.
+    const service = await start('sh', ['-c', `"$@"; true`, 'sh', ...node]);
+    expect(service.servicePid).not.toBe(service.child.pid);
+
+    service.child.kill('SIGKILL');
+
+    expect(await gone(service.servicePid, 5_000)).toBe(true);
+  });
+});

@@ -1,0 +1,141 @@
+import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { operations } from '../../lib/operations.js';
+
+/**
+ * The package as another project gets it: packed (which builds it), installed from the tarball
+ * into a scratch project outside this repository, and used from there with Node alone: the
+ * command, the programmatic API, the construct.
+ */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+
+let scratch: string;
+/** Node 24 first on the PATH, as the package's `engines` asks; none of the npm run's own variables. */
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
+  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+};
+const run = (file: string, args: string[]) => execFileSync(file, args, { cwd: scratch, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
+  const [{ filename }] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  ) as [{ filename: string }];
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // The CDK libraries are the construct's peers, at the versions this repository tests with.
+  const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => `${name}@${version(name)}`);
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, filename), ...peers]);
+}, 300_000);
+
+afterAll(() => {
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the package, installed from its tarball', () => {
+  test('needs no TypeScript tooling, nor esbuild, at run time', () => {
+    for (const tool of ['tsx', 'typescript', 'esbuild', 'ts-node']) expect(existsSync(join(scratch, 'node_modules', tool))).toBe(false);
+    expect(existsSync(join(scratch, 'node_modules/client-certificate-api/dist/lib/local/index.d.ts'))).toBe(true);
+  });
+
+  test('`client-certificate-api --help` lists a flag for every setting', () => {
+    const help = run('node_modules/.bin/client-certificate-api', ['--help']);
+
+    for (const flag of ['--port', '--host', '--data-dir', '--auth', '--sigv4-service', '--throttle-rate', '--throttle-burst', '--quota', '--region', '--function-concurrency', '--log-format', '--log-level']) {
+      expect(help).toContain(flag);
+    }
+  });
+
+  test('the command serves the SDK, logs one short line per answer, and stops cleanly on SIGTERM to its PID', async () => {
+    const child = spawn('node_modules/.bin/client-certificate-api', ['--port', '0', '--data-dir', 'memory', '--region', 'eu-west-1'], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { url, output, exited } = await listening(child);
+    const client = new APIGatewayClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+    const made = await client.send(new GenerateClientCertificateCommand({ description: 'from the package' }));
+    const read = await client.send(new GetClientCertificateCommand({ clientCertificateId: made.clientCertificateId! }));
+    client.destroy();
+    child.kill('SIGTERM');
+    const code = await exited;
+
+    expect(read.description).toBe('from the package');
+    expect(code).toBe(0);
+    expect(output()).toContain('data: in memory');
+    expect(output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} GET /clientcertificates/${made.clientCertificateId} 200 - \\d+ms [0-9a-f-]{36}$`, 'm'));
+    expect(output()).toContain('SIGTERM: finishing requests under way');
+  });
+
+  test('startLocalService, imported from client-certificate-api/local, starts and stops in-process, as a jest globalSetup would', () => {
+    // A jest globalSetup's shape (a default export, and a teardown), run by plain Node: installing
+    // jest into the scratch project would double this test's time.
+    writeFileSync(
+      join(scratch, 'global-setup.mjs'),
+      `import { startLocalService } from 'client-certificate-api/local';
+export default async () => {
+  globalThis.service = await startLocalService({ port: 0, dataDir: 'memory', quota: 1, accessLog: false });
+  process.env.API_URL = globalThis.service.url;
+};
+export const teardown = () => globalThis.service.close();`,
+    );
+    writeFileSync(
+      join(scratch, 'run-setup.mjs'),
+      `import setup, { teardown } from './global-setup.mjs';
+await setup();
+const generate = () => fetch(process.env.API_URL + '/clientcertificates', { method: 'POST', body: '{}' }).then((answer) => answer.status);
+console.log(JSON.stringify([await generate(), await generate()]));
+await teardown();`,
+    );
+
+    // The second Generate is over the quota of 1 that the options set.
+    expect(JSON.parse(run('node', ['run-setup.mjs']).trim())).toEqual([201, 429]);
+  });
+
+  test('a CDK app synthesizes a stack with the ClientCertificateApi construct, offline, with the functions bundled at pack time', () => {
+    writeFileSync(
+      join(scratch, 'app.mjs'),
+      `import { App, Stack } from 'aws-cdk-lib';
+import { ClientCertificateApi } from 'client-certificate-api';
+const app = new App({ outdir: 'cdk.out' });
+new ClientCertificateApi(new Stack(app, 'Consumer'), 'Api', { clientCertificateQuota: 5 });
+app.synth();`,
+    );
+
+    run('node', ['app.mjs']);
+    const template = JSON.parse(readFileSync(join(scratch, 'cdk.out/Consumer.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables: Record<string, unknown> } } }>;
+    };
+    const functions = Object.values(template.Resources).filter(({ Type }) => Type === 'AWS::Lambda::Function');
+    const assets = JSON.parse(readFileSync(join(scratch, 'cdk.out/Consumer.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
+    const bundles = Object.values(assets.files).map(({ source }) => join(scratch, 'cdk.out', source.path, 'index.mjs')).filter(existsSync);
+
+    expect(functions).toHaveLength(operations.length);
+    for (const fn of functions) {
+      expect(fn.Properties.Handler).toBe('index.handler');
+      expect(fn.Properties.Environment?.Variables.CLIENT_CERTIFICATE_QUOTA).toBe('5');
+    }
+    expect(bundles).toHaveLength(operations.length);
+  });
+});
+
+/** Resolves once the command prints where it listens. */
+const listening = (child: ChildProcess) =>
+  new Promise<{ url: string; output: () => string; exited: Promise<number | null> }>((resolve, reject) => {
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (\S+)/.exec(output)?.[1];
+      if (url !== undefined) resolve({ url, output: () => output, exited });
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then((code) => reject(new Error(`exited (${code}) before listening: ${output}`)));
+  });
