@@ -25,7 +25,7 @@ export interface FunctionSettings {
   /**
    * How many invocations of one function may wait at once; past it an invocation is refused at
    * once, as Lambda refuses past its concurrency, so one client with a flood of requests in flight
-   * cannot hold everyone else's in a long queue. @default four times `concurrency`
+   * cannot hold everyone else's in a long queue. @default twenty times `concurrency`
    */
   readonly maxWaiting?: number;
 }
@@ -78,7 +78,7 @@ export const startFunctions = async (
     concurrency = 10,
     timeoutMs = FUNCTION_DEFAULTS.timeoutSeconds * 1000,
     maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
-    maxWaiting = 4 * concurrency,
+    maxWaiting = 20 * concurrency,
   }: FunctionSettings = {},
   env: Readonly<Record<string, string | undefined>> = { ...process.env },
 ): Promise<LocalFunctions> => {

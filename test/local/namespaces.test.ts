@@ -22,7 +22,7 @@ import { certificateArn } from '../support/target.js';
  */
 
 const QUOTA = 3;
-process.env.CLIENT_CERTIFICATE_QUOTA = String(QUOTA);
+
 
 const KEYS = [
   { accessKeyId: 'AKIDACCOUNTONE', secretAccessKey: 'one-secret', accountId: '111111111111' },
@@ -41,8 +41,8 @@ const client = (service: LocalService, region: string, credentials: APIGatewayCl
 };
 
 beforeAll(async () => {
-  signed = await startTestService({ sigv4: { credentials: KEYS } });
-  unchecked = await startTestService();
+  signed = await startTestService({ sigv4: { credentials: KEYS }, quota: QUOTA });
+  unchecked = await startTestService({ quota: QUOTA });
 });
 
 afterAll(async () => {

@@ -23,8 +23,9 @@ afterAll(async () => {
   await Promise.all([west?.close(), east?.close()]);
 });
 
+/** A client of `service`, signing for the service's own region: the request's region is the one it signs for. */
 const client = (service: LocalService) =>
-  new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  new APIGatewayClient({ endpoint: service.url, region: service === west ? 'eu-west-1' : 'ap-south-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 const generate = (service: LocalService) =>
   client(service)

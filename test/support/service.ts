@@ -6,5 +6,10 @@ import { startLocalService } from '../../lib/local/service.js';
  * handlers' logs silenced so test output stays readable. One per test file: the handler modules,
  * and the store endpoint they read at load, are loaded once per file.
  */
-export const startTestService = (options: LocalServiceOptions = {}): Promise<LocalService> =>
-  startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', ...options });
+export const startTestService = (options: LocalServiceOptions = {}): Promise<LocalService> => {
+  // The test's own store clients (lambda/store's, as the handlers build them) read these, as in Lambda.
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.AWS_REGION ??= 'us-east-1';
+  return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', ...options });
+};
