@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { operations } from '../operations.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
+import type { LocalControl } from './control.js';
+import { startControl } from './control-start.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
@@ -51,6 +53,12 @@ export interface LocalServiceOptions {
    * proxy in between this way. @default dynalite's own endpoint
    */
   readonly storeEndpoint?: (dynaliteEndpoint: string) => string | Promise<string>;
+  /** A state document (`GET /_local/state`) to replace the store's state with at start. @default none: the store as it is */
+  readonly seedFile?: string | undefined;
+  /** A JSON list of fault rules (`POST /_local/faults`) in force from the start. @default none */
+  readonly faultsFile?: string | undefined;
+  /** Fault rules in force from the start, after FAULTS_FILE's. @default none */
+  readonly faults?: readonly unknown[];
 }
 
 export interface LocalService {
@@ -58,6 +66,8 @@ export interface LocalService {
   readonly url: string;
   /** Where the handlers' store is: dynalite's endpoint and the certificate table in it. */
   readonly store: { readonly endpoint: string; readonly tableName: string };
+  /** The control plane `/_local/` serves: reset, state and fault rules, for a test in this process. */
+  readonly control: LocalControl;
   /** Stops taking requests, lets those under way finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -87,6 +97,7 @@ export const startLocalService = async ({
   accessLog = (entry) => process.stdout.write(`${JSON.stringify({ message: 'answer', ...entry })}\n`),
   storeEndpoint = (endpoint) => endpoint,
   defaultAccountId = DEFAULT_ACCOUNT_ID,
+  ...controlOptions
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= CONCURRENT_INVOCATIONS;
@@ -113,12 +124,15 @@ export const startLocalService = async ({
       operation,
       handler: (event, context) => functions.invoke(operation, event, context),
     }));
+    const control = await startControl(process.env.DYNAMODB_ENDPOINT, TABLE_NAME, controlOptions);
+    started.push(async () => control.close());
     const log = accessLog === false ? undefined : accessLog;
     const listener = httpApiListener(routes, process.env.AWS_REGION, {
       verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
       throttle,
       log,
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
+      control,
     });
     const server = createServer(
       {
@@ -139,7 +153,7 @@ export const startLocalService = async ({
       server.close(() => done());
       server.closeIdleConnections();
     }));
-    return running(server, host, store.endpoint, stopStarted);
+    return { ...running(server, host, store.endpoint, stopStarted), control };
   } catch (error) {
     await stopStarted();
     throw error;
@@ -147,7 +161,7 @@ export const startLocalService = async ({
 };
 
 /** The service once it listens; closing it stops what was started, the listener first. */
-const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): LocalService => {
+const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): Omit<LocalService, 'control'> => {
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
