@@ -244,6 +244,34 @@ describe('POST /_local/faults', () => {
     expect(await listed()).toMatchObject([{ hits: 1 }]);
   });
 
+  it('"answer lost" on Generate: the SDK retries, and the client holds one certificate while two exist', async () => {
+    await addFault({ operations: ['GenerateClientCertificate'], action: { answerLost: true }, when: { next: 1 } });
+
+    const answer = await sdk().send(new GenerateClientCertificateCommand({ description: 'once' }));
+    const all = await sdk().send(new GetClientCertificatesCommand({}));
+
+    expect(answer.$metadata.attempts).toBe(2);
+    expect(all.items?.map((item) => item.description)).toEqual(['once', 'once']);
+  });
+
+  it('delays after the work: the write is visible before its answer arrives', async () => {
+    const id = await generate(ACCOUNT_A, 'before');
+    await addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: 500, when: 'after' } });
+
+    const updating = sdk().send(
+      new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
+    );
+    let answered = false;
+    void updating.then(() => (answered = true));
+    await new Promise((wait) => setTimeout(wait, 300));
+    const seen = await sdk().send(new GetClientCertificateCommand({ clientCertificateId: id }));
+    const answeredEarly = answered;
+    await updating;
+
+    expect(seen.description).toBe('after');
+    expect(answeredEarly).toBe(false);
+  });
+
   it('delays before the work by the given time', async () => {
     await addFault({ operations: ['GetClientCertificates'], action: { delayMs: 300, when: 'before' } });
 
