@@ -80,6 +80,17 @@ describe('a service started with SEED_FILE, FAULTS_FILE, the faults option and A
     expect(response.json).toMatchObject({ rules: [{ id: 'fault-1', ...FILE_RULE, hits: 0 }, { id: 'fault-2', ...OPTION_RULE, hits: 0 }] });
   });
 
+  it('offers the same control to the process that started it', async () => {
+    const id = service.control.addFault({ operations: ['GetTags'], action: { error: { type: 'NotFoundException' } }, when: { next: 1 } });
+
+    expect(service.control.faults().map((rule) => rule.id)).toEqual(['fault-1', 'fault-2', id]);
+    expect(() => service.control.addFault({ operations: ['GetTags'], action: { error: { type: 'LimitExceededException' } } })).toThrow(
+      'GetTags cannot answer "LimitExceededException"',
+    );
+    expect(service.control.removeFaults(id)).toBe(true);
+    expect(await service.control.exportState()).toEqual(SEED);
+  });
+
   it('refuses unsigned and wrongly signed control requests as it refuses any other', async () => {
     const unsigned = await send(service.url, { method: 'POST', path: '/_local/reset?all' });
     const wrongKey = await send(
