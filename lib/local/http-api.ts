@@ -19,6 +19,8 @@ import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';
 import type { Caller, CallerSettings } from './caller.js';
 import { callerOf, DEFAULT_ACCOUNT_ID } from './caller.js';
+import type { ControlPlane } from './control.js';
+import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
@@ -43,6 +45,8 @@ export interface HttpApiSettings {
   readonly log?: (entry: AccessLogEntry) => void;
   /** How requests' accounts are told apart. @default see CallerSettings */
   readonly callers?: CallerSettings;
+  /** The local service's control plane: its `/_local/` paths, and its gate and fault rules around each invocation. @default none */
+  readonly control?: ControlPlane;
 }
 
 /** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
@@ -101,7 +105,7 @@ interface CompiledRoute extends Route {
 export const httpApiListener = (
   routes: readonly Route[],
   region: string,
-  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {} }: HttpApiSettings = {},
+  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control }: HttpApiSettings = {},
 ) => {
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
@@ -116,6 +120,7 @@ export const httpApiListener = (
     if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);
     const url = parseTarget(req.url);
     if (url === undefined) return exchange.refuse(malformedHttpRequest(), true);
+    if (control !== undefined && url.pathname.startsWith(CONTROL_PREFIX)) return serveControl(exchange, url, control);
     const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
     if (match === undefined) return exchange.refuse(noSuchRoute(), unread);
     exchange.routeKey = routeKey(match.route.operation);
@@ -142,15 +147,31 @@ export const httpApiListener = (
     const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
     const event = toEvent(req, url, body, match.route, match.pathParameters, exchange.apiRequestId, caller);
     const context = lambdaContext(match.route.operation, caller.region, undefined, undefined, callers.defaultAccountId);
-    let result: APIGatewayProxyStructuredResultV2;
+    const invoke = async () => (await match.route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
+    let result: APIGatewayProxyStructuredResultV2 | typeof ANSWER_LOST;
     try {
-      result = (await match.route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
+      result = control === undefined ? await invoke() : await control.invoke(faultTarget(match, caller), invoke);
     } catch (error) {
       // What HTTP API answers when the function failed, timed out or was throttled.
       return exchange.send(INTEGRATION_FAILURE, (error as Error).name === 'Error' ? 'function error' : (error as Error).name);
     }
+    if (result === ANSWER_LOST) return exchange.drop('fault rule: answer lost');
     if (!deliverable(result)) return exchange.send(INTEGRATION_FAILURE, 'function response too large');
     exchange.send(result);
+  };
+  /** A control path: signed where signatures are checked, as every other request is, then answered by the control plane. */
+  const serveControl = async (exchange: Exchange, url: URL, plane: ControlPlane): Promise<void> => {
+    const { req } = exchange;
+    exchange.routeKey = `${req.method} ${url.pathname}`;
+    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), true);
+    const body = await readBody(req, () => false, MAX_PAYLOAD_BYTES);
+    if (body === undefined || body === null) return exchange.refuse(requestEntityTooLarge(), true);
+    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+    if (denied !== undefined) return exchange.refuse(denied);
+    const query = decodeQuery(url.search.slice(1));
+    const { account, region: callerRegion } = callerOf(req.headers, query, region, callers);
+    const method = req.method ?? 'GET';
+    exchange.send(await plane.answer({ method, path: url.pathname, query: new URLSearchParams(query ?? []), body, caller: { account, region: callerRegion } }));
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const exchange = new Exchange(req, res, log);
@@ -170,6 +191,13 @@ export const httpApiListener = (
     }
   };
 };
+
+/** What fault rules select a request by: its operation, certificate and namespace. */
+const faultTarget = (match: { route: Route; pathParameters: Record<string, string> }, caller: Caller) => ({
+  operation: match.route.operation.name,
+  certificateId: match.pathParameters.clientcertificate_id ?? /\/clientcertificates\/([^/]+)$/.exec(match.pathParameters.resource_arn ?? '')?.[1],
+  namespace: `${caller.account}#${caller.region}`,
+});
 
 /** Neither an Authorization header nor a presigned query: no signature to check at all. */
 const isUnsigned = (req: IncomingMessage, url: URL): boolean =>

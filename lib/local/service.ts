@@ -4,10 +4,13 @@ import type { Duplex } from 'node:stream';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
 import { consoleAccessLog } from './console.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
+import type { LocalControl } from './control.js';
+import { startControl } from './control-start.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
@@ -61,6 +64,12 @@ export interface LocalServiceOptions {
    * proxy in between this way. @default dynalite's own endpoint
    */
   readonly storeEndpoint?: (dynaliteEndpoint: string) => string | Promise<string>;
+  /** A state document (`GET /_local/state`) to replace the store's state with at start. @default none: the store as it is */
+  readonly seedFile?: string | undefined;
+  /** A JSON list of fault rules (`POST /_local/faults`) in force from the start. @default none */
+  readonly faultsFile?: string | undefined;
+  /** Fault rules in force from the start, after FAULTS_FILE's. @default none */
+  readonly faults?: readonly unknown[];
 }
 
 export interface LocalService {
@@ -68,6 +77,8 @@ export interface LocalService {
   readonly url: string;
   /** Where the handlers' store is: dynalite's endpoint and the certificate table in it. */
   readonly store: { readonly endpoint: string; readonly tableName: string };
+  /** The control plane `/_local/` serves: reset, state and fault rules, for a test in this process. */
+  readonly control: LocalControl;
   /** Stops taking requests, lets those under way finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -102,6 +113,7 @@ export const startLocalService = async ({
   accessLog = consoleAccessLog('text'),
   storeEndpoint = (endpoint) => endpoint,
   defaultAccountId = DEFAULT_ACCOUNT_ID,
+  ...controlOptions
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -114,6 +126,8 @@ export const startLocalService = async ({
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
+    // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
+    const handlersStore = await storeEndpoint(store.endpoint);
     const inherited = { ...process.env };
     for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
     const functions = await startFunctions(functionSettings, {
@@ -127,7 +141,7 @@ export const startLocalService = async ({
       POWERTOOLS_LOG_LEVEL: logLevel,
       POWERTOOLS_METRICS_DISABLED: String(!metrics),
       TABLE_NAME,
-      DYNAMODB_ENDPOINT: await storeEndpoint(store.endpoint),
+      DYNAMODB_ENDPOINT: handlersStore,
       ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
     });
     started.push(() => functions.close());
@@ -135,12 +149,15 @@ export const startLocalService = async ({
       operation,
       handler: (event, context) => functions.invoke(operation, event, context),
     }));
+    const control = await startControl(handlersStore, TABLE_NAME, quota ?? DEFAULT_QUOTA, controlOptions);
+    started.push(async () => control.close());
     const log = accessLog === false ? undefined : accessLog;
     const listener = httpApiListener(routes, region, {
       verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
       throttle,
       log,
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
+      control,
     });
     const server = createServer(
       {
@@ -168,7 +185,7 @@ export const startLocalService = async ({
       server.close(() => done());
       server.closeIdleConnections();
     }));
-    return running(server, host, store.endpoint, stopStarted);
+    return { ...running(server, host, store.endpoint, stopStarted), control };
   } catch (error) {
     await stopStarted();
     throw error;
@@ -176,7 +193,7 @@ export const startLocalService = async ({
 };
 
 /** The service once it listens; closing it stops what was started, the listener first. */
-const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): LocalService => {
+const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): Omit<LocalService, 'control'> => {
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAccountId } from './caller.js';
+import { parseFaultsFile } from './control.js';
+import { atFile, localQuota } from './control-start.js';
+import { parseStateDocument } from './state.js';
 import type { SigV4Credentials } from './sigv4.js';
 import type { LocalServiceOptions } from './service.js';
 
@@ -45,6 +48,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     metrics: format === 'json',
     // In the text format the handlers' INFO lines would bury the one line per answer.
     logLevel: logLevel(env) ?? (format === 'json' ? 'INFO' : 'WARN'),
+    ...controlFiles(env),
   };
 };
 
@@ -52,6 +56,23 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
 const logFormat = (env: Environment): LogFormat => {
   const value = env.LOG_FORMAT ?? 'text';
   return value === 'text' || value === 'json' ? value : refuse('LOG_FORMAT', value, "'text' (one line per answer, the default) or 'json'");
+};
+
+/** `SEED_FILE` (a state document) and `FAULTS_FILE` (a list of fault rules), read and checked before the service starts. */
+const controlFiles = (env: Environment): Pick<LocalServiceOptions, 'seedFile' | 'faultsFile'> => {
+  const check = (name: 'SEED_FILE' | 'FAULTS_FILE', parse: (text: string) => unknown): string | undefined => {
+    const path = env[name];
+    if (path === undefined) return undefined;
+    try {
+      atFile(name, path, parse);
+    } catch (error) {
+      throw new SettingError((error as Error).message);
+    }
+    return path;
+  };
+  const seedFile = check('SEED_FILE', (text) => parseStateDocument(JSON.parse(text), localQuota(env)));
+  const faultsFile = check('FAULTS_FILE', parseFaultsFile);
+  return { ...(seedFile === undefined ? {} : { seedFile }), ...(faultsFile === undefined ? {} : { faultsFile }) };
 };
 
 /** `FUNCTION_CONCURRENCY`: invocations of each function at once, as Lambda's reserved concurrency. */
