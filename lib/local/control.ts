@@ -63,7 +63,17 @@ export interface ControlSettings {
   readonly quota?: number;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
+const VERSION = ((): string => {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      return (JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version: string }).version;
+    } catch {
+      // not here: one folder up
+    }
+  }
+  return 'unknown';
+})();
 
 /**
  * Reset and state replacement are exclusive, invocations shared: a reset waits for the invocations
