@@ -21,6 +21,10 @@ export const FLAGS = [
   ['function-concurrency', 'FUNCTION_CONCURRENCY', 'invocations of each function at once, 1 to 1000 (10)'],
   ['log-format', 'LOG_FORMAT', 'text, one line per answer, or json, the structured lines (text)'],
   ['log-level', 'POWERTOOLS_LOG_LEVEL', "handlers' log level, SILENT for none (WARN; INFO with json)"],
+  ['default-account-id', 'DEFAULT_ACCOUNT_ID', 'account of unsigned requests and of keys naming none (000000000000)'],
+  ['credentials-file', 'CREDENTIALS_FILE', 'with --auth sigv4: lines of ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID (none)'],
+  ['seed-file', 'SEED_FILE', 'a state document (GET /_local/state) to start from (none)'],
+  ['faults-file', 'FAULTS_FILE', 'a list of fault rules to start with (none)'],
 ] as const;
 
 export const USAGE = [

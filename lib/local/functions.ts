@@ -59,9 +59,21 @@ export interface LocalFunctions {
  * worker module: the thread starts without the parent's loaders (under jest the parent's are not tsx).
  */
 const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(workerData.tsx ? import(workerData.tsx) : Promise.resolve()).then(() => import(workerData.module));
+const { parentPort, workerData } = require('node:worker_threads');
+const { once } = require('node:events');
+const preloaded = workerData.preload.reduce((before, url) => before.then(() => import(url)), Promise.resolve());
+const environment = once(parentPort, 'message').then(([env]) => Object.assign(process.env, env));
+Promise.all([preloaded, environment])
+  .then(() => (workerData.tsx ? import(workerData.tsx) : undefined))
+  .then(() => import(workerData.module));
 `;
+
+/**
+ * What the handler modules import that takes longest to load: loaded by the thread while the store
+ * is still starting, before the environment that names the store arrives and the handlers load.
+ */
+// In order: @peculiar/x509 needs reflect-metadata loaded before it, as lambda/domain/pem.ts loads it.
+const PRELOAD = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@middy/core', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', 'reflect-metadata', '@peculiar/x509'];
 
 /** This module's own extension: `.ts` from the sources, `.js` once compiled. */
 const compiled = import.meta.url.endsWith('.js');
@@ -80,7 +92,7 @@ export const startFunctions = async (
     maxWaitMs = INTEGRATION_TIMEOUT_MS - timeoutMs,
     maxWaiting = 20 * concurrency,
   }: FunctionSettings = {},
-  env: Readonly<Record<string, string | undefined>> = { ...process.env },
+  env: Environment | Promise<Environment> = { ...process.env },
 ): Promise<LocalFunctions> => {
   const startThread = () => startFunctionThread(env);
   let thread = await startThread();
@@ -169,19 +181,31 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
 };
 
 /** `env` is the handlers' whole environment, as a function's configuration is on Lambda. */
-const startFunctionThread = async (env: Readonly<Record<string, string | undefined>>) => {
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A functions' thread; it starts loading at once, and loads the handlers once `env` is known. */
+const startFunctionThread = async (env: Environment | Promise<Environment>) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    env: { ...env },
+    env: {},
     // Not the parent's loaders (above); its CPU profiling, if any (`npm run bench` can ask for it).
     execArgv: process.execArgv.filter((option) => option.startsWith('--cpu-prof')),
     workerData: {
       tsx: compiled ? undefined : createRequire(import.meta.url).resolve('tsx'),
       module: new URL(compiled ? './function-worker.js' : './function-worker.ts', import.meta.url).href,
+      preload: PRELOAD.map((specifier) => import.meta.resolve(specifier)),
     },
   });
   worker.unref(); // the service's own handles decide when the process may end
-  const [ready] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))])) as [unknown];
+  const started = Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))]);
+  started.catch(() => undefined); // awaited below, once the environment is known
+  try {
+    worker.postMessage({ ...(await env) });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  const [ready] = (await started) as [unknown];
   if (ready !== 'ready') throw new Error(`the functions' thread did not start: ${String(ready)}`);
 
   const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();

@@ -118,19 +118,16 @@ export const startLocalService = async ({
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   if (path !== undefined) mkdirSync(path, { recursive: true });
-  const store = await startDynalite(TABLE_NAME, path);
-
-  // From here on, a failure closes what was started, so that a failed start leaves nothing running.
-  const started: (() => Promise<void>)[] = [() => store.close()];
-  const stopStarted = async () => {
-    for (const stop of started.splice(0).reverse()) await stop();
-  };
-  try {
-    // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
-    const handlersStore = await storeEndpoint(store.endpoint);
-    const inherited = { ...process.env };
-    for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
-    const functions = await startFunctions(functionSettings, {
+  // The store and the handlers' thread start side by side: the thread loads what the handlers import
+  // while dynalite starts, then the handlers, once the environment naming the store is known.
+  const inherited = { ...process.env };
+  for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
+  const storeStarting = startDynalite(TABLE_NAME, path);
+  // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
+  const handlersStoreStarting = storeStarting.then((store) => storeEndpoint(store.endpoint));
+  const functionsStarting = startFunctions(
+    functionSettings,
+    handlersStoreStarting.then((handlersStore) => ({
       AWS_LAMBDA_MAX_CONCURRENCY: CONCURRENT_INVOCATIONS,
       POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
       ...inherited,
@@ -143,8 +140,22 @@ export const startLocalService = async ({
       TABLE_NAME,
       DYNAMODB_ENDPOINT: handlersStore,
       ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
-    });
-    started.push(() => functions.close());
+    })),
+  );
+  const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([storeStarting, functionsStarting, handlersStoreStarting]);
+
+  // From here on, a failure closes what was started, so that a failed start leaves nothing running.
+  const started: (() => Promise<void>)[] = [];
+  if (storeStarted.status === 'fulfilled') started.push(() => storeStarted.value.close());
+  if (functionsStarted.status === 'fulfilled') started.push(() => functionsStarted.value.close());
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
+  try {
+    for (const outcome of [storeStarted, handlersStoreStarted, functionsStarted]) if (outcome.status === 'rejected') throw outcome.reason;
+    const store = (storeStarted as PromiseFulfilledResult<Awaited<typeof storeStarting>>).value;
+    const functions = (functionsStarted as PromiseFulfilledResult<Awaited<typeof functionsStarting>>).value;
+    const handlersStore = (handlersStoreStarted as PromiseFulfilledResult<string>).value;
     const routes: Route[] = operations.map((operation) => ({
       operation,
       handler: (event, context) => functions.invoke(operation, event, context),

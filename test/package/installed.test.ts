@@ -50,7 +50,7 @@ describe('the package, installed from its tarball', () => {
   test('`client-certificate-api --help` lists a flag for every setting', () => {
     const help = run('node_modules/.bin/client-certificate-api', ['--help']);
 
-    for (const flag of ['--port', '--host', '--data-dir', '--auth', '--sigv4-service', '--throttle-rate', '--throttle-burst', '--quota', '--region', '--function-concurrency', '--log-format', '--log-level']) {
+    for (const flag of ['--port', '--host', '--data-dir', '--auth', '--sigv4-service', '--throttle-rate', '--throttle-burst', '--quota', '--region', '--function-concurrency', '--log-format', '--log-level', '--default-account-id', '--credentials-file', '--seed-file', '--faults-file']) {
       expect(help).toContain(flag);
     }
   });
