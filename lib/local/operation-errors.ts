@@ -2,7 +2,7 @@ import type { ErrorType } from '../../lambda/domain/errors.js';
 
 /**
  * The errors the API Gateway Smithy model lists for each operation (`errors` of each operation
- * shape in api-gateway-2015-07-09.json; test/local/operation-errors.test.ts checks this copy
+ * shape in api-gateway-2015-07-09.json; test/lib/local/operation-errors.test.ts checks this copy
  * against test/fixtures/apigateway-clientcertificate.smithy.json).
  */
 export const MODELED_ERRORS: Readonly<Record<string, readonly ErrorType[]>> = {

@@ -1,9 +1,9 @@
 import type { ConformanceTarget } from '../support/target.js';
 import { openTarget } from '../support/target.js';
-import type { CliResult } from './cli.js';
-import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws, testIfCli } from './cli.js';
+import type { CliResult } from '../support/cli.js';
+import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws, testIfCli } from '../support/cli.js';
 
-/** The real AWS CLI v2 against the conformance target (how it is run: ./cli.ts). */
+/** The real AWS CLI v2 against the conformance target (how it is run: ../support/cli.ts). */
 
 let target: ConformanceTarget;
 

@@ -16,7 +16,7 @@ import { failureOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { apiGatewayClientConfig, certificateArn, errorTypeOf, openTarget, testLocalOnly } from '../support/target.js';
 import { skipMark } from '../support/target-settings.js';
-import { cliSkipReason, output, runAws, testIfCli } from './cli.js';
+import { cliSkipReason, output, runAws, testIfCli } from '../support/cli.js';
 
 /**
  * The behaviours docs/fidelity.md decides from recorded AWS answers, each seen as the AWS SDK, the

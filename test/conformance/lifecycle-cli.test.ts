@@ -1,7 +1,7 @@
 import type { ConformanceTarget } from '../support/target.js';
 import { certificateArn, openTarget } from '../support/target.js';
-import type { CliResult } from './cli.js';
-import { CLI_TIMESTAMP, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_EXIT } from './cli.js';
+import type { CliResult } from '../support/cli.js';
+import { CLI_TIMESTAMP, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_EXIT } from '../support/cli.js';
 
 /**
  * The whole ClientCertificate lifecycle through the real AWS CLI v2 (`aws apigateway ...`), with its

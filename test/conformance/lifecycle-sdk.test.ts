@@ -26,7 +26,7 @@ import { certificateArn, openTarget, settings } from '../support/target.js';
  * racing a delete, concurrent tagging.
  *
  * Not here: LimitExceededException (quota.test.ts, which needs a small quota set before the handlers
- * load), TooManyRequestsException and ServiceUnavailableException (test/handlers/store-failures.test.ts,
+ * load), TooManyRequestsException and ServiceUnavailableException (test/lambda/store/dynamodb-store.failures.test.ts,
  * which can make the store throttle or vanish).
  */
 

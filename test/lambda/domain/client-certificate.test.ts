@@ -1,0 +1,94 @@
+import {
+  isClientCertificateId,
+  newClientCertificateId,
+  parseGenerateInput,
+  validateTags,
+} from '../../../lambda/domain/client-certificate.js';
+import { ApiError } from '../../../lambda/domain/errors.js';
+
+describe('client certificate ids', () => {
+  test('are 6 characters of [a-z0-9] and vary', () => {
+    const ids = Array.from({ length: 500 }, newClientCertificateId);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]{6}$/);
+    expect(new Set(ids).size).toBeGreaterThan(495);
+  });
+
+  test.each([['9ao60f', true], ['abc12', false], ['ABC123', false], ['abc1234', false], ['abc-12', false], ['', false]])(
+    '%j is an id this service could have issued: %s',
+    (id, expected) => {
+      expect(isClientCertificateId(id)).toBe(expected);
+    },
+  );
+});
+
+describe('GenerateClientCertificate input', () => {
+  test('no body is no description and no tags', () => {
+    expect(parseGenerateInput(undefined)).toEqual({ tags: {} });
+  });
+
+  test('description and tags are taken as given', () => {
+    expect(parseGenerateInput({ description: 'd', tags: { team: 'blue' } })).toEqual({ description: 'd', tags: { team: 'blue' } });
+  });
+
+  test.each([
+    [[1], 'Invalid request body: expected a JSON object'],
+    [{ description: {} }, 'Invalid request body: description must be a string'],
+    [{ tags: ['a'] }, 'Invalid request body: tags must be an object of string values'],
+    [{ tags: { a: null } }, 'Invalid request body: tags must be an object of string values'],
+    [{ tags: { a: ['b'] } }, 'Invalid request body: tags must be a string'],
+  ])('%j is a BadRequestException', (body, message) => {
+    expect(() => parseGenerateInput(body)).toThrow(new ApiError('BadRequestException', message));
+  });
+
+  test.each([
+    [{ description: 5 }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ description: true }, 'class java.lang.Boolean can not be converted to an String'],
+    [{ tags: { a: 1 } }, 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String'],
+    [{ tags: { a: false } }, 'class java.lang.Boolean can not be converted to an String'],
+  ])('%j, a boolean or a number for a string, is a SerializationException', (body, message) => {
+    expect(() => parseGenerateInput(body)).toThrow(new ApiError('SerializationException', message));
+  });
+
+  test('a description is held to the same rules as an update holds it', () => {
+    expect(parseGenerateInput({ description: 'x'.repeat(125_000) }).description).toHaveLength(125_000);
+    for (const description of ['x'.repeat(125_001), 'a\ud800b']) {
+      expect(() => parseGenerateInput({ description })).toThrow(
+        new ApiError('BadRequestException', 'Invalid ClientCertificate description specified.'),
+      );
+    }
+  });
+});
+
+describe('tag rules', () => {
+  test('keys of 1 to 128 and values up to 256 allowed characters pass', () => {
+    expect(() => validateTags({ ['k'.repeat(128)]: 'v'.repeat(256), 'a+-=._:/ @9': '' })).not.toThrow();
+  });
+
+  // The developer guide: letters, numbers and spaces representable in UTF-8, and + - = . _ : / @.
+  test('letters, numbers and spaces of any script pass, counted in characters (𝐀 is two UTF-16 units)', () => {
+    expect(() => validateTags({ 'équipe': 'données', '部署': '東京 ２', 'κλειδί\u00a0x': '٣', ['𝐀'.repeat(128)]: '𝐀'.repeat(256) })).not.toThrow();
+  });
+
+  test.each([
+    [{ '': 'v' }],
+    [{ ['k'.repeat(129)]: 'v' }],
+    [{ 'aws:owner': 'v' }],
+    [{ 'AWS:owner': 'v' }],
+    [{ 'k*': 'v' }],
+    [{ k: 'v'.repeat(257) }],
+    [{ k: 'v#' }],
+    [{ k: 'a\u0000b' }],
+    [{ k: '😀' }],
+    [{ 'k\nl': 'v' }],
+    [{ ['𝐀'.repeat(129)]: 'v' }],
+  ])('%j is a BadRequestException', (tags) => {
+    let error: unknown;
+    try {
+      validateTags(tags);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).type).toBe('BadRequestException');
+  });
+});

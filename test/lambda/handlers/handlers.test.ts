@@ -1,0 +1,274 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { X509Certificate } from 'node:crypto';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { startDynalite } from '../../../lib/local/dynalite.js';
+import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
+import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
+import { keyOf } from '../../../lambda/store/item.js';
+import { invoke, overriding, recordCommands } from '../../support/handlers.js';
+
+const TABLE = 'HandlerTests';
+
+let db: LocalDynamoDb;
+let client: ReturnType<typeof documentClient>;
+let sent: string[];
+let store: DynamoDbClientCertificateStore;
+type Factory = (store: ClientCertificateStore) => Parameters<typeof invoke>[0];
+let generate: Factory;
+let get: Factory;
+let update: Factory;
+
+beforeAll(async () => {
+  Object.assign(process.env, { TABLE_NAME: TABLE, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  db = await startDynalite(TABLE);
+  client = documentClient({ endpoint: db.endpoint });
+  sent = recordCommands(client);
+  store = new DynamoDbClientCertificateStore(client, TABLE);
+  // The handler modules read TABLE_NAME when loaded, as in Lambda: load them once it is set.
+  // Every request here is in the store's own namespace (the test event's context names its default).
+  const inStore = (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory => (one) => factory(() => one);
+  generate = inStore((await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
+  get = inStore((await import('../../../lambda/handlers/get-client-certificate.js')).createHandler);
+  update = inStore((await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
+});
+
+afterAll(async () => {
+  client.destroy();
+  await db.close();
+});
+
+beforeEach(() => {
+  sent.length = 0;
+});
+
+const stored = async (id: string) =>
+  (await client.send(new GetCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, id), ConsistentRead: true }))).Item;
+
+const generated = async (body: unknown = { description: 'first', tags: { team: 'a' } }): Promise<ClientCertificate> => {
+  const { json } = await invoke(generate(store), 'GenerateClientCertificate', { body });
+  sent.length = 0;
+  return json as unknown as ClientCertificate;
+};
+
+const replaceDescription = (value: string) => ({ patchOperations: [{ op: 'replace', path: '/description', value }] });
+
+describe('GenerateClientCertificate', () => {
+  test('answers 201 with a real certificate valid for exactly 365 days, stored at version 1 holding a quota slot', async () => {
+    const response = await invoke(generate(store), 'GenerateClientCertificate', { body: { description: 'd', tags: { team: 'blue' } } });
+
+    expect(response.statusCode).toBe(201);
+    const body = response.json as unknown as ClientCertificate;
+    expect(body.clientCertificateId).toMatch(/^[a-z0-9]{6}$/);
+    expect(body.expirationDate - body.createdDate).toBe(365 * 24 * 3600);
+    expect(Math.abs(body.createdDate - Date.now() / 1000)).toBeLessThan(60);
+    const x509 = new X509Certificate(body.pemEncodedCertificate);
+    expect(new Date(x509.validFrom).getTime() / 1000).toBe(body.createdDate);
+    expect(new Date(x509.validTo).getTime() / 1000).toBe(body.expirationDate);
+    expect(x509.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(x509.verify(x509.publicKey)).toBe(true);
+    expect(JSON.stringify(response.json)).not.toMatch(/PRIVATE KEY/);
+    expect(body).toMatchObject({ description: 'd', tags: { team: 'blue' } });
+    // Read the quota slots, claim one, store the certificate.
+    expect(sent).toEqual(['BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+    expect(await stored(body.clientCertificateId)).toEqual({
+      ...body,
+      ...keyOf(DEFAULT_NAMESPACE, body.clientCertificateId),
+      tags: [['team', 'blue']],
+      version: 1,
+      quotaSlot: expect.any(Number),
+    });
+  });
+
+  test('never overwrites a certificate whose id it happened to draw: it draws again', async () => {
+    const taken: string[] = [];
+    const racing = overriding(store, {
+      create: async (certificate) => {
+        if (taken.length === 0) {
+          // Someone else stores a certificate under the very id this request drew.
+          taken.push(certificate.clientCertificateId);
+          await client.send(new PutCommand({ TableName: TABLE, Item: { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), description: 'theirs', version: 7 } }));
+        }
+        return store.create(certificate);
+      },
+    });
+
+    const response = await invoke(generate(racing), 'GenerateClientCertificate', { body: { description: 'mine' } });
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json.clientCertificateId).not.toBe(taken[0]);
+    expect(await stored(taken[0]!)).toMatchObject({ description: 'theirs', version: 7 });
+  });
+
+  test('a bad body is a 400 and writes nothing', async () => {
+    const response = await invoke(generate(store), 'GenerateClientCertificate', { body: { tags: { 'aws:x': 'y' } } });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['x-amzn-ErrorType']).toBe('BadRequestException');
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('GetClientCertificate', () => {
+  test('returns the stored resource without the store version', async () => {
+    const certificate = await generated();
+
+    const response = await invoke(get(store), 'GetClientCertificate', { id: certificate.clientCertificateId });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual(certificate);
+    expect(sent).toEqual(['GetItemCommand']);
+  });
+
+  test('an unknown id is 404 NotFoundException', async () => {
+    const response = await invoke(get(store), 'GetClientCertificate', { id: 'zzzzzz' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-amzn-ErrorType']).toBe('NotFoundException');
+    expect(response.json).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+  });
+
+  test('an id this service could never have issued is 404 without asking the store', async () => {
+    const response = await invoke(get(store), 'GetClientCertificate', { id: 'x'.repeat(3000) });
+
+    expect(response.statusCode).toBe(404);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('UpdateClientCertificate', () => {
+  test('reads once, writes once, advances the version and answers the whole resource', async () => {
+    const certificate = await generated();
+
+    const response = await invoke(update(store), 'UpdateClientCertificate', {
+      id: certificate.clientCertificateId,
+      body: replaceDescription('second'),
+    });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ ...certificate, description: 'second' });
+    expect(response.headers['x-amzn-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: { ...certificate, description: 'second' }, version: 2 });
+  });
+
+  test('no operations answer the resource unchanged and write nothing', async () => {
+    const certificate = await generated();
+
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: certificate.clientCertificateId, body: { patchOperations: [] } });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual(certificate);
+    expect(sent).toEqual(['GetItemCommand']);
+  });
+
+  test.each([
+    ['a bad op', replaceDescription('x').patchOperations.map(() => ({ op: 'bogus', path: '/description' })), 'ValidationException'],
+    ['malformed JSON', '{"patchOperations": [', 'BadRequestException'],
+    ['a wrongly typed member', { patchOperations: [{ op: 'replace', path: 1 }] }, 'BadRequestException'],
+  ])('%s is rejected before any store call', async (_, patchOperations, type) => {
+    const certificate = await generated();
+    const body = typeof patchOperations === 'string' ? patchOperations : { patchOperations };
+
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: certificate.clientCertificateId, body });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['x-amzn-ErrorType']).toBe(type);
+    expect(sent).toEqual([]);
+  });
+
+  test('enum validation comes before lookup: a bad op on an unknown id is still a ValidationException', async () => {
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'nope00', body: { patchOperations: [{ op: 'bad' }] } });
+
+    expect(response.headers['x-amzn-ErrorType']).toBe('ValidationException');
+  });
+
+  test('an unknown id is 404 after one read', async () => {
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'nope00', body: replaceDescription('x') });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+    expect(sent).toEqual(['GetItemCommand']);
+  });
+
+  test('an id this service could never have issued is 404 without asking the store', async () => {
+    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'x'.repeat(3000), body: replaceDescription('x') });
+
+    expect(response.statusCode).toBe(404);
+    expect(sent).toEqual([]);
+  });
+
+  test('an unsupported operation after a good one is a 400 and nothing is written', async () => {
+    const certificate = await generated();
+
+    const response = await invoke(update(store), 'UpdateClientCertificate', {
+      id: certificate.clientCertificateId,
+      body: { patchOperations: [replaceDescription('changed').patchOperations[0], { op: 'replace', path: '/tags/team', value: 'x' }] },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({ message: "Invalid patch path  '/tags/team' specified for op 'replace'. Must be one of: [/description]" });
+    expect(sent).toEqual(['GetItemCommand']);
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+  });
+
+  test('a writer that got there first wins: the late one gets 409 and writes nothing', async () => {
+    const certificate = await generated();
+    const other = new DynamoDbClientCertificateStore(documentClient({ endpoint: db.endpoint }), TABLE);
+    const overtaken = overriding(store, {
+      load: async (id) => {
+        const read = await store.load(id);
+        // Between this request's read and its write, another request updates the certificate.
+        await other.saveIfVersion({ ...read!.value, description: 'theirs' }, read!.version);
+        return read;
+      },
+    });
+
+    const response = await invoke(update(overtaken), 'UpdateClientCertificate', {
+      id: certificate.clientCertificateId,
+      body: replaceDescription('mine'),
+    });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['x-amzn-ErrorType']).toBe('ConflictException');
+    expect(response.json).toEqual({
+      message: `Concurrent modification of client certificate ${certificate.clientCertificateId}; retry the request`,
+    });
+    expect(await stored(certificate.clientCertificateId)).toMatchObject({ description: 'theirs', version: 2 });
+  });
+
+  test('a certificate deleted between read and write is 404 and is not brought back', async () => {
+    const certificate = await generated();
+    const id = certificate.clientCertificateId;
+    const vanishing = overriding(store, {
+      load: async (loadId) => {
+        const read = await store.load(loadId);
+        await client.send(new DeleteCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, loadId) }));
+        return read;
+      },
+    });
+
+    const response = await invoke(update(vanishing), 'UpdateClientCertificate', { id, body: replaceDescription('mine') });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-amzn-ErrorType']).toBe('NotFoundException');
+    expect(await stored(id)).toBeUndefined();
+  });
+});
+
+describe('the DynamoDB store', () => {
+  test('refuses an item past DynamoDB\'s 400 KB as an invalid description, writing nothing', async () => {
+    const certificate = await generated();
+    // 140000 three-byte characters: 420 KB in UTF-8, though under the 125000-character rule's reach only by bytes.
+    const huge = { ...certificate, description: '€'.repeat(140_000) };
+
+    await expect(store.saveIfVersion(huge, 1)).rejects.toMatchObject({
+      type: 'BadRequestException',
+      message: 'Invalid ClientCertificate description specified.',
+    });
+    expect(sent).toEqual([]);
+    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+  });
+});

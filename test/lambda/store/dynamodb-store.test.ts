@@ -1,0 +1,252 @@
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
+import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
+import { newClientCertificateId } from '../../../lambda/domain/client-certificate.js';
+import type { Namespace } from '../../../lambda/domain/namespace.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient, dynamoDbStores, STALE_SLOT_MS } from '../../../lambda/store/dynamodb-store.js';
+import { keyOf, slotKey } from '../../../lambda/store/item.js';
+import { recordCommands } from '../../support/handlers.js';
+
+let db: LocalDynamoDb;
+let client: ReturnType<typeof documentClient>;
+let tables = 0;
+
+beforeAll(async () => {
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  db = await startDynalite('Unused');
+  client = documentClient({ endpoint: db.endpoint });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await db.close();
+});
+
+/** A store on a table of its own, so each test starts empty. */
+const freshStore = async (quota: number, now: () => number = Date.now) => {
+  const table = `StoreTest${++tables}`;
+  await ensureTable(db.endpoint, table);
+  return { table, store: new DynamoDbClientCertificateStore(client, table, quota, now) };
+};
+
+const certificate = (id = newClientCertificateId()): ClientCertificate => ({
+  clientCertificateId: id,
+  pemEncodedCertificate: 'pem',
+  createdDate: 1,
+  expirationDate: 2,
+  tags: {},
+});
+
+const slotItems = async (table: string) =>
+  ((await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).filter((item) =>
+    String(item.clientCertificateId).startsWith(slotKey(0).slice(0, -1)),
+  );
+
+describe('the quota', () => {
+  test('holds at the limit and frees a place when a certificate is deleted', async () => {
+    const { store } = await freshStore(3);
+    const ids = ['aaaaa1', 'aaaaa2', 'aaaaa3'];
+    for (const id of ids) expect(await store.create(certificate(id))).toBe(true);
+
+    await expect(store.create(certificate())).rejects.toMatchObject({
+      type: 'LimitExceededException',
+      message: 'The maximum number of client certificates (3) has been reached',
+    });
+    expect(await store.delete('aaaaa2')).toBe(true);
+    expect(await store.create(certificate('aaaaa4'))).toBe(true);
+  });
+
+  test('is exact under concurrent generates: of 12 racing for 3 places, exactly 3 win', async () => {
+    const { table, store } = await freshStore(3);
+
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => store.create(certificate())));
+
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value)).toHaveLength(3);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ type: 'LimitExceededException' });
+    expect((await store.list({ limit: 25 })).items).toHaveLength(3);
+    expect(await slotItems(table)).toHaveLength(3);
+  });
+
+  test('a generate that loses its id to another certificate gives its place back', async () => {
+    const { table, store } = await freshStore(3);
+    await store.create(certificate('same01'));
+
+    expect(await store.create(certificate('same01'))).toBe(false);
+
+    expect((await slotItems(table)).map((s) => s.owner)).toEqual(['same01']);
+  });
+
+  test('a place left claimed by a request that died is reclaimed once stale, not before', async () => {
+    let now = 1_000_000_000_000;
+    const { table, store } = await freshStore(2, () => now);
+    await store.create(certificate('live01'));
+    // A generate that claimed a slot and died before storing its certificate.
+    const free = (await slotItems(table)).some((s) => s.clientCertificateId === slotKey(0)) ? slotKey(1) : slotKey(0);
+    await client.send(new PutCommand({ TableName: table, Item: { ...keyOf(DEFAULT_NAMESPACE, free), owner: 'dead01', claimedAt: now } }));
+
+    await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
+    now += STALE_SLOT_MS + 1;
+    expect(await store.create(certificate('next01'))).toBe(true);
+
+    expect((await slotItems(table)).map((s) => s.owner).sort()).toEqual(['live01', 'next01']);
+    expect((await store.load('live01'))?.value.clientCertificateId).toBe('live01');
+  });
+
+  test('a live certificate keeps its place however old its claim', async () => {
+    let now = 1_000_000_000_000;
+    const { store } = await freshStore(1, () => now);
+    await store.create(certificate('old001'));
+    now += 10 * STALE_SLOT_MS;
+
+    await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
+  });
+});
+
+describe('delete', () => {
+  test('removes the certificate and its place; a second delete finds nothing', async () => {
+    const { table, store } = await freshStore(5);
+    await store.create(certificate('gone01'));
+
+    expect(await store.delete('gone01')).toBe(true);
+
+    expect(await store.load('gone01')).toBeUndefined();
+    expect(await slotItems(table)).toEqual([]);
+    expect(await store.delete('gone01')).toBe(false);
+  });
+
+  test('an update after a delete is NotFoundException and does not bring it back', async () => {
+    const { store } = await freshStore(5);
+    const c = certificate('gone02');
+    await store.create(c);
+    const read = await store.load('gone02');
+    await store.delete('gone02');
+
+    await expect(store.saveIfVersion({ ...c, description: 'late' }, read!.version)).rejects.toMatchObject({ type: 'NotFoundException' });
+    expect(await store.load('gone02')).toBeUndefined();
+  });
+});
+
+describe('list', () => {
+  test('pages through every certificate exactly once, never showing quota slots', async () => {
+    const { store } = await freshStore(60);
+    const ids = Array.from({ length: 12 }, () => newClientCertificateId());
+    for (const id of ids) await store.create(certificate(id));
+
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await store.list({ limit: 5, ...(after === undefined ? {} : { after }) });
+      seen.push(...page.items.map((c) => c.clientCertificateId));
+      pages.push(page.items.length);
+      if (!page.more) break;
+      after = page.items.at(-1)!.clientCertificateId;
+    }
+
+    expect(pages).toEqual([5, 5, 2]);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  test('resumes after a certificate that was deleted since the previous page', async () => {
+    const { store } = await freshStore(60);
+    const ids = Array.from({ length: 6 }, () => newClientCertificateId());
+    for (const id of ids) await store.create(certificate(id));
+    const first = await store.list({ limit: 3 });
+    const last = first.items.at(-1)!.clientCertificateId;
+    await store.delete(last);
+
+    const rest = await store.list({ limit: 25, after: last });
+
+    const seen = [...first.items, ...rest.items].map((c) => c.clientCertificateId);
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(rest.more).toBe(false);
+  });
+
+  test('an exactly full last page says no more follow', async () => {
+    const { store } = await freshStore(60);
+    for (let i = 0; i < 4; i++) await store.create(certificate());
+
+    const page = await store.list({ limit: 4 });
+
+    expect(page.items).toHaveLength(4);
+    expect(page.more).toBe(false);
+  });
+});
+
+describe('tags', () => {
+  test('keys that are special to JavaScript objects are stored and read back like any other', async () => {
+    const { store } = await freshStore(5);
+    const tags = JSON.parse('{"__proto__": "a", "constructor": "b", "toString": "c", "team": "d"}') as Record<string, string>;
+    await store.create({ ...certificate('tags01'), tags });
+    const read = await store.load('tags01');
+
+    await store.saveIfVersion({ ...read!.value, tags: { ...read!.value.tags, hasOwnProperty: 'e' } }, read!.version);
+
+    const final = (await store.load('tags01'))!.value.tags;
+    expect(Object.entries(final).sort()).toEqual(
+      [['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['team', 'd'], ['hasOwnProperty', 'e']].sort(),
+    );
+  });
+});
+
+describe('namespaces', () => {
+  const A: Namespace = { account: '111111111111', region: 'us-east-1' };
+  const A_ELSEWHERE: Namespace = { account: '111111111111', region: 'eu-west-1' };
+  const B: Namespace = { account: '222222222222', region: 'us-east-1' };
+
+  /** Stores of three namespaces sharing one fresh table. */
+  const freshStores = async (quota: number) => {
+    const { table } = await freshStore(quota);
+    return dynamoDbStores(client, table, quota);
+  };
+
+  test('a namespace lists its own certificates, page by page, each once, with one Query a page, among others', async () => {
+    const stores = await freshStores(60);
+    const mine: string[] = [];
+    for (let i = 0; i < 7; i++) mine.push(certificate().clientCertificateId);
+    for (const id of mine) await stores(A).create(certificate(id));
+    for (let i = 0; i < 5; i++) await stores(A_ELSEWHERE).create(certificate());
+    for (let i = 0; i < 4; i++) await stores(B).create(certificate());
+    const sent = recordCommands(client);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await stores(A).list({ limit: 3, ...(after === undefined ? {} : { after }) });
+      seen.push(...page.items.map((c) => c.clientCertificateId));
+      if (!page.more) break;
+      after = page.items.at(-1)!.clientCertificateId;
+    }
+
+    expect(seen.sort()).toEqual(mine.sort());
+    expect(new Set(sent)).toEqual(new Set(['QueryCommand']));
+    expect(sent).toHaveLength(3);
+  });
+
+  test('each has its own quota', async () => {
+    const stores = await freshStores(2);
+    await stores(A).create(certificate());
+    await stores(A).create(certificate());
+
+    await expect(stores(A).create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
+    expect(await stores(A_ELSEWHERE).create(certificate())).toBe(true);
+    expect(await stores(B).create(certificate())).toBe(true);
+    expect(await stores(B).create(certificate())).toBe(true);
+  });
+
+  test("another namespace's certificate cannot be loaded, saved or deleted there; the same id may exist in both", async () => {
+    const stores = await freshStores(5);
+    await stores(A).create(certificate('same01'));
+    const original = (await stores(A).load('same01'))!;
+
+    expect(await stores(B).load('same01')).toBeUndefined();
+    expect(await stores(B).delete('same01')).toBe(false);
+    await expect(stores(B).saveIfVersion({ ...original.value, description: 'theirs' }, original.version)).rejects.toMatchObject({ type: 'NotFoundException' });
+    expect(await stores(A_ELSEWHERE).create(certificate('same01'))).toBe(true);
+
+    expect(await stores(A).load('same01')).toEqual(original);
+  });
+});

@@ -1,0 +1,125 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalService } from '../../../lib/local/service.js';
+import { httpApiListener, MAX_FUNCTION_RESPONSE_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
+import { operations } from '../../../lib/operations.js';
+import type { RawResponse } from '../../support/http.js';
+import { isAwsShapedError, REQUEST_DEADLINE_MS, send, sendRaw } from '../../support/http.js';
+import { startTestService } from '../../support/service.js';
+
+let service: LocalService;
+
+beforeAll(async () => {
+  service = await startTestService();
+});
+
+afterAll(async () => {
+  await service.close();
+});
+
+/** Streams `size` bytes of body in 64 KiB chunks, chunked unless `declared` is given; reads the answer even if the upload is cut. */
+const upload = (size: number, declared?: number): Promise<RawResponse> =>
+  new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(service.url);
+    const headers = { 'content-type': 'application/json', ...(declared === undefined ? {} : { 'content-length': declared }) };
+    const req = request({ hostname, port, method: 'PATCH', path: '/clientcertificates/abc123', headers, agent: false, timeout: REQUEST_DEADLINE_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: JSON.parse(body.toString() || 'null') });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // The server may close the connection on an upload it refused; its answer has come by then.
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < size) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
+        sent += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+
+describe('the HTTP API payload limit (10 MB)', () => {
+  test('a body one byte over, streamed, is 413 RequestEntityTooLargeException', async () => {
+    const response = await upload(MAX_PAYLOAD_BYTES + 1);
+
+    expect(response.status).toBe(413);
+    expect(response.headers['x-amzn-errortype']).toBe('RequestEntityTooLargeException');
+    expect(response.json).toEqual({ message: 'Request Entity Too Large' });
+    expect(isAwsShapedError(response)).toBe(true);
+  });
+
+  test('a declared length over the limit is refused before the body is read', async () => {
+    const response = await sendRaw(
+      service.url,
+      `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_PAYLOAD_BYTES + 1}\r\n\r\n{"patch`,
+    );
+
+    expect(response.status).toBe(413);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  test('a body of exactly 10 MB reaches the function, which finds it is not JSON', async () => {
+    const response = await upload(MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES);
+
+    expect(response.status).toBe(400);
+    expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+  });
+});
+
+describe('requests that are not HTTP the stand-in can route', () => {
+  test('a route that does not exist is 404 NotFoundException "Not Found", as HTTP API words it', async () => {
+    const response = await send(service.url, { method: 'DELETE', path: '/restapis' });
+
+    expect(response.status).toBe(404);
+    expect(response.json).toEqual({ message: 'Not Found' });
+    expect(isAwsShapedError(response)).toBe(true);
+  });
+
+  test.each([
+    ['a target that is not a URL (regression: it rejected the listener and ended the process)', 'GET //[ HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
+    ['a header line without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nbroken\r\n\r\n'],
+    ['headers over the HTTP API limit', `GET / HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(MAX_HEADER_BYTES)}\r\n\r\n`],
+    ['a body length that is not a number', 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n'],
+  ])('%s is a 400 in the API error shape, and the service goes on', async (_, raw) => {
+    const response = await sendRaw(service.url, raw);
+    const after = await send(service.url, { path: '/clientcertificates/abc123' });
+
+    expect(response.status).toBe(400);
+    expect(isAwsShapedError(response)).toBe(true);
+    expect(after.status).toBe(404);
+  });
+});
+
+describe('throttling', () => {
+  test('is off by default: a burst of 200 concurrent requests meets no 429', async () => {
+    const responses = await Promise.all(Array.from({ length: 200 }, () => send(service.url, { path: '/clientcertificates/abc123' })));
+
+    expect(responses.map((r) => r.status).filter((s) => s !== 404)).toEqual([]);
+  });
+});
+
+describe('the Lambda response limit (6 MB)', () => {
+  test('a function answering more is a 500, as HTTP API answers when Lambda refuses the response', async () => {
+    const answer = async () => ({ statusCode: 400, body: JSON.stringify({ message: 'm'.repeat(MAX_FUNCTION_RESPONSE_BYTES) }) });
+    const server = createServer(httpApiListener([{ operation: operations[0]!, handler: answer }], 'us-east-1'));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const response = await send(url, { method: operations[0]!.method, path: operations[0]!.path });
+    server.close();
+
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ message: 'Internal Server Error' });
+  });
+});

@@ -1,0 +1,167 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
+import { ALARM_THRESHOLDS } from '../../lib/monitoring.js';
+import { operations, routeKey } from '../../lib/operations.js';
+import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
+
+type Json = Record<string, any>;
+
+// Bundling is skipped: these tests are about the template, not the handler code.
+const synth = (props?: ClientCertificateStackProps, name = 'TestStack') => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ClientCertificateStack(app, name, props);
+  return { stack, template: Template.fromStack(stack) };
+};
+
+let template: Template;
+beforeAll(() => {
+  template = synth().template;
+});
+
+const alarms = (t: Template = template): Json[] => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+
+const alarmNamed = (name: string, t: Template = template): Json => {
+  const found = alarms(t).filter((a) => a.AlarmName === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+/** The metrics an alarm reads (its `Metrics` queries that are not expressions). */
+const metricsOf = (alarm: Json): Json[] => alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => ({ ...m.MetricStat.Metric, Stat: m.MetricStat.Stat }));
+
+const dimension = (metric: Json, name: string): unknown => metric.Dimensions.find((d: Json) => d.Name === name)?.Value;
+
+const logicalIdOf = (type: string, t: Template = template): string => {
+  const ids = Object.keys(t.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+const functionIdOf = (operationName: string, t: Template = template): string =>
+  Object.entries(t.findResources('AWS::Lambda::Function')).find(([, fn]) => String(fn.Properties.Description).startsWith(`${operationName} `))![0];
+
+describe('alarms', () => {
+  test('the API: more than 1% of requests answered 5xx, 3 periods of 5 minutes in a row', () => {
+    const alarm = alarmNamed('TestStack-Api-Fault-Rate-Critical');
+    const [metric] = metricsOf(alarm);
+
+    expect(alarm).toMatchObject({ Threshold: ALARM_THRESHOLDS.api5xxRate, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(ALARM_THRESHOLDS.api5xxRate).toBe(0.01);
+    // The average of API Gateway's 5xx metric is the share of requests answered 5xx.
+    expect(metric).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Stat: 'Average' });
+    expect(dimension(metric!, 'ApiId')).toEqual({ Ref: logicalIdOf('AWS::ApiGatewayV2::Api') });
+    expect(dimension(metric!, 'Stage')).toBe('$default');
+  });
+
+  test.each(operations.map((o) => [o.name]))('%s: p99 duration of its route\'s function, 3 periods in a row', (name) => {
+    const alarm = alarmNamed(`TestStack-${name}-Latency-P99-Critical`);
+    const [metric] = metricsOf(alarm);
+    const limit = name === 'GenerateClientCertificate' ? ALARM_THRESHOLDS.generateP99Latency : ALARM_THRESHOLDS.p99Latency;
+
+    expect(alarm).toMatchObject({ Threshold: limit.toMilliseconds(), EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', Stat: 'p99' });
+    expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
+  });
+
+  test.each(operations.flatMap((o) => [[o.name, 'Fault-Count', 'Errors'], [o.name, 'Throttled-Count', 'Throttles']]))(
+    '%s: any Lambda %s (%s) in 5 minutes',
+    (name, alarmKind, metricName) => {
+      const alarm = alarmNamed(`TestStack-${name}-${alarmKind}-Critical`);
+      const [metric] = metricsOf(alarm);
+
+      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+      expect(metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: metricName, Stat: 'Sum' });
+      expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
+    },
+  );
+
+  test.each([
+    ['SystemError-Count', 'SystemErrors'],
+    ['Read-Throttled-Events', 'ReadThrottleEvents'],
+    ['Write-Throttled-Events', 'WriteThrottleEvents'],
+  ])('the table: any %s (%s) in 5 minutes', (alarmKind, metricName) => {
+    const alarm = alarmNamed(`TestStack-Table-${alarmKind}-Critical`);
+    const metrics = metricsOf(alarm);
+
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(metrics.length).toBeGreaterThan(0);
+    for (const metric of metrics) {
+      expect(metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: metricName, Stat: 'Sum' });
+      expect(dimension(metric, 'TableName')).toEqual({ Ref: logicalIdOf('AWS::DynamoDB::GlobalTable') });
+    }
+  });
+
+  test('the functions\' own StoreRejected count, every route summed, any in 5 minutes', () => {
+    const alarm = alarmNamed('TestStack-Functions-StoreRejected-Critical');
+    const metrics = metricsOf(alarm);
+
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(metrics.map((m) => dimension(m, ROUTE_DIMENSION)).sort()).toEqual(operations.map(routeKey).sort());
+    for (const metric of metrics) {
+      // The namespace, name and dimensions the handlers write (test/lambda/http/metrics.test.ts reads them there).
+      expect(metric).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: METRIC.storeRejected, Stat: 'Sum' });
+      expect(dimension(metric, 'service')).toBe('TestStack');
+    }
+  });
+
+  test('there are no others', () => {
+    expect(alarms()).toHaveLength(1 + 3 * operations.length + 3 + 1);
+  });
+
+  test('notify no one by default', () => {
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
+  });
+
+  test('notify the alarm topic, when given, of alarms and recoveries', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const topic = new Topic(new Stack(app, 'Topics'), 'Pager');
+    const t = Template.fromStack(new ClientCertificateStack(app, 'TestStack', { alarmTopic: topic }));
+
+    expect(alarms(t).length).toBeGreaterThan(0);
+    for (const alarm of alarms(t)) {
+      expect(alarm.AlarmActions).toEqual([{ 'Fn::ImportValue': expect.stringContaining('Pager') }]);
+      expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+    }
+  });
+
+  test('are named after the API name, so two deployments in one account do not collide', () => {
+    const names = (t: Template) => alarms(t).map((a) => a.AlarmName as string);
+    const first = names(synth({ apiName: 'certificates-blue' }, 'Blue').template);
+    const second = names(synth({ apiName: 'certificates-green' }, 'Green').template);
+
+    for (const name of first) expect(name.startsWith('certificates-blue-')).toBe(true);
+    expect(first.filter((name) => second.includes(name))).toEqual([]);
+  });
+});
+
+describe('dashboard', () => {
+  const body = (t: Template = template): string => JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+
+  test('there is one, named after the API name', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'TestStack' });
+    synth({ apiName: 'certificates-blue' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'certificates-blue' });
+  });
+
+  test('shows the API, every function and the table', () => {
+    const text = body();
+
+    expect(text).toContain('AWS/ApiGateway');
+    expect(text).toContain(logicalIdOf('AWS::ApiGatewayV2::Api'));
+    for (const operation of operations) expect(text).toContain(functionIdOf(operation.name));
+    expect(text).toContain('AWS/DynamoDB');
+    expect(text).toContain(logicalIdOf('AWS::DynamoDB::GlobalTable'));
+  });
+
+  test('shows the functions\' own metrics: requests, latency and each refusal, by route', () => {
+    const text = body();
+
+    expect(text).toContain(`\\"${METRICS_NAMESPACE}\\"`);
+    for (const name of [METRIC.requests, METRIC.latency, METRIC.storeRejected, 'ConflictException', 'LimitExceededException', 'TooManyRequestsException']) {
+      expect(text).toContain(`\\"${name}\\"`);
+    }
+    for (const operation of operations) expect(text).toContain(routeKey(operation));
+  });
+});
