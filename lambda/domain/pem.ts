@@ -19,7 +19,7 @@ const SIGNING = {
 
 /**
  * The subject and issuer of API Gateway's certificates, with their 64-bit serials and SHA-256 RSA
- * signatures: as `openssl x509 -text` shows a real one (localstack/localstack issue 8698).
+ * signatures: as `openssl x509 -text` shows a real one (https://github.com/localstack/localstack/issues/8698).
  */
 export const CERTIFICATE_NAME = 'C=US, L=Seattle, CN=ApiGateway';
 const SERIAL_BYTES = 8;

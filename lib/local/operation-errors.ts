@@ -32,7 +32,7 @@ export const MODELED_ERRORS: Readonly<Record<string, readonly ErrorType[]>> = {
 
 /**
  * Errors the model lists for no operation but AWS's front end answers any request with, and this
- * service does too (SPEC: 503 when the store is unreachable; 500 InternalFailure): a client's retry
+ * service does too (503 when the store is unreachable; 500 InternalFailure): a client's retry
  * logic has to face them all the same.
  */
 export const SERVICE_ERRORS: readonly ErrorType[] = ['ServiceUnavailableException', 'InternalFailure'];

@@ -136,7 +136,7 @@ describe('a store failing only the write, after the read went through', () => {
     await expectRecovery();
   });
 
-  test('a write the store applied but whose answer was lost is reported as the success it is, not a 409 (regression)', async () => {
+  test('a write the store applied but whose answer was lost is reported as the success it is, not a 409', async () => {
     proxy.set({ mode: 'lose-response', only: 'UpdateItem', times: 1 });
 
     const response = await update('applied, answer lost');

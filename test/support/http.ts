@@ -98,7 +98,7 @@ const parsed = (status: number, headers: IncomingHttpHeaders, body: Buffer): Raw
 };
 
 /**
- * What every error the API sends looks like (SPEC section 4): a 4xx or 5xx with the type in
+ * What every error the API sends looks like (docs/fidelity.md, "Error shape"): a 4xx or 5xx with the type in
  * `x-amzn-ErrorType`, a request id, and a JSON body whose only member is a string `message`.
  */
 export const isAwsShapedError = ({ status, headers, json }: RawResponse): boolean =>

@@ -12,7 +12,7 @@ import { isAwsShapedError, send } from '../../support/http.js';
 import { startTestService } from '../../support/service.js';
 
 /**
- * Issue 10, finding 3: a LevelDB I/O error used to end the process. Real faults, not injected ones:
+ * A LevelDB I/O error is answered as the store failing, not the end of the process. Real faults, not injected ones:
  * tests run as root, where a read-only directory stops no write, so the disk is made full (a small
  * tmpfs and a file filling it) or the data directory is removed. Mounting needs root; elsewhere the
  * disk-full tests are skipped, and say so.

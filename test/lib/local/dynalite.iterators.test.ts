@@ -10,10 +10,10 @@ import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
 import { startDynalite } from '../../../lib/local/dynalite.js';
 
 /**
- * Issue 10, finding 2: every Scan or Query that a Limit stopped early left its LevelDB iterator open
- * in dynalite (with its snapshot and read-ahead, about 0.4 MB each here on disk), so a client
- * looping over `GET /clientcertificates?limit=1` grew the service without end. The store's own
- * count of open iterators shows it directly, in both of the store's modes.
+ * Every Scan or Query that a Limit stops early closes its LevelDB iterator. dynalite alone leaves it
+ * open (with its snapshot and read-ahead, about 0.4 MB each here on disk), so a client looping over
+ * `GET /clientcertificates?limit=1` would grow the service without end. The store's own count of
+ * open iterators shows it directly, in both of the store's modes.
  */
 
 const TABLE = 'Iterators';
