@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLAGS } from '../../lib/local/command.js';
 import type { LocalService } from '../../lib/local/service.js';
 import { startTestService } from '../support/service.js';
 
@@ -112,6 +113,19 @@ describe('links in README.md and docs/', () => {
       'README.md: docs/none.md (no file docs/none.md)',
       'README.md: docs/fidelity.md#nowhere (no heading #nowhere in docs/fidelity.md)',
     ]);
+  });
+});
+
+describe('docs/local-service.md', () => {
+  const settingsTable = read('docs/local-service.md').split('\n## ')[1]!;
+
+  test("names every flag of the command and every variable and option the local service reads", () => {
+    const variables = [...read('lib/local/settings.ts').matchAll(/(?:env\.|env\[|\(env, ')([A-Z][A-Z0-9_]+)/g)].map(([, name]) => name!);
+    const options = read('lib/local/service.ts')
+      .match(/export interface LocalServiceOptions \{([\s\S]*?)\n\}/)![1]!
+      .matchAll(/readonly (\w+)\?:/g);
+    const named = [...FLAGS.flatMap(([flag, variable]) => [`\`--${flag}\``, `\`${variable}\``]), ...variables.map((name) => `\`${name}\``), ...[...options].map(([, option]) => `\`${option}`)];
+    expect(named.filter((name) => !settingsTable.includes(name))).toEqual([]);
   });
 });
 
