@@ -180,6 +180,24 @@ describe('the README run as written', () => {
     120_000,
   );
 
+  const curlPresent = (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, 'curl')));
+  if (!curlPresent) console.warn("\n!!! No curl on PATH: the README's signed curl request is SKIPPED.\n");
+
+  (curlPresent ? test : test.skip)('the signed curl request, against a service checking signatures for the key pair in the environment', async () => {
+    const credentials = { accessKeyId: 'AKIDDOCSTEST', secretAccessKey: 'docs-test-secret' };
+    const signed = await startTestService({ sigv4: { credentials } });
+    try {
+      const env = { PATH: process.env.PATH, HOME: scratch, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+      const block = pointedAt(markedBlock('curl-sigv4'), signed.url);
+      expect(await run('bash', ['-c', block], { env, cwd: scratch })).toEqual({ exitCode: 0, stdout: '{"item":[]}', stderr: '' });
+      // The same request unsigned is refused, so the signature is what let it in.
+      const unsigned = block.replace(/--aws-sigv4 .*$/m, '');
+      expect(await run('bash', ['-c', unsigned], { env, cwd: scratch })).toMatchObject({ stdout: '{"message":"Missing Authentication Token"}' });
+    } finally {
+      await signed.close();
+    }
+  });
+
   test('the SDK snippet, saved as a .mjs file and run with node, prints the renamed certificate and deletes it', async () => {
     const file = join(scratch, 'demo.mjs');
     writeFileSync(file, pointedAt(markedBlock('sdk-snippet'), service.url));
