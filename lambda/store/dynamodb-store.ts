@@ -4,12 +4,13 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { isDeepStrictEqual } from 'node:util';
 import { requiredEnv } from '../config.js';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
-import { ApiError, conflict, notFound, serviceUnavailable, StoreRejected, tooManyRequests } from '../domain/errors.js';
+import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, ClientCertificateStores, Page } from './client-certificate-store.js';
 import { documentClient } from './client.js';
 import { DeadlineExceededError } from './deadline.js';
+import { asStoreError, notApplied } from './errors.js';
 import type { Item } from './item.js';
 import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION } from './item.js';
 import { QuotaSlots } from './quota-slots.js';
@@ -20,8 +21,6 @@ export { STALE_SLOT_MS } from './quota-slots.js';
 
 /** Where a store built without one works: the local service's default account, in its default region. */
 export const DEFAULT_NAMESPACE: Namespace = { account: '000000000000', region: 'us-east-1' };
-
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
 /**
  * One namespace's certificates in the shared DynamoDB table, one item each under the namespace's
@@ -195,27 +194,6 @@ export const dynamoDbStores =
   (client: DynamoDBDocumentClient, tableName: string, quota: number = DEFAULT_QUOTA, now: () => number = Date.now): ClientCertificateStores =>
   (namespace) =>
     new DynamoDbClientCertificateStore(client, tableName, quota, now, namespace);
-
-/**
- * True when a failed write certainly changed nothing: it was never sent, or the store answered it
- * with a refusal. A timeout, a dropped connection or a 5xx leave its outcome unknown.
- */
-const notApplied = (error: unknown): boolean => {
-  if (error instanceof DeadlineExceededError) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status !== undefined && status >= 400 && status < 500;
-};
-
-/** Throttling is the client's to retry (429); anything else that is not a request we got wrong is an outage (503). */
-const asStoreError = (error: unknown): unknown => {
-  if (error instanceof ApiError || error instanceof ConditionalCheckFailedException) return error;
-  if (error instanceof DeadlineExceededError) return serviceUnavailable(error);
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (name !== undefined && THROTTLED.has(name)) return tooManyRequests(error);
-  const status = $metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500) return new StoreRejected(error);
-  return serviceUnavailable(error);
-};
 
 let shared: ClientCertificateStores | undefined;
 

@@ -3,15 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiError } from '../../lambda/domain/errors.js';
-import {
-  internalFailure,
-  malformedHttpRequest,
-  missingAuthenticationToken,
-  noSuchRoute,
-  requestEntityTooLarge,
-  serviceUnavailable,
-  tooManyRequests,
-} from '../../lambda/domain/errors.js';
+import { internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
@@ -21,6 +13,7 @@ import type { Caller, CallerSettings } from './caller.js';
 import { callerOf, DEFAULT_ACCOUNT_ID } from './caller.js';
 import type { ControlPlane } from './control.js';
 import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
+import { malformedHttpRequest, missingAuthenticationToken, noSuchRoute, requestEntityTooLarge } from './refusals.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
