@@ -57,15 +57,16 @@ export const unknownResource = (): ApiError => new ApiError('NotFoundException',
 export const limitExceeded = (quota: number): ApiError =>
   new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
 
-const TAG_CHARACTERS = 'letters, numbers, spaces and + - = . _ : / @';
+// The tag rules' facts come from the check (lambda/domain/tag-rules.ts), so a message cannot drift from it.
 
-export const invalidTagKey = (key: string): ApiError =>
-  badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from ${TAG_CHARACTERS}`);
+export const invalidTagKey = (key: string, maxLength: number, characters: string): ApiError =>
+  badRequest(`Invalid tag key '${echoed(key)}': 1 to ${maxLength} characters from ${characters}`);
 
-export const reservedTagKey = (key: string): ApiError => badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);
+export const reservedTagKey = (key: string, prefix: string): ApiError =>
+  badRequest(`Invalid tag key '${key}': the prefix '${prefix}' is reserved`);
 
-export const invalidTagValue = (key: string): ApiError =>
-  badRequest(`Invalid tag value for key '${key}': at most 256 characters from ${TAG_CHARACTERS}`);
+export const invalidTagValue = (key: string, maxLength: number, characters: string): ApiError =>
+  badRequest(`Invalid tag value for key '${key}': at most ${maxLength} characters from ${characters}`);
 
 export const tooManyTags = (max: number): ApiError =>
   badRequest(`Too many tags: a resource can have at most ${max} tags`);

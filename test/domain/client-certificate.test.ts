@@ -2,9 +2,9 @@ import {
   isClientCertificateId,
   newClientCertificateId,
   parseGenerateInput,
-  validateTags,
 } from '../../lambda/domain/client-certificate.js';
 import { ApiError } from '../../lambda/domain/errors.js';
+import { validateTags } from '../../lambda/domain/tag-rules.js';
 
 describe('client certificate ids', () => {
   test('are 6 characters of [a-z0-9] and vary', () => {
