@@ -2,13 +2,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
-import { requiredEnv } from '../config.js';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, ClientCertificateStores, Page } from './client-certificate-store.js';
-import { documentClient } from './client.js';
 import { DeadlineExceededError } from './deadline.js';
 import { asStoreError, notApplied } from './errors.js';
 import type { Item } from './item.js';
@@ -194,17 +192,3 @@ export const dynamoDbStores =
   (client: DynamoDBDocumentClient, tableName: string, quota: number = DEFAULT_QUOTA, now: () => number = Date.now): ClientCertificateStores =>
   (namespace) =>
     new DynamoDbClientCertificateStore(client, tableName, quota, now, namespace);
-
-let shared: ClientCertificateStores | undefined;
-
-/**
- * The stores the deployed handlers use, configured once from the environment at start-up:
- * `TABLE_NAME` (required), `CLIENT_CERTIFICATE_QUOTA` and, for the local service, `DYNAMODB_ENDPOINT`.
- */
-export const storesFromEnvironment = (): ClientCertificateStores => {
-  const tableName = requiredEnv('TABLE_NAME');
-  const quota = Number(process.env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
-  if (!Number.isInteger(quota) || quota < 1) throw new Error('CLIENT_CERTIFICATE_QUOTA must be a positive integer');
-  shared ??= dynamoDbStores(documentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), tableName, quota);
-  return shared;
-};
