@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { httpApiEvent, lambdaContext } from '../lib/local/lambda-runtime.js';
 import { operations } from '../lib/operations.js';
+import { VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import { issueSelfSignedCertificate } from '../lambda/domain/pem.js';
 import type { ClientCertificateStore } from '../lambda/store/client-certificate-store.js';
 import { InMemoryStore } from './memory-store.js';
@@ -32,9 +33,9 @@ const createdDate = Math.floor(Date.now() / 1000);
 store.put({
   clientCertificateId: ID,
   description: 'bench',
-  pemEncodedCertificate: await issueSelfSignedCertificate(createdDate, createdDate + 365 * 24 * 3600),
+  pemEncodedCertificate: await issueSelfSignedCertificate(createdDate, createdDate + VALIDITY_SECONDS),
   createdDate,
-  expirationDate: createdDate + 365 * 24 * 3600,
+  expirationDate: createdDate + VALIDITY_SECONDS,
   tags: { team: 'bench' },
 });
 // The update path only ever calls load and saveIfVersion.

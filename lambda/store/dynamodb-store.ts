@@ -10,7 +10,7 @@ import type { ClientCertificateStore, ClientCertificateStores, Page } from './cl
 import { DeadlineExceededError } from './deadline.js';
 import { asStoreError, notApplied } from './errors.js';
 import type { Item } from './item.js';
-import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION } from './item.js';
+import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION, versionedUpdate } from './item.js';
 import { QuotaSlots } from './quota-slots.js';
 import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from './table.js';
 
@@ -87,23 +87,9 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     const whole: Item = { ...toItem(this.namespace, certificate), [VERSION]: expectedVersion + 1 };
     checkSize({ ...whole, [SLOT]: this.quota });
     const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, ...fields } = whole;
-    const names = Object.keys(fields);
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(this.namespace, id),
-          UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-          ConditionExpression: '#expected = :expected',
-          ExpressionAttributeNames: {
-            ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
-            '#expected': VERSION,
-          },
-          ExpressionAttributeValues: {
-            ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
-            ':expected': expectedVersion,
-          },
-        }),
+        new UpdateCommand({ TableName: this.tableName, Key: keyOf(this.namespace, id), ...versionedUpdate(fields, expectedVersion) }),
       );
       return expectedVersion + 1;
     } catch (error) {
