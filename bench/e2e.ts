@@ -2,7 +2,7 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_NAMESPACE, documentClient, dynamoDbClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
-import { partitionOf } from '../lambda/store/item.js';
+import { partitionOf, SLOT, VERSION, versionedUpdate } from '../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
 import { closedLoop, httpClient, type LoadOptions, socketClient } from './load.js';
@@ -189,27 +189,13 @@ const rawPair =
       // The service's unsigned requests are the default account's, in its region: the store's default namespace.
       const Key = { [PARTITION_KEY]: { S: partitionOf(DEFAULT_NAMESPACE) }, [SORT_KEY]: { S: ids[client]! } };
       const item = await get({ TableName: tableName, Key, ConsistentRead: true }, client);
-      const version = Number((item.version as { N: string }).N);
-      const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, quotaSlot: _slot, ...fields }: Item = {
+      const version = Number((item[VERSION] as { N: string }).N);
+      const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, [SLOT]: _slot, ...fields }: Item = {
         ...item,
         description: { S: `bench ${n++}` },
-        version: { N: String(version + 1) },
+        [VERSION]: { N: String(version + 1) },
       };
-      const names = Object.keys(fields);
-      await update(
-        {
-        TableName: tableName,
-        Key,
-        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-        ConditionExpression: '#expected = :expected',
-        ExpressionAttributeNames: { ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])), '#expected': 'version' },
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]!])),
-          ':expected': { N: String(version) },
-        },
-        },
-        client,
-      );
+      await update({ TableName: tableName, Key, ...versionedUpdate(fields, { N: String(version) }) }, client);
     };
   };
 

@@ -3,8 +3,9 @@
 // I/O is timed. Runs alone in a child process (fresh JIT, logs written to the parent's choice of
 // stdout, at the level the stack configures) and reports over the IPC channel.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaContext } from '../lib/local/http-api.js';
-import { operations, routeKey } from '../lib/operations.js';
+import { httpApiEvent, lambdaContext } from '../lib/local/lambda-runtime.js';
+import { operations } from '../lib/operations.js';
+import { VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import { issueSelfSignedCertificate } from '../lambda/domain/pem.js';
 import type { ClientCertificateStore } from '../lambda/store/client-certificate-store.js';
 import { InMemoryStore } from './memory-store.js';
@@ -32,22 +33,19 @@ const createdDate = Math.floor(Date.now() / 1000);
 store.put({
   clientCertificateId: ID,
   description: 'bench',
-  pemEncodedCertificate: await issueSelfSignedCertificate(createdDate, createdDate + 365 * 24 * 3600),
+  pemEncodedCertificate: await issueSelfSignedCertificate(createdDate, createdDate + VALIDITY_SECONDS),
   createdDate,
-  expirationDate: createdDate + 365 * 24 * 3600,
+  expirationDate: createdDate + VALIDITY_SECONDS,
   tags: { team: 'bench' },
 });
 // The update path only ever calls load and saveIfVersion.
 const handler = createHandler(() => store as unknown as ClientCertificateStore);
 
 /** A payload 2.0 event as HTTP API sends it for a signed SDK request. */
-const event = (n: number): APIGatewayProxyEventV2 => {
-  const rawPath = `/clientcertificates/${ID}`;
-  return {
-    version: '2.0',
-    routeKey: routeKey(operation),
-    rawPath,
-    rawQueryString: '',
+const event = (n: number): APIGatewayProxyEventV2 =>
+  httpApiEvent({
+    operation,
+    pathParameters: { clientcertificate_id: ID },
     headers: {
       'content-type': 'application/json',
       accept: 'application/json',
@@ -58,23 +56,9 @@ const event = (n: number): APIGatewayProxyEventV2 => {
       'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'https',
     },
-    pathParameters: { clientcertificate_id: ID },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'PATCH', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'aws-sdk-js/3' },
-      requestId: `bench-${n}`,
-      routeKey: routeKey(operation),
-      stage: '$default',
-      time: '01/Jan/2026:00:00:00 +0000',
-      timeEpoch: 1767225600000,
-    },
+    requestId: `bench-${n}`,
     body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: `bench ${n}` }] }),
-    isBase64Encoded: false,
-  };
-};
+  });
 
 const micros: number[] = [];
 for (let n = 0; n < WARMUP + MEASURED; n++) {

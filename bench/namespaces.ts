@@ -2,7 +2,7 @@
 // caller's partition, so it should cost what it costs in a table holding that namespace alone.
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../lambda/domain/client-certificate.js';
-import { newClientCertificateId } from '../lambda/domain/client-certificate.js';
+import { newClientCertificateId, VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import type { Namespace } from '../lambda/domain/namespace.js';
 import { documentClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
 import { SLOT, toItem, VERSION } from '../lambda/store/item.js';
@@ -33,7 +33,7 @@ const certificate = (pem: string): ClientCertificate => ({
   description: 'bench tenant',
   pemEncodedCertificate: pem,
   createdDate: 1_764_000_000,
-  expirationDate: 1_795_536_000,
+  expirationDate: 1_764_000_000 + VALIDITY_SECONDS,
   tags: { team: 'bench', env: 'load' },
 });
 

@@ -1,13 +1,6 @@
 import { randomInt } from 'node:crypto';
-import {
-  invalidDescription,
-  invalidTagKey,
-  invalidTagValue,
-  malformedBody,
-  notAString,
-  reservedTagKey,
-  tooManyTags,
-} from './errors.js';
+import { invalidDescription, malformedBody, notAString } from './errors.js';
+import { validateTags } from './tag-rules.js';
 
 /** The ClientCertificate resource, field for field as the API returns it. */
 export interface ClientCertificate {
@@ -45,33 +38,6 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 export const isValidDescription = (description: string): boolean =>
   description.length <= MAX_DESCRIPTION_LENGTH && !LONE_SURROGATE.test(description);
-
-/**
- * The developer guide's tag characters: letters, numbers and spaces representable in UTF-8, and
- * `+ - = . _ : / @` (AWS's common tag pattern; the API reference's ASCII class is narrower than AWS).
- */
-const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}+\-=._:/@]*$/u;
-
-/** Length in characters (code points), as AWS counts a tag's. */
-const characters = (text: string): number => [...text].length;
-
-/** API Gateway's quota of tags per resource. */
-export const MAX_TAGS = 50;
-
-/**
- * Tag rules of the API Gateway model: a map of 1-128 character keys to values of at most 256,
- * and at most MAX_TAGS of them on one resource.
- */
-export const validateTags = (tags: Readonly<Record<string, string>>): void => {
-  if (Object.keys(tags).length > MAX_TAGS) throw tooManyTags(MAX_TAGS);
-  for (const [key, value] of Object.entries(tags)) {
-    // A string of more UTF-16 units than twice the limit has more characters than the limit: refused
-    // before it is counted, so a 10 MB key costs no more than any other bad one.
-    if (key.length > 2 * 128 || characters(key) < 1 || characters(key) > 128 || !TAG_CHARACTERS.test(key)) throw invalidTagKey(key);
-    if (key.toLowerCase().startsWith('aws:')) throw reservedTagKey(key);
-    if (value.length > 2 * 256 || characters(value) > 256 || !TAG_CHARACTERS.test(value)) throw invalidTagValue(key);
-  }
-};
 
 /** The body GenerateClientCertificate accepts: `{"description"?, "tags"?}`. */
 export interface GenerateClientCertificateInput {

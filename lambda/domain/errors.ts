@@ -1,7 +1,8 @@
 /**
  * The API's errors as values. Each carries the error type API Gateway reports (`x-amzn-ErrorType`)
  * and its message; the HTTP boundary (lambda/http) maps the type to a status code, once.
- * Every message text the API sends lives in this file.
+ * Every message text the functions send lives in this file; what the HTTP API in front of them
+ * answers on its own (routing, size, SigV4) is the local stand-in's, in lib/local/refusals.ts.
  */
 export type ErrorType =
   | 'BadRequestException'
@@ -56,15 +57,16 @@ export const unknownResource = (): ApiError => new ApiError('NotFoundException',
 export const limitExceeded = (quota: number): ApiError =>
   new ApiError('LimitExceededException', `The maximum number of client certificates (${quota}) has been reached`);
 
-const TAG_CHARACTERS = 'letters, numbers, spaces and + - = . _ : / @';
+// The tag rules' facts come from the check (lambda/domain/tag-rules.ts), so a message cannot drift from it.
 
-export const invalidTagKey = (key: string): ApiError =>
-  badRequest(`Invalid tag key '${echoed(key)}': 1 to 128 characters from ${TAG_CHARACTERS}`);
+export const invalidTagKey = (key: string, maxLength: number, characters: string): ApiError =>
+  badRequest(`Invalid tag key '${echoed(key)}': 1 to ${maxLength} characters from ${characters}`);
 
-export const reservedTagKey = (key: string): ApiError => badRequest(`Invalid tag key '${key}': the prefix 'aws:' is reserved`);
+export const reservedTagKey = (key: string, prefix: string): ApiError =>
+  badRequest(`Invalid tag key '${key}': the prefix '${prefix}' is reserved`);
 
-export const invalidTagValue = (key: string): ApiError =>
-  badRequest(`Invalid tag value for key '${key}': at most 256 characters from ${TAG_CHARACTERS}`);
+export const invalidTagValue = (key: string, maxLength: number, characters: string): ApiError =>
+  badRequest(`Invalid tag value for key '${key}': at most ${maxLength} characters from ${characters}`);
 
 export const tooManyTags = (max: number): ApiError =>
   badRequest(`Too many tags: a resource can have at most ${max} tags`);
@@ -119,86 +121,12 @@ export const notAString = (value: boolean | number): ApiError =>
 export const tooManyRequests = (cause?: unknown): ApiError =>
   new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });
 
-const SERVICE_UNAVAILABLE = 'Service Unavailable';
-
 export const serviceUnavailable = (cause?: unknown): ApiError =>
-  new ApiError('ServiceUnavailableException', SERVICE_UNAVAILABLE, { cause });
-
-/**
- * DynamoDB refused, with a 4xx that is not a failed condition, a request this service built:
- * access denied, a validation error. The caller did nothing wrong and nothing was written, but
- * a retry will not help either: it is answered 503 like an outage, and counted apart so the team
- * that deployed it can alarm on it.
- */
-export class StoreRejected extends ApiError {
-  constructor(cause: unknown) {
-    super('ServiceUnavailableException', SERVICE_UNAVAILABLE, { cause });
-  }
-}
+  new ApiError('ServiceUnavailableException', 'Service Unavailable', { cause });
 
 export const internalFailure = (cause?: unknown): ApiError =>
   new ApiError(
     'InternalFailure',
     'The request processing has failed because of an unknown error, exception or failure.',
     { cause },
-  );
-
-// What the HTTP API in front of the functions answers itself, before any function runs.
-
-/** No route matches the request's method and path. */
-export const noSuchRoute = (): ApiError => new ApiError('NotFoundException', 'Not Found');
-
-/** The request could not be parsed as HTTP at all. */
-export const malformedHttpRequest = (): ApiError => new ApiError('BadRequestException', 'Bad Request');
-
-export const requestEntityTooLarge = (): ApiError =>
-  new ApiError('RequestEntityTooLargeException', 'Request Entity Too Large');
-
-// SigV4 authentication. The texts are those AWS's SigV4 front end sends (recorded from API Gateway and
-// sibling services); a client tells them apart by type, a person by text.
-
-export const missingAuthenticationToken = (): ApiError =>
-  new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-
-/** An Authorization header that is not a complete `AWS4-HMAC-SHA256` one; `missing` names what is absent. */
-export const incompleteSignature = (missing: readonly string[]): ApiError =>
-  new ApiError('IncompleteSignatureException', missing.map((part) => `Authorization header requires ${part}.`).join(' '));
-
-export const unrecognizedClient = (): ApiError =>
-  new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-
-/** `cause`: why the signature could not even be computed, for the log; never sent. */
-export const signatureMismatch = (cause?: unknown): ApiError =>
-  new ApiError(
-    'InvalidSignatureException',
-    'The request signature we calculated does not match the signature you provided. ' +
-      'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    { cause },
-  );
-
-export const wrongSigningService = (service: string): ApiError =>
-  new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `);
-
-/** Dates in SigV4's basic ISO-8601 form, `20260127T132809Z`; `minutes` is the allowed clock skew. */
-export const signatureExpired = (signed: string, earliest: string, now: string, minutes: number): ApiError =>
-  new ApiError('InvalidSignatureException', `Signature expired: ${signed} is now earlier than ${earliest} (${now} - ${minutes} min.)`);
-
-export const signatureNotYetCurrent = (signed: string, latest: string, now: string, minutes: number): ApiError =>
-  new ApiError(
-    'InvalidSignatureException',
-    `Signature not yet current: ${signed} is still later than ${latest} (${now} + ${minutes} min.)`,
-  );
-
-/** The date in `Credential=AKID/<date>/...` must be the day of the request's X-Amz-Date (the AWS IAM SigV4 troubleshooting page's text). */
-export const credentialDateMismatch = (scopeDate: string, amzDate: string): ApiError =>
-  new ApiError(
-    'InvalidSignatureException',
-    `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${echoed(scopeDate)}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
-  );
-
-/** A presigned URL lives a week at most; the text is S3's (aws/aws-cli#5464), the type this API's other signature refusals'. */
-export const presignedTooLong = (maxSeconds: number): ApiError =>
-  new ApiError(
-    'InvalidSignatureException',
-    `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxSeconds} seconds`,
   );

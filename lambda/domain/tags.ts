@@ -1,5 +1,6 @@
-import { isClientCertificateId, isObject, parseTagMap, validateTags } from './client-certificate.js';
+import { isClientCertificateId, isObject, parseTagMap } from './client-certificate.js';
 import { malformedBody, missingMember, validationFailed } from './errors.js';
+import { validateTags } from './tag-rules.js';
 
 /**
  * The AWS partitions other than `aws`, by the regions' names, as the AWS SDK's partitions data

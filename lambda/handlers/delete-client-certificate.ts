@@ -2,7 +2,7 @@ import { isClientCertificateId } from '../domain/client-certificate.js';
 import { notFound } from '../domain/errors.js';
 import { apiHandler } from '../http/api-handler.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 
 /** DeleteClientCertificate: `DELETE /clientcertificates/{clientcertificate_id}`, answered 202. */
 export const createHandler = (stores: ClientCertificateStores) =>
@@ -13,4 +13,4 @@ export const createHandler = (stores: ClientCertificateStores) =>
     return { statusCode: 202 };
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

@@ -4,7 +4,7 @@ import { serviceUnavailable } from '../domain/errors.js';
 import { issueSelfSignedCertificate } from '../domain/pem.js';
 import { apiHandler } from '../http/api-handler.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 
 /** Collisions among 36^6 ids are rare; a few retries make a failure vanishingly unlikely. */
 const ID_ATTEMPTS = 5;
@@ -31,4 +31,4 @@ export const createHandler = (stores: ClientCertificateStores, now: () => number
     throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

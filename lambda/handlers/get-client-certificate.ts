@@ -1,6 +1,6 @@
 import { apiHandler } from '../http/api-handler.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 import { loadCertificate } from './lookup.js';
 
 /** GetClientCertificate: `GET /clientcertificates/{clientcertificate_id}`. */
@@ -11,4 +11,4 @@ export const createHandler = (stores: ClientCertificateStores) =>
     return { statusCode: 200, representation: { kind: 'ClientCertificate', certificate: value } };
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

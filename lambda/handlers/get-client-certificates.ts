@@ -2,7 +2,7 @@ import { encodePosition, parsePageRequest } from '../domain/pagination.js';
 import { apiHandler } from '../http/api-handler.js';
 import { deliverableCount } from '../http/representations.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 
 /** GetClientCertificates: `GET /clientcertificates?position=&limit=`. */
 export const createHandler = (stores: ClientCertificateStores) =>
@@ -21,4 +21,4 @@ export const createHandler = (stores: ClientCertificateStores) =>
     };
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

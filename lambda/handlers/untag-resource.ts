@@ -1,7 +1,7 @@
 import { parseTagKeys, withoutTags } from '../domain/tags.js';
 import { apiHandler } from '../http/api-handler.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 import { loadTaggedCertificate } from './lookup.js';
 
 /** UntagResource: `DELETE /tags/{resource_arn}?tagKeys=a&tagKeys=b`, answered 204. */
@@ -14,4 +14,4 @@ export const createHandler = (stores: ClientCertificateStores) =>
     return { statusCode: 204 };
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

@@ -1,7 +1,7 @@
 import { applyPatch, parsePatchOperations, validatePatchOperations } from '../domain/patch.js';
 import { apiHandler } from '../http/api-handler.js';
 import type { ClientCertificateStores } from '../store/client-certificate-store.js';
-import { storesFromEnvironment } from '../store/dynamodb-store.js';
+import { deployedStores } from './deployed-stores.js';
 import { loadCertificate } from './lookup.js';
 
 /**
@@ -19,4 +19,4 @@ export const createHandler = (stores: ClientCertificateStores) =>
     return { statusCode: 200, representation: { kind: 'ClientCertificate', certificate: updated } };
   });
 
-export const handler = createHandler(storesFromEnvironment());
+export const handler = createHandler(deployedStores);

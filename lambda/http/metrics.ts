@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { StoreRejected } from '../domain/errors.js';
+import { StoreRejected } from '../store/errors.js';
 import type { HttpResponse } from './responses.js';
 
 /** The CloudWatch namespace of the functions' own metrics; the stack's alarms and dashboard read it. */

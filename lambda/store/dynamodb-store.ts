@@ -2,16 +2,15 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
-import { requiredEnv } from '../config.js';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
-import { ApiError, conflict, notFound, serviceUnavailable, StoreRejected, tooManyRequests } from '../domain/errors.js';
+import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ClientCertificateStore, ClientCertificateStores, Page } from './client-certificate-store.js';
-import { documentClient } from './client.js';
 import { DeadlineExceededError } from './deadline.js';
+import { asStoreError, notApplied } from './errors.js';
 import type { Item } from './item.js';
-import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION } from './item.js';
+import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION, versionedUpdate } from './item.js';
 import { QuotaSlots } from './quota-slots.js';
 import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from './table.js';
 
@@ -20,8 +19,6 @@ export { STALE_SLOT_MS } from './quota-slots.js';
 
 /** Where a store built without one works: the local service's default account, in its default region. */
 export const DEFAULT_NAMESPACE: Namespace = { account: '000000000000', region: 'us-east-1' };
-
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
 /**
  * One namespace's certificates in the shared DynamoDB table, one item each under the namespace's
@@ -90,23 +87,9 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     const whole: Item = { ...toItem(this.namespace, certificate), [VERSION]: expectedVersion + 1 };
     checkSize({ ...whole, [SLOT]: this.quota });
     const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, ...fields } = whole;
-    const names = Object.keys(fields);
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(this.namespace, id),
-          UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-          ConditionExpression: '#expected = :expected',
-          ExpressionAttributeNames: {
-            ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
-            '#expected': VERSION,
-          },
-          ExpressionAttributeValues: {
-            ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
-            ':expected': expectedVersion,
-          },
-        }),
+        new UpdateCommand({ TableName: this.tableName, Key: keyOf(this.namespace, id), ...versionedUpdate(fields, expectedVersion) }),
       );
       return expectedVersion + 1;
     } catch (error) {
@@ -195,38 +178,3 @@ export const dynamoDbStores =
   (client: DynamoDBDocumentClient, tableName: string, quota: number = DEFAULT_QUOTA, now: () => number = Date.now): ClientCertificateStores =>
   (namespace) =>
     new DynamoDbClientCertificateStore(client, tableName, quota, now, namespace);
-
-/**
- * True when a failed write certainly changed nothing: it was never sent, or the store answered it
- * with a refusal. A timeout, a dropped connection or a 5xx leave its outcome unknown.
- */
-const notApplied = (error: unknown): boolean => {
-  if (error instanceof DeadlineExceededError) return true;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status !== undefined && status >= 400 && status < 500;
-};
-
-/** Throttling is the client's to retry (429); anything else that is not a request we got wrong is an outage (503). */
-const asStoreError = (error: unknown): unknown => {
-  if (error instanceof ApiError || error instanceof ConditionalCheckFailedException) return error;
-  if (error instanceof DeadlineExceededError) return serviceUnavailable(error);
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (name !== undefined && THROTTLED.has(name)) return tooManyRequests(error);
-  const status = $metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500) return new StoreRejected(error);
-  return serviceUnavailable(error);
-};
-
-let shared: ClientCertificateStores | undefined;
-
-/**
- * The stores the deployed handlers use, configured once from the environment at start-up:
- * `TABLE_NAME` (required), `CLIENT_CERTIFICATE_QUOTA` and, for the local service, `DYNAMODB_ENDPOINT`.
- */
-export const storesFromEnvironment = (): ClientCertificateStores => {
-  const tableName = requiredEnv('TABLE_NAME');
-  const quota = Number(process.env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
-  if (!Number.isInteger(quota) || quota < 1) throw new Error('CLIENT_CERTIFICATE_QUOTA must be a positive integer');
-  shared ??= dynamoDbStores(documentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }), tableName, quota);
-  return shared;
-};

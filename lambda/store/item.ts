@@ -45,6 +45,20 @@ export const fromItem = (item: Item): Versioned<ClientCertificate> => {
   return { value: value as unknown as ClientCertificate, version: Number(version) };
 };
 
+/**
+ * The UpdateItem that sets every one of `fields` anew, only if the item is still at `expected`
+ * version. Generic over the value form, so the bench can send the same update as DynamoDB JSON.
+ */
+export const versionedUpdate = <V>(fields: Readonly<Record<string, V>>, expected: V) => {
+  const names = Object.keys(fields);
+  return {
+    UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+    ConditionExpression: '#expected = :expected',
+    ExpressionAttributeNames: { ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])), '#expected': VERSION },
+    ExpressionAttributeValues: { ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]!])), ':expected': expected },
+  };
+};
+
 /** Refuses an item DynamoDB would refuse for its size, before anything is written. */
 export const checkSize = (item: Item): void => {
   if (itemBytes(item) > MAX_ITEM_BYTES) throw invalidDescription();

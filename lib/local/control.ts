@@ -5,12 +5,13 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, badRequest, noSuchRoute, serviceUnavailable } from '../../lambda/domain/errors.js';
+import { ApiError, badRequest, serviceUnavailable } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
 import { errorResponse, jsonResponse } from '../../lambda/http/responses.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
 import { FaultRuleError, FaultRules, parseFaultRule } from './faults.js';
+import { noSuchRoute } from './refusals.js';
 import type { StateDocument } from './state.js';
 import { NAMESPACE_KEY, parseStateDocument, StateDocumentError, StoreState } from './state.js';
 

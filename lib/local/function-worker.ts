@@ -5,8 +5,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { operations } from '../operations.js';
-import type { LambdaHandler } from './http-api.js';
-import { lambdaContext } from './http-api.js';
+import type { LambdaHandler } from './lambda-runtime.js';
+import { lambdaContext } from './lambda-runtime.js';
 
 /** An invocation posted to the functions' thread: the Lambda context travels as its facts. */
 export interface Invocation {

@@ -1,32 +1,24 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiError } from '../../lambda/domain/errors.js';
-import {
-  internalFailure,
-  malformedHttpRequest,
-  missingAuthenticationToken,
-  noSuchRoute,
-  requestEntityTooLarge,
-  serviceUnavailable,
-  tooManyRequests,
-} from '../../lambda/domain/errors.js';
+import { internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
 import type { Operation } from '../operations.js';
-import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';
+import { routeKey } from '../operations.js';
 import type { Caller, CallerSettings } from './caller.js';
-import { callerOf, DEFAULT_ACCOUNT_ID } from './caller.js';
+import { callerOf } from './caller.js';
 import type { ControlPlane } from './control.js';
 import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
+import type { LambdaHandler } from './lambda-runtime.js';
+import { httpApiEvent, lambdaContext } from './lambda-runtime.js';
+import { malformedHttpRequest, missingAuthenticationToken, noSuchRoute, requestEntityTooLarge } from './refusals.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
-
-/** A Lambda handler taking HTTP API payload 2.0 events, as the handlers under lambda/handlers export. */
-export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 export interface Route {
   readonly operation: Operation;
@@ -90,8 +82,6 @@ export { MAX_FUNCTION_RESPONSE_BYTES };
  */
 const SURELY_DELIVERABLE_LENGTH = (MAX_FUNCTION_RESPONSE_BYTES - 64 * 1024) / 6;
 
-const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
-
 interface CompiledRoute extends Route {
   readonly pattern: RegExp;
   readonly labels: readonly string[];
@@ -145,7 +135,18 @@ export const httpApiListener = (
     if (denied !== undefined) return exchange.refuse(denied);
     // The function of the caller's region, in the service's own account, as LocalStack runs one per region.
     const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
-    const event = toEvent(req, url, body, match.route, match.pathParameters, exchange.apiRequestId, caller);
+    const event = httpApiEvent({
+      operation: match.route.operation,
+      pathParameters: match.pathParameters,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers: req.headers,
+      body,
+      requestId: exchange.apiRequestId,
+      caller,
+      protocol: `HTTP/${req.httpVersion}`,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    });
     const context = lambdaContext(match.route.operation, caller.region, undefined, undefined, callers.defaultAccountId);
     const invoke = async () => (await match.route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
     let result: APIGatewayProxyStructuredResultV2 | typeof ANSWER_LOST;
@@ -384,103 +385,3 @@ const readBody = (req: IncomingMessage, reserve: (bytes: number) => boolean, res
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
-
-const toEvent = (
-  req: IncomingMessage,
-  url: URL,
-  body: Buffer,
-  route: Route,
-  pathParameters: Record<string, string>,
-  requestId: string,
-  caller: Caller,
-): APIGatewayProxyEventV2 => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = {};
-  // The same reading of the query as the handlers' and the signature check's (lambda/http/query.ts).
-  for (const [name, value] of decodeQuery(url.search.slice(1)) ?? []) query[name] = name in query ? `${query[name]},${value}` : value;
-  const isText = TEXT_CONTENT.test(headers['content-type'] ?? '');
-  const now = new Date();
-  const key = routeKey(route.operation);
-  return {
-    version: '2.0',
-    routeKey: key,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
-    headers,
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
-    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
-    requestContext: {
-      accountId: DEFAULT_ACCOUNT_ID,
-      apiId: 'local',
-      // What HTTP API adds for a route with IAM authorization: who signed the request.
-      ...(caller.accessKey === undefined ? {} : { authorizer: iamAuthorizer(caller.accessKey, caller.account) }),
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: key,
-      stage: '$default',
-      time: clfTime(now),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !isText,
-  };
-};
-
-/** The request context's `authorizer` of an IAM-authorized route, as for the account's root user. */
-const iamAuthorizer = (accessKey: string, accountId: string) => ({
-  iam: {
-    accessKey,
-    accountId,
-    callerId: accountId,
-    cognitoIdentity: null,
-    principalOrgId: null,
-    userArn: `arn:aws:iam::${accountId}:root`,
-    userId: accountId,
-  },
-});
-
-/**
- * The context Lambda passes `operation`'s function: a new invocation's, or, given its request id and
- * deadline, the context of one already begun (the functions' thread rebuilds it from those).
- */
-export const lambdaContext = (
-  operation: Operation,
-  region: string,
-  awsRequestId: string = randomUUID(),
-  deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000,
-  account: string = DEFAULT_ACCOUNT_ID,
-): Context => {
-  const functionName = `local-${operation.name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySize),
-    awsRequestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
-
-/** `27/Nov/2026:13:28:09 +0000`, the Common Log Format time HTTP API puts in requestContext.time. */
-const clfTime = (d: Date): string => {
-  const [, day, month, year, time] = d.toUTCString().split(' ');
-  return `${day}/${month}/${year}:${time} +0000`;
-};

@@ -3,8 +3,8 @@ import type { HttpRequest, SourceData } from '@smithy/types';
 import type { Hash, Hmac } from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { ApiError } from '../../lambda/domain/errors.js';
 import {
-  ApiError,
   credentialDateMismatch,
   incompleteSignature,
   missingAuthenticationToken,
@@ -14,7 +14,7 @@ import {
   signatureNotYetCurrent,
   unrecognizedClient,
   wrongSigningService,
-} from '../../lambda/domain/errors.js';
+} from './refusals.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 
 /** An identity the local service lets in when SigV4 checking is on. */

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
-import { isClientCertificateId, isValidDescription, validateTags } from '../../lambda/domain/client-certificate.js';
+import { isClientCertificateId, isValidDescription } from '../../lambda/domain/client-certificate.js';
+import { validateTags } from '../../lambda/domain/tag-rules.js';
 import { ApiError } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
 import type { Item } from '../../lambda/store/item.js';

@@ -3,9 +3,6 @@ import type { ClientCertificate } from '../../lambda/domain/client-certificate.j
 import { VALIDITY_SECONDS } from '../../lambda/domain/client-certificate.js';
 import type { ApiError } from '../../lambda/domain/errors.js';
 import {
-  missingAuthenticationToken,
-  requestEntityTooLarge,
-  unrecognizedClient,
   conflict,
   enumViolation,
   internalFailure,
@@ -30,6 +27,7 @@ import type { Representation } from '../../lambda/http/representations.js';
 import { hal, HAL_MEDIA_TYPE, plain } from '../../lambda/http/representations.js';
 import { ERROR_STATUS } from '../../lambda/http/responses.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
+import { missingAuthenticationToken, requestEntityTooLarge, unrecognizedClient } from '../../lib/local/refusals.js';
 import { operations, routeKey } from '../../lib/operations.js';
 import type { LocatedOperation } from './openapi-document.js';
 import { OpenApiDocument } from './openapi-document.js';
@@ -225,7 +223,7 @@ describe('api/openapi.yaml against the implementation', () => {
     },
   );
 
-  test('shows in its error examples only messages lambda/domain/errors.ts produces, under their own type', () => {
+  test('shows in its error examples only messages lambda/domain/errors.ts and lib/local/refusals.ts produce, under their own type', () => {
     // The same arguments the examples use; the wording comes from the factories.
     const messages: readonly ApiError[] = [
       notFound(),

@@ -10,6 +10,7 @@ import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { bundleBudget } from '../../lib/function-bundling.js';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
+import { httpApiEvent } from '../../lib/local/lambda-runtime.js';
 import { operations } from '../../lib/operations.js';
 
 // These tests bundle for real (esbuild, as `cdk synth` does) and run what the stack would deploy.
@@ -85,16 +86,14 @@ test('leaves out the SDK default credential chain, event streams and the sources
 });
 
 test('runs on credentials from the environment alone: reads the store, answers, and prints its metrics', async () => {
-  const { response, emf } = await invokeBundle({
-    version: '2.0',
-    routeKey: `${update.method} ${update.path}`,
-    rawPath: '/clientcertificates/abc123',
-    headers: { 'content-type': 'application/json' },
-    pathParameters: { clientcertificate_id: 'abc123' },
-    requestContext: { requestId: 'test' },
-    body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] }),
-    isBase64Encoded: false,
-  });
+  const { response, emf } = await invokeBundle(
+    httpApiEvent({
+      operation: update,
+      pathParameters: { clientcertificate_id: 'abc123' },
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] }),
+    }),
+  );
 
   // 404 comes only after a signed GetItem that dynalite accepted: credentials, signing and the call all worked.
   expect(response.statusCode).toBe(404);

@@ -5,18 +5,22 @@ import { operations } from '../../lib/operations.js';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
-import { keyOf } from '../../lambda/store/item.js';
+import { CLAIMED_AT, keyOf, OWNER, slotKey } from '../../lambda/store/item.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { invoke, overriding, recordCommands } from '../support/handlers.js';
 
 /**
  * Each function's role grants it the DynamoDB actions lib/operations.ts lists, and dynalite checks
  * none: a command outside them passes every local test and fails on AWS with AccessDenied. Here every
  * operation's handler runs through its paths, failures included (not found, conflicts, a taken id,
- * a full quota), and every command it sends must be one its function is granted.
+ * a full quota, a stale slot, answers lost and retried, a store that drops the connection), and every
+ * command it sends must be one its function is granted.
  */
 
 const TABLE = 'TableActionTests';
 let db: LocalDynamoDb;
+let proxy: FaultProxy;
 let client: ReturnType<typeof documentClient>;
 let sent: string[];
 let store: DynamoDbClientCertificateStore;
@@ -41,7 +45,9 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   db = await startDynalite(TABLE);
-  client = documentClient({ endpoint: db.endpoint });
+  // Through a proxy, so that a test can lose the store's answers, or the connection, on the way.
+  proxy = await startFaultProxy(db.endpoint);
+  client = documentClient({ endpoint: proxy.endpoint });
   sent = recordCommands(client);
   store = new DynamoDbClientCertificateStore(client, TABLE, 3);
   for (const operation of operations) {
@@ -52,10 +58,22 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client.destroy();
+  await proxy.close();
   await db.close();
 });
 
-test('every operation, through its paths, sends only the DynamoDB actions its function is granted', async () => {
+beforeEach(() => proxy.set({ mode: 'pass' }));
+
+/** Every command each operation has sent so far is one its function is granted. */
+const expectWithinGrants = () => {
+  for (const operation of operations) {
+    const granted = new Set(operation.tableActions);
+    const outside = [...(used.get(operation.name) ?? [])].filter((action) => !granted.has(action));
+    expect({ operation: operation.name, outside }).toEqual({ operation: operation.name, outside: [] });
+  }
+};
+
+test('every operation, through its paths and their refusals, sends only the DynamoDB actions its function is granted', async () => {
   // Generate: stored; its drawn id taken by another (it draws again); the quota full.
   const first = await generate();
   let taken = false;
@@ -93,10 +111,49 @@ test('every operation, through its paths, sends only the DynamoDB actions its fu
   await run('DeleteClientCertificate', store, { id: first });
   await run('DeleteClientCertificate', store, { id: first });
 
-  for (const operation of operations) {
-    const granted = new Set(operation.tableActions);
-    const outside = [...(used.get(operation.name) ?? [])].filter((action) => !granted.has(action));
-    expect({ operation: operation.name, outside }).toEqual({ operation: operation.name, outside: [] });
-  }
+  expectWithinGrants();
   expect([...used.keys()].sort()).toEqual(operations.map((o) => o.name).sort());
+});
+
+test('the writes, when answers are lost and retried or the store drops the connection, still send only granted actions', async () => {
+  used.clear();
+  const patch = { patchOperations: [{ op: 'replace', path: '/description', value: 'y' }] };
+  const fresh = new DynamoDbClientCertificateStore(client, TABLE, 3, Date.now, { account: '111111111111', region: 'us-east-1' });
+
+  // Generate whose slot claim lands with its answer lost: retried, and recognised as its own.
+  proxy.set({ mode: 'lose-response', only: 'PutItem', times: 1 });
+  expect((await run('GenerateClientCertificate', fresh, { body: {} })).statusCode).toBe(201);
+  // Generate whose certificate Put (its second PutItem) lands with its answer lost: retried, then read back.
+  proxy.set({ mode: 'lose-response', only: 'PutItem', skip: 1, times: 1 });
+  const created = await run('GenerateClientCertificate', fresh, { body: {} });
+  expect(created.statusCode).toBe(201);
+  expect(proxy.calls.faulted).toEqual(['PutItem']);
+  const id = created.json.clientCertificateId as string;
+
+  // Generate into a full quota whose one slot was claimed long ago by a request that died: reclaimed.
+  const dead = { account: '222222222222', region: 'us-east-1' };
+  proxy.set({ mode: 'pass' });
+  await client.send(new PutCommand({ TableName: TABLE, Item: { ...keyOf(dead, slotKey(0)), [OWNER]: 'died01', [CLAIMED_AT]: 0 } }));
+  expect((await run('GenerateClientCertificate', new DynamoDbClientCertificateStore(client, TABLE, 1, Date.now, dead), { body: {} })).statusCode).toBe(201);
+
+  // Update, TagResource and UntagResource whose write lands with its answer lost: retried, and recognised.
+  for (const [operation, input, status] of [
+    ['UpdateClientCertificate', { id, body: patch }, 200],
+    ['TagResource', { arn: arn(id), body: { tags: { k: 'v' } } }, 204],
+    ['UntagResource', { arn: arn(id), query: 'tagKeys=k' }, 204],
+  ] as const) {
+    proxy.set({ mode: 'lose-response', only: 'UpdateItem', times: 1 });
+    expect({ operation, status: (await run(operation, fresh, input)).statusCode }).toEqual({ operation, status });
+  }
+
+  // Update while the store drops every connection of its write: read back, and answered 503.
+  proxy.set({ mode: 'down', only: 'UpdateItem' });
+  expect((await run('UpdateClientCertificate', fresh, { id, body: patch })).statusCode).toBe(503);
+
+  // Delete whose answer is lost: its retry finds nothing, and that is its own success.
+  proxy.set({ mode: 'lose-response', only: 'DeleteItem', times: 1 });
+  expect((await run('DeleteClientCertificate', fresh, { id })).statusCode).toBe(202);
+
+  expectWithinGrants();
+  expect([...used.keys()].sort()).toEqual(['DeleteClientCertificate', 'GenerateClientCertificate', 'TagResource', 'UntagResource', 'UpdateClientCertificate']);
 });

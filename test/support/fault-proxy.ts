@@ -21,6 +21,8 @@ export interface Fault {
   readonly delayMs?: number | ((operation: string) => number);
   /** Only the first this many matching calls are faulted; later ones pass. @default all of them */
   readonly times?: number;
+  /** Matching calls that pass before the faults begin. @default 0 */
+  readonly skip?: number;
 }
 
 export interface FaultProxy {
@@ -37,6 +39,7 @@ export interface FaultProxy {
 /** An HTTP proxy in front of the real local store that injects faults on demand. */
 export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   let fault: Fault = { mode: 'pass' };
+  let matched = 0;
   const calls = { forwarded: [] as string[], faulted: [] as string[] };
   let injected = 0;
   const sockets = new Set<Socket>();
@@ -64,9 +67,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      const { mode, only, times = Infinity } = fault;
+      const { mode, only, times = Infinity, skip = 0 } = fault;
       const delayMs = typeof fault.delayMs === 'function' ? fault.delayMs(operation) : (fault.delayMs ?? 0);
-      const faulted = (mode !== 'pass' || delayMs > 0) && (only === undefined || only === operation) && calls.faulted.length < times;
+      const matches = (mode !== 'pass' || delayMs > 0) && (only === undefined || only === operation);
+      const faulted = matches && matched++ >= skip && calls.faulted.length < times;
       (faulted ? calls.faulted : calls.forwarded).push(operation);
       const act = () => {
         if (!faulted || mode === 'pass') return forward(req, Buffer.concat(chunks), res, false);
@@ -97,6 +101,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     injected: () => injected + calls.faulted.length,
     set: (next) => {
       fault = next;
+      matched = 0;
       // A change of weather cuts every connection, as a network fault or a store restart would.
       for (const socket of sockets) socket.destroy();
       injected += calls.faulted.length;

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaContext } from '../../lib/local/http-api.js';
-import { operations, routeKey } from '../../lib/operations.js';
+import { httpApiEvent, lambdaContext } from '../../lib/local/lambda-runtime.js';
+import { operations } from '../../lib/operations.js';
 import type { HttpResponse } from '../../lambda/http/responses.js';
 import type { ClientCertificateStore } from '../../lambda/store/client-certificate-store.js';
 
@@ -14,19 +14,13 @@ export const invoke = async (
   { id, arn, query = '', body }: { id?: string; arn?: string; query?: string; body?: unknown } = {},
 ): Promise<{ statusCode: number; headers: Record<string, string>; json: Record<string, unknown> }> => {
   const operation = operations.find((o) => o.name === operationName)!;
-  const rawPath = operation.path.replace('{clientcertificate_id}', id ?? '').replace('{resource_arn+}', encodeURIComponent(arn ?? ''));
-  const event = {
-    version: '2.0',
-    routeKey: routeKey(operation),
-    rawPath,
+  const event = httpApiEvent({
+    operation,
+    pathParameters: { ...(id === undefined ? {} : { clientcertificate_id: id }), ...(arn === undefined ? {} : { resource_arn: arn }) },
     rawQueryString: query,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    ...(id === undefined ? {} : { pathParameters: { clientcertificate_id: id } }),
-    ...(arn === undefined ? {} : { pathParameters: { resource_arn: arn } }),
-    requestContext: { requestId: 'test', routeKey: routeKey(operation), http: { method: operation.method, path: rawPath } },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
+  });
   const response = await handler(event, lambdaContext(operation, 'us-east-1'));
   return { statusCode: response.statusCode, headers: response.headers, json: response.body ? JSON.parse(response.body) : {} };
 };

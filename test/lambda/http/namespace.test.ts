@@ -1,17 +1,19 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { namespaceOf } from '../../../lambda/http/namespace.js';
+import { httpApiEvent } from '../../../lib/local/lambda-runtime.js';
+import { operations } from '../../../lib/operations.js';
 
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f' } as Context;
-const event = (requestContext: object) => ({ requestContext }) as unknown as APIGatewayProxyEventV2;
+const operation = operations[0]!;
 
 describe('the namespace a request works in', () => {
   test('with IAM authorization: the account that signed, in the function region', () => {
-    const signed = event({ authorizer: { iam: { accessKey: 'AKID', accountId: '111122223333' } } });
+    const signed = httpApiEvent({ operation, caller: { accessKey: 'AKID', account: '111122223333' } });
 
     expect(namespaceOf(signed, context)).toEqual({ account: '111122223333', region: 'eu-west-1' });
   });
 
   test("without an authorizer (auth=none): the function's own account, in its region", () => {
-    expect(namespaceOf(event({ requestId: 'r' }), context)).toEqual({ account: '123456789012', region: 'eu-west-1' });
+    expect(namespaceOf(httpApiEvent({ operation }), context)).toEqual({ account: '123456789012', region: 'eu-west-1' });
   });
 });

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { LocalFunctions } from '../../../lib/local/functions.js';
 import { startFunctions } from '../../../lib/local/functions.js';
-import { lambdaContext } from '../../../lib/local/http-api.js';
-import { operations, routeKey } from '../../../lib/operations.js';
+import { httpApiEvent, lambdaContext } from '../../../lib/local/lambda-runtime.js';
+import { operations } from '../../../lib/operations.js';
 
 /**
  * The functions' thread of the local service on its own: it runs the handler modules, answers each
@@ -14,17 +14,12 @@ const update = operations.find((o) => o.name === 'UpdateClientCertificate')!;
 
 /** An UpdateClientCertificate request the handler refuses before it reads the store. */
 const invalidUpdate = (id: string): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: routeKey(update),
-    rawPath: `/clientcertificates/${id}`,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
+  httpApiEvent({
+    operation: update,
     pathParameters: { clientcertificate_id: id },
-    requestContext: { requestId: `api-${id}`, routeKey: routeKey(update), http: { method: 'PATCH', path: `/clientcertificates/${id}` } },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ patchOperations: [{ op: 'bogus', path: '/description' }] }),
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEventV2;
+  });
 
 let functions: LocalFunctions;
 

@@ -1,0 +1,64 @@
+import { ApiError, echoed } from '../../lambda/domain/errors.js';
+
+/**
+ * What the HTTP API in front of the functions answers itself, before any function runs: the local
+ * stand-in's refusals. Their types are the API's (lambda/domain/errors.ts), rendered the same way.
+ */
+
+/** No route matches the request's method and path. */
+export const noSuchRoute = (): ApiError => new ApiError('NotFoundException', 'Not Found');
+
+/** The request could not be parsed as HTTP at all. */
+export const malformedHttpRequest = (): ApiError => new ApiError('BadRequestException', 'Bad Request');
+
+export const requestEntityTooLarge = (): ApiError =>
+  new ApiError('RequestEntityTooLargeException', 'Request Entity Too Large');
+
+// SigV4 authentication. The texts are those AWS's SigV4 front end sends (recorded from API Gateway and
+// sibling services); a client tells them apart by type, a person by text.
+
+export const missingAuthenticationToken = (): ApiError =>
+  new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+
+/** An Authorization header that is not a complete `AWS4-HMAC-SHA256` one; `missing` names what is absent. */
+export const incompleteSignature = (missing: readonly string[]): ApiError =>
+  new ApiError('IncompleteSignatureException', missing.map((part) => `Authorization header requires ${part}.`).join(' '));
+
+export const unrecognizedClient = (): ApiError =>
+  new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+/** `cause`: why the signature could not even be computed, for the log; never sent. */
+export const signatureMismatch = (cause?: unknown): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    'The request signature we calculated does not match the signature you provided. ' +
+      'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    { cause },
+  );
+
+export const wrongSigningService = (service: string): ApiError =>
+  new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `);
+
+/** Dates in SigV4's basic ISO-8601 form, `20260127T132809Z`; `minutes` is the allowed clock skew. */
+export const signatureExpired = (signed: string, earliest: string, now: string, minutes: number): ApiError =>
+  new ApiError('InvalidSignatureException', `Signature expired: ${signed} is now earlier than ${earliest} (${now} - ${minutes} min.)`);
+
+export const signatureNotYetCurrent = (signed: string, latest: string, now: string, minutes: number): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `Signature not yet current: ${signed} is still later than ${latest} (${now} + ${minutes} min.)`,
+  );
+
+/** The date in `Credential=AKID/<date>/...` must be the day of the request's X-Amz-Date (the AWS IAM SigV4 troubleshooting page's text). */
+export const credentialDateMismatch = (scopeDate: string, amzDate: string): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${echoed(scopeDate)}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+  );
+
+/** A presigned URL lives a week at most; the text is S3's (aws/aws-cli#5464), the type this API's other signature refusals'. */
+export const presignedTooLong = (maxSeconds: number): ApiError =>
+  new ApiError(
+    'InvalidSignatureException',
+    `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxSeconds} seconds`,
+  );
