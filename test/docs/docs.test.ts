@@ -92,6 +92,12 @@ describe('links in README.md and docs/', () => {
     expect(brokenLinks(page, read(page), readFromRepository)).toEqual([]);
   });
 
+  test.each([...pages, 'test/README.md'])('every repository path %s names in code marks exists', (page) => {
+    // Paths written as `lib/...` rather than linked: a file moved or renamed must not leave them stale.
+    const named = [...read(page).matchAll(/`((?:bench|bin|docs|lambda|lib|test|api|\.ci)\/[\w./-]*\w)`/g)].map(([, path]) => path!);
+    expect(named.filter((path) => !existsSync(join(root, path)))).toEqual([]);
+  });
+
   test('the README links to every page of docs/', () => {
     const linked = new Set([...withoutFences(read('README.md')).matchAll(/\]\((docs\/[^)#\s]+)/g)].map(([, path]) => path));
     expect(pages.filter((page) => page.startsWith('docs/') && !linked.has(page))).toEqual([]);
