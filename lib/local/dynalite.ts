@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
+import { compileCacheDir } from './compile-cache.js';
 
 export interface LocalDynamoDb {
   /** The endpoint the DynamoDB client is pointed at. */
@@ -36,6 +37,7 @@ export interface LocalDynamoDbOptions {
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.compileCache !== undefined) require('node:module').enableCompileCache(workerData.compileCache);
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { getHeapStatistics } = require('node:v8');
@@ -158,20 +160,20 @@ parentPort.on('message', ({ id, ask }) => {
 
 /**
  * Starts dynalite on a free loopback port, on LevelDB files in `path` (or in memory when `path` is
- * undefined), and creates the certificate table if it is not there yet. It runs in a worker thread
+ * undefined), and creates the table `tableName`, if given, unless it is there already. It runs in a worker thread
  * of its own: on DynamoDB's side of the wire, as on AWS, and not in the handlers' event loop, so the
  * two use two cores, as a function and its table do. Store faults are logged to stderr, one line for
  * each distinct cause, one when the store is back.
  */
 export const startDynalite = async (
-  tableName: string,
+  tableName: string | undefined,
   path?: string,
   { onFailure = () => process.exit(1) }: LocalDynamoDbOptions = {},
 ): Promise<LocalDynamoDb> => {
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { path, dynalite: require.resolve('dynalite'), db: require.resolve('dynalite/db') },
+    workerData: { path, dynalite: require.resolve('dynalite'), db: require.resolve('dynalite/db'), compileCache: compileCacheDir() },
   });
   const [started] = (await once(worker, 'message')) as [{ port?: number; error?: string }];
   if (started.port === undefined) {
@@ -208,7 +210,7 @@ export const startDynalite = async (
   };
 
   const endpoint = `http://127.0.0.1:${started.port}`;
-  await ensureTable(endpoint, tableName);
+  if (tableName !== undefined) await ensureTable(endpoint, tableName);
   return {
     endpoint,
     stats: async () => {
