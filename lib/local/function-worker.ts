@@ -1,10 +1,12 @@
 // The functions' thread of the local service (see ./functions.ts): once its environment is in place,
-// loads every handler module, as Lambda loads a function's at init, then runs the invocations posted
-// to it. In the package, this module and every handler are one bundle (bin/bundle-functions.ts).
+// runs the invocations posted to it, loading each function's handler module at its first, as Lambda
+// runs a function's init at its first invocation. In the package, this module and every handler are
+// one bundle (bin/bundle-functions.ts).
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { Operation } from '../operations.js';
 import { operations } from '../operations.js';
 import type { LambdaHandler } from './http-api.js';
 import { lambdaContext } from './http-api.js';
@@ -59,25 +61,32 @@ export type HandlerModules = (module: string) => Promise<{ handler: LambdaHandle
 const sourceModules: HandlerModules = (module) => import(new URL(`../../lambda/handlers/${module}.js`, import.meta.url).href);
 
 /**
- * Runs the invocations posted to this thread, once its environment (which the handler modules read
- * at import) is in place; `load` gives the bundle's handler modules, in the package.
+ * Runs the invocations posted to this thread; called once its environment, which the handler
+ * modules read at import, is in place. `load` gives the bundle's handler modules, in the package.
  */
 export const serve = async (load: HandlerModules = sourceModules): Promise<void> => {
   // Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
   // invocations under way together, and a log line names another request or none. First thing: the
   // AWS SDK fixes the kind of store for the thread on its first call.
   const invocations = await InvokeStore.getInstanceAsync(true);
-  const handlers = new Map(
-    await Promise.all(operations.map(async (operation) => [operation.name, { operation, handler: (await load(operation.module)).handler }] as const)),
-  );
+  const byName = new Map(operations.map((operation) => [operation.name, operation]));
+  // Each function's init (its module's import) runs at its first invocation, as on Lambda; one that
+  // fails fails every invocation of that function, as the function errors it is.
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  const handlerOf = ({ name, module }: Operation): Promise<LambdaHandler> => {
+    let handler = handlers.get(name);
+    if (handler === undefined) handlers.set(name, (handler = load(module).then((loaded) => loaded.handler)));
+    return handler;
+  };
   const port = parentPort!;
 
   port.on('message', async ({ id, operation, event, awsRequestId, deadline, invokedFunctionArn }: Invocation) => {
-    const { operation: found, handler } = handlers.get(operation)!;
+    const found = byName.get(operation)!;
     const [, , , region, account] = invokedFunctionArn.split(':');
     const context = lambdaContext(found, region!, awsRequestId, deadline, account);
     let answer: InvocationResult;
     try {
+      const handler = await handlerOf(found);
       const result = await invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: awsRequestId }, () => handler(event, context));
       answer = { id, result };
     } catch (error) {

@@ -75,7 +75,7 @@ workerData.preload
 
 /**
  * What the handler modules import that takes longest to load: loaded by the thread while the store
- * is still starting, before the environment that names the store arrives and the handlers load.
+ * is still starting, so that no function's first invocation waits for them.
  */
 // In order: @peculiar/x509 needs reflect-metadata loaded before it, as lambda/domain/pem.ts loads it.
 const PRELOAD = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@middy/core', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', 'reflect-metadata', '@peculiar/x509'];
@@ -198,7 +198,7 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
 /** `env` is the handlers' whole environment, as a function's configuration is on Lambda. */
 type Environment = Readonly<Record<string, string | undefined>>;
 
-/** A functions' thread; it starts loading at once, and loads the handlers once `env` is known. */
+/** A functions' thread; it starts loading at once, and serves once `env` is known. */
 const startFunctionThread = async (env: Environment | Promise<Environment>) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,

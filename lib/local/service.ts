@@ -11,7 +11,7 @@ import { consoleAccessLog } from './console.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
 import type { LocalControl } from './control.js';
 import { startControl } from './control-start.js';
-import { ensureTable, startDynalite } from './dynalite.js';
+import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
 import type { AccessLogEntry, Route } from './http-api.js';
@@ -116,15 +116,15 @@ export const startLocalService = async ({
   ...controlOptions
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
+  // The handlers would refuse it too, but only at their first invocation, answering 500.
+  if (quota !== undefined && !(Number.isInteger(quota) && quota >= 1)) throw new Error(`quota must be a positive integer, got ${quota}`);
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   if (path !== undefined) mkdirSync(path, { recursive: true });
   // The store and the handlers' thread start side by side: the thread loads what the handlers import
-  // while dynalite starts, then the handlers, once the environment naming the store is known.
+  // while dynalite starts; each handler loads at its function's first invocation, as on Lambda.
   const inherited = { ...process.env };
   for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
-  const storeStarting = startDynalite(undefined, path);
-  // The handlers need the store's endpoint to load, not its table: that is created meanwhile.
-  const tableCreating = storeStarting.then((store) => ensureTable(store.endpoint, TABLE_NAME));
+  const storeStarting = startDynalite(TABLE_NAME, path);
   // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
   const handlersStoreStarting = storeStarting.then((store) => storeEndpoint(store.endpoint));
   const functionsStarting = startFunctions(
@@ -144,12 +144,7 @@ export const startLocalService = async ({
       ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
     })),
   );
-  const [storeStarted, functionsStarted, handlersStoreStarted, tableCreated] = await Promise.allSettled([
-    storeStarting,
-    functionsStarting,
-    handlersStoreStarting,
-    tableCreating,
-  ]);
+  const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([storeStarting, functionsStarting, handlersStoreStarting]);
 
   // From here on, a failure closes what was started, so that a failed start leaves nothing running.
   const started: (() => Promise<void>)[] = [];
@@ -159,7 +154,7 @@ export const startLocalService = async ({
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    for (const outcome of [storeStarted, tableCreated, handlersStoreStarted, functionsStarted]) if (outcome.status === 'rejected') throw outcome.reason;
+    for (const outcome of [storeStarted, handlersStoreStarted, functionsStarted]) if (outcome.status === 'rejected') throw outcome.reason;
     const store = (storeStarted as PromiseFulfilledResult<Awaited<typeof storeStarting>>).value;
     const functions = (functionsStarted as PromiseFulfilledResult<Awaited<typeof functionsStarting>>).value;
     const handlersStore = (handlersStoreStarted as PromiseFulfilledResult<string>).value;
