@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LocalFunctions } from '../../lib/local/functions.js';
 import { startFunctions } from '../../lib/local/functions.js';
 import { httpApiListener, lambdaContext } from '../../lib/local/http-api.js';
@@ -91,4 +94,24 @@ describe('a function whose module fails to load', () => {
     expect(answer.status).toBe(500);
     expect(await answer.json()).toEqual({ message: 'Internal Server Error' });
   });
+});
+
+test('a compile cache that cannot be written is only not used: the thread starts and answers', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+  writeFileSync(join(scratch, 'file'), '');
+  const cacheDir = process.env.NODE_COMPILE_CACHE;
+  process.env.NODE_COMPILE_CACHE = join(scratch, 'file', 'cache'); // under a file: no directory can be made there
+  try {
+    const uncached = await startFunctions();
+    try {
+      const answer = (await uncached.invoke(update, invalidUpdate('c'), lambdaContext(update, 'us-east-1'))) as { statusCode: number };
+      expect(answer.statusCode).toBe(400);
+    } finally {
+      await uncached.close();
+    }
+  } finally {
+    if (cacheDir === undefined) delete process.env.NODE_COMPILE_CACHE;
+    else process.env.NODE_COMPILE_CACHE = cacheDir;
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
