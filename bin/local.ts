@@ -8,7 +8,7 @@ import type { LocalService } from '../lib/local/service.js';
 import type { LocalServiceSettings } from '../lib/local/settings.js';
 
 // Before the rest is loaded, which is why it is imported below: V8's compiled code from the last run
-// is reused, a quarter of the loading time.
+// is reused, some 30 % of the loading time.
 const cache = compileCacheDir();
 if (cache !== undefined) enableCompileCache(cache);
 const [{ environmentWithFlags, USAGE }, { consoleAccessLog }, { startLocalService }, { localServiceOptionsFromEnvironment }, { checkStartUp, startUpFailure }] =

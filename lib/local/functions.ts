@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Operation } from '../operations.js';
-import { compileCacheDir } from './compile-cache.js';
 import { FUNCTION_DEFAULTS } from '../operations.js';
+import { compileCacheDir } from './compile-cache.js';
 import type { Invocation, InvocationResult } from './function-worker.js';
 
 export interface FunctionSettings {
