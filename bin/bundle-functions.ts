@@ -28,7 +28,7 @@ try {
   rmSync(outdir, { recursive: true, force: true });
 }
 
-// The thread resolves and compiles one file instead of some hundreds of modules: a fifth of the time.
+// The thread resolves and compiles one file instead of some 700 modules, in under a third of the time.
 // Each handler is imported lazily, so the bundle loads before the environment the handlers read.
 const handlerImports = operations.map(({ module }) => `${JSON.stringify(module)}: () => import('./lambda/handlers/${module}.ts')`);
 await build({
