@@ -180,6 +180,7 @@ function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: Handler
     '',
     verdict(startUp.inProcessP50Ms <= TARGETS.inProcessStartMs, `≤ ${TARGETS.inProcessStartMs} ms`),
   ]);
+  rows.push(['5. in-process in-memory service, start to a first Generate answered: p50', `${ms(startUp.inProcessGenerateP50Ms)} ms`, '', '', '', '']);
   rows.push([
     '5. the command (compiled, as installed), start to first answer: p50',
     `${ms(startUp.commandP50Ms)} ms`,

@@ -1,8 +1,10 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
+import { compileCacheDir } from './compile-cache.js';
 
 export interface LocalDynamoDb {
   /** The endpoint the DynamoDB client is pointed at. */
@@ -36,18 +38,22 @@ export interface LocalDynamoDbOptions {
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.compileCache !== undefined) require('node:module').enableCompileCache(workerData.compileCache);
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { getHeapStatistics } = require('node:v8');
 const db = require(workerData.db);
 const dynalite = require(workerData.dynalite);
-const { path } = workerData;
+const createTable = require(workerData.createTable);
+const { path, table } = workerData;
 
 let store;
 const openIterators = new Set();
 let recovering = false;
 const reported = new Set();
-const post = (message) => parentPort.postMessage(message);
+let started = false;
+// Until it has started, a fault is told only as the reason it did not.
+const post = (message) => (started || message.event === undefined) && parentPort.postMessage(message);
 
 // What LevelDB gives when its files cannot be read or written; anything else is dynalite's own.
 const isFault = (error) =>
@@ -148,7 +154,31 @@ server.on('request', (req, res) => {
   req.removeAllListeners('error');
   req.on('error', () => res.destroy());
 });
-server.listen(0, '127.0.0.1', () => post({ port: server.address().port }));
+// The table, made by dynalite's own CreateTable, here rather than over HTTP through the SDK: at
+// every start, that took three round trips, and waits in between.
+const tableActive = () =>
+  new Promise((resolve, reject) => {
+    createTable(store, table, (error) => {
+      if (error && !String(error.body && error.body.__type).endsWith('#ResourceInUseException')) return reject(error);
+      const poll = (polls) =>
+        store.getTable(table.TableName, false, (error, found) => {
+          if (error) reject(error);
+          else if (found.TableStatus === 'ACTIVE') resolve();
+          else if (polls === 500) reject(new Error('table ' + table.TableName + ' did not become ACTIVE'));
+          else setTimeout(poll, 10, polls + 1);
+        });
+      poll(0);
+    });
+  });
+server.listen(0, '127.0.0.1', () =>
+  tableActive().then(
+    () => {
+      started = true;
+      post({ port: server.address().port });
+    },
+    (error) => post({ error: String(error.message || error) }),
+  ),
+);
 server.once('error', (error) => post({ error: String(error) }));
 parentPort.on('message', ({ id, ask }) => {
   if (ask === 'stats') post({ id, openIterators: openIterators.size, heapUsed: getHeapStatistics().used_heap_size });
@@ -158,7 +188,7 @@ parentPort.on('message', ({ id, ask }) => {
 
 /**
  * Starts dynalite on a free loopback port, on LevelDB files in `path` (or in memory when `path` is
- * undefined), and creates the certificate table if it is not there yet. It runs in a worker thread
+ * undefined), and creates the table `tableName` unless it is there already. It runs in a worker thread
  * of its own: on DynamoDB's side of the wire, as on AWS, and not in the handlers' event loop, so the
  * two use two cores, as a function and its table do. Store faults are logged to stderr, one line for
  * each distinct cause, one when the store is back.
@@ -171,7 +201,14 @@ export const startDynalite = async (
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { path, dynalite: require.resolve('dynalite'), db: require.resolve('dynalite/db') },
+    workerData: {
+      path,
+      table: tableDefinition(tableName),
+      dynalite: require.resolve('dynalite'),
+      db: require.resolve('dynalite/db'),
+      createTable: require.resolve('dynalite/actions/createTable'),
+      compileCache: compileCacheDir(),
+    },
   });
   const [started] = (await once(worker, 'message')) as [{ port?: number; error?: string }];
   if (started.port === undefined) {
@@ -208,7 +245,6 @@ export const startDynalite = async (
   };
 
   const endpoint = `http://127.0.0.1:${started.port}`;
-  await ensureTable(endpoint, tableName);
   return {
     endpoint,
     stats: async () => {
@@ -249,22 +285,7 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
     }
   };
   try {
-    if ((await status()) === undefined) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-            { AttributeName: SORT_KEY, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-            { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    }
+    if ((await status()) === undefined) await client.send(new CreateTableCommand(tableDefinition(tableName)));
     // A table answers nothing but ResourceNotFoundException while CREATING.
     for (let polls = 0; (await status()) !== 'ACTIVE'; polls++) {
       if (polls === 500) throw new Error(`table ${tableName} did not become ACTIVE`);
@@ -274,3 +295,18 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
     client.destroy();
   }
 };
+
+/** The certificate table's CreateTable request. */
+const tableDefinition = (tableName: string) =>
+  ({
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: SORT_KEY, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+      { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  }) satisfies CreateTableCommandInput;

@@ -1,9 +1,12 @@
-// The functions' thread of the local service (see ./functions.ts): loads every handler module, as
-// Lambda loads a function's at init, then runs the invocations posted to it.
+// The functions' thread of the local service (see ./functions.ts): once its environment is in place,
+// runs the invocations posted to it, loading each function's handler module at its first, as Lambda
+// runs a function's init at its first invocation. In the package, this module and every handler are
+// one bundle (bin/bundle-functions.ts).
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { Operation } from '../operations.js';
 import { operations } from '../operations.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { lambdaContext } from './lambda-runtime.js';
@@ -52,36 +55,49 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
-// Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
-// invocations under way together, and a log line names another request or none. First thing: the
-// AWS SDK fixes the kind of store for the thread on its first call.
-const invocations = await InvokeStore.getInstanceAsync(true);
-const handlers = new Map(
-  await Promise.all(
-    operations.map(async (operation) => {
-      const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { handler: LambdaHandler };
-      return [operation.name, { operation, handler: module.handler }] as const;
-    }),
-  ),
-);
-const port = parentPort!;
+/** Loads the handler module named `module` in lib/operations.ts. */
+export type HandlerModules = (module: string) => Promise<{ handler: LambdaHandler }>;
 
-port.on('message', async ({ id, operation, event, awsRequestId, deadline, invokedFunctionArn }: Invocation) => {
-  const { operation: found, handler } = handlers.get(operation)!;
-  const [, , , region, account] = invokedFunctionArn.split(':');
-  const context = lambdaContext(found, region!, awsRequestId, deadline, account);
-  let answer: InvocationResult;
-  try {
-    const result = await invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: awsRequestId }, () => handler(event, context));
-    answer = { id, result };
-  } catch (error) {
-    console.error(`${operation} failed:`, error);
-    answer = { id, failed: true };
-  }
-  try {
-    port.postMessage(answer);
-  } catch {
-    port.postMessage({ id, failed: true }); // a result that cannot be copied is a failed invocation
-  }
-});
-port.postMessage('ready');
+const sourceModules: HandlerModules = (module) => import(new URL(`../../lambda/handlers/${module}.js`, import.meta.url).href);
+
+/**
+ * Runs the invocations posted to this thread; called once its environment, which the handler
+ * modules read at import, is in place. `load` gives the bundle's handler modules, in the package.
+ */
+export const serve = async (load: HandlerModules = sourceModules): Promise<void> => {
+  // Without a context per invocation, per-invocation state such as Powertools' log keys is shared by
+  // invocations under way together, and a log line names another request or none. First thing: the
+  // AWS SDK fixes the kind of store for the thread on its first call.
+  const invocations = await InvokeStore.getInstanceAsync(true);
+  const byName = new Map(operations.map((operation) => [operation.name, operation]));
+  // Each function's init (its module's import) runs at its first invocation, as on Lambda; one that
+  // fails fails every invocation of that function, as the function errors it is.
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  const handlerOf = ({ name, module }: Operation): Promise<LambdaHandler> => {
+    let handler = handlers.get(name);
+    if (handler === undefined) handlers.set(name, (handler = load(module).then((loaded) => loaded.handler)));
+    return handler;
+  };
+  const port = parentPort!;
+
+  port.on('message', async ({ id, operation, event, awsRequestId, deadline, invokedFunctionArn }: Invocation) => {
+    const found = byName.get(operation)!;
+    const [, , , region, account] = invokedFunctionArn.split(':');
+    const context = lambdaContext(found, region!, awsRequestId, deadline, account);
+    let answer: InvocationResult;
+    try {
+      const handler = await handlerOf(found);
+      const result = await invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: awsRequestId }, () => handler(event, context));
+      answer = { id, result };
+    } catch (error) {
+      console.error(`${operation} failed:`, error);
+      answer = { id, failed: true };
+    }
+    try {
+      port.postMessage(answer);
+    } catch {
+      port.postMessage({ id, failed: true }); // a result that cannot be copied is a failed invocation
+    }
+  });
+  port.postMessage('ready');
+};

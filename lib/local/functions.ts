@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS } from '../operations.js';
+import { compileCacheDir } from './compile-cache.js';
 import type { Invocation, InvocationResult } from './function-worker.js';
 
 export interface FunctionSettings {
@@ -55,28 +56,42 @@ export interface LocalFunctions {
 }
 
 /**
- * Loads tsx, when the handlers are TypeScript (not when compiled, as in the package), then the
- * worker module: the thread starts without the parent's loaders (under jest the parent's are not tsx).
+ * Starts loading at once: from the sources, what the handlers import (below), then tsx and the
+ * worker module; in the package, the one bundle of the worker and every handler. The environment
+ * arrives meanwhile; then the worker serves. The thread starts without the parent's loaders (under
+ * jest the parent's are not tsx).
  */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { once } = require('node:events');
-const preloaded = workerData.preload.reduce((before, url) => before.then(() => import(url)), Promise.resolve());
+if (workerData.compileCache !== undefined) require('node:module').enableCompileCache(workerData.compileCache);
 const environment = once(parentPort, 'message').then(([env]) => Object.assign(process.env, env));
-Promise.all([preloaded, environment])
+workerData.preload
+  .reduce((before, url) => before.then(() => import(url)), Promise.resolve())
   .then(() => (workerData.tsx ? import(workerData.tsx) : undefined))
-  .then(() => import(workerData.module));
+  .then(() => import(workerData.module))
+  .then((thread) => environment.then(() => thread.serve()));
 `;
 
 /**
  * What the handler modules import that takes longest to load: loaded by the thread while the store
- * is still starting, before the environment that names the store arrives and the handlers load.
+ * is still starting, so that no function's first invocation waits for them.
  */
 // In order: @peculiar/x509 needs reflect-metadata loaded before it, as lambda/domain/pem.ts loads it.
 const PRELOAD = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@middy/core', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', 'reflect-metadata', '@peculiar/x509'];
 
+/**
+ * The SDK's ES module build imports `node:http` at its first request to an http:// endpoint, and
+ * Node's ES module view of `node:http` loads undici, with http2 and zlib: some 30 ms of the first
+ * answer, unless loaded here, meanwhile.
+ */
+const BUNDLE_PRELOAD = ['node:http'];
+
 /** This module's own extension: `.ts` from the sources, `.js` once compiled. */
 const compiled = import.meta.url.endsWith('.js');
+
+/** The bundle bin/bundle-functions.ts makes of ./function-worker.ts and every handler, for the package. */
+const WORKER_BUNDLE = '../../functions/local/function-worker.mjs';
 
 /**
  * The functions, in a worker thread of their own, as on AWS a function runs apart from HTTP API:
@@ -183,7 +198,7 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
 /** `env` is the handlers' whole environment, as a function's configuration is on Lambda. */
 type Environment = Readonly<Record<string, string | undefined>>;
 
-/** A functions' thread; it starts loading at once, and loads the handlers once `env` is known. */
+/** A functions' thread; it starts loading at once, and serves once `env` is known. */
 const startFunctionThread = async (env: Environment | Promise<Environment>) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
@@ -192,8 +207,9 @@ const startFunctionThread = async (env: Environment | Promise<Environment>) => {
     execArgv: process.execArgv.filter((option) => option.startsWith('--cpu-prof')),
     workerData: {
       tsx: compiled ? undefined : createRequire(import.meta.url).resolve('tsx'),
-      module: new URL(compiled ? './function-worker.js' : './function-worker.ts', import.meta.url).href,
-      preload: PRELOAD.map((specifier) => import.meta.resolve(specifier)),
+      module: new URL(compiled ? WORKER_BUNDLE : './function-worker.ts', import.meta.url).href,
+      preload: compiled ? BUNDLE_PRELOAD : PRELOAD.map((specifier) => import.meta.resolve(specifier)),
+      compileCache: compileCacheDir(),
     },
   });
   worker.unref(); // the service's own handles decide when the process may end

@@ -116,10 +116,12 @@ export const startLocalService = async ({
   ...controlOptions
 }: LocalServiceOptions = {}): Promise<LocalService> => {
   if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
+  // The handlers would refuse it too, but only at their first invocation, answering 500.
+  if (quota !== undefined && !(Number.isInteger(quota) && quota >= 1)) throw new Error(`quota must be a positive integer, got ${quota}`);
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   if (path !== undefined) mkdirSync(path, { recursive: true });
   // The store and the handlers' thread start side by side: the thread loads what the handlers import
-  // while dynalite starts, then the handlers, once the environment naming the store is known.
+  // while dynalite starts; each handler loads at its function's first invocation, as on Lambda.
   const inherited = { ...process.env };
   for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
   const storeStarting = startDynalite(TABLE_NAME, path);

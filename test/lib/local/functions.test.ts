@@ -1,6 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LocalFunctions } from '../../../lib/local/functions.js';
 import { startFunctions } from '../../../lib/local/functions.js';
+import { httpApiListener } from '../../../lib/local/http-api.js';
 import { httpApiEvent, lambdaContext } from '../../../lib/local/lambda-runtime.js';
 import { operations } from '../../../lib/operations.js';
 
@@ -51,4 +58,56 @@ test('a thread that dies fails what it was running; the next invocation gets a n
   await expect(functions.invoke({ ...update, name: 'NoSuchOperation' }, invalidUpdate('x'), context())).rejects.toThrow(/exited/);
   const after = (await functions.invoke(update, invalidUpdate('y'), context())) as { statusCode: number };
   expect(after.statusCode).toBe(400);
+});
+
+describe('a function whose module fails to load', () => {
+  // Loaded at the function's first invocation, as on Lambda: without TABLE_NAME the module throws at import.
+  let broken: LocalFunctions;
+  let server: Server;
+
+  beforeAll(async () => {
+    broken = await startFunctions({}, { ...process.env, TABLE_NAME: '' });
+    server = createServer(httpApiListener([{ operation: update, handler: (event, context) => broken.invoke(update, event, context) }], 'us-east-1'));
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  });
+
+  afterAll(async () => {
+    await new Promise((closed) => server?.close(closed));
+    await broken?.close();
+  });
+
+  test('does not keep the functions from starting; each invocation of it fails as the function error it is', async () => {
+    const context = () => lambdaContext(update, 'us-east-1');
+
+    for (const id of ['a', 'b']) await expect(broken.invoke(update, invalidUpdate(id), context())).rejects.toThrow('the function failed');
+  });
+
+  test('is answered as HTTP API answers a failed invocation: 500 Internal Server Error', async () => {
+    const { port } = server.address() as AddressInfo;
+
+    const answer = await fetch(`http://127.0.0.1:${port}/clientcertificates/abc`, { method: 'PATCH', body: '{"patchOperations":[]}' });
+
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ message: 'Internal Server Error' });
+  });
+});
+
+test('a compile cache that cannot be written is only not used: the thread starts and answers', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+  writeFileSync(join(scratch, 'file'), '');
+  const cacheDir = process.env.NODE_COMPILE_CACHE;
+  process.env.NODE_COMPILE_CACHE = join(scratch, 'file', 'cache'); // under a file: no directory can be made there
+  try {
+    const uncached = await startFunctions();
+    try {
+      const answer = (await uncached.invoke(update, invalidUpdate('c'), lambdaContext(update, 'us-east-1'))) as { statusCode: number };
+      expect(answer.statusCode).toBe(400);
+    } finally {
+      await uncached.close();
+    }
+  } finally {
+    if (cacheDir === undefined) delete process.env.NODE_COMPILE_CACHE;
+    else process.env.NODE_COMPILE_CACHE = cacheDir;
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });

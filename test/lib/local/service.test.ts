@@ -56,3 +56,7 @@ describe('startLocalService, twice in one process', () => {
     expect(process.env).toEqual(before);
   });
 });
+
+test('a quota that is not a positive integer fails the start, before the handlers would refuse it at their first invocation', async () => {
+  await expect(startLocalService({ port: 0, dataDir: 'memory', accessLog: false, quota: 0 })).rejects.toThrow('quota must be a positive integer, got 0');
+});
