@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { build } from 'esbuild';
 import { ClientCertificateStack } from '../lib/client-certificate-stack.js';
 import { operations } from '../lib/operations.js';
 import { median } from './stats.js';

@@ -1,7 +1,7 @@
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_NAMESPACE, documentClient, dynamoDbClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient, dynamoDbClient } from '../lambda/store/dynamodb-store.js';
 import { partitionOf, SLOT, VERSION, versionedUpdate } from '../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
 import { startChild } from './child.js';
@@ -92,12 +92,18 @@ export const measureEndToEnd = async (
     const bare = bareDynamoDb(toStore);
     let n = 0;
     const loads: Record<LoadName, (client: number) => Promise<void>> = {
-      barePair: pair(async (input, client) => ((await bare(client, 'GetItem', input)) as { Item: Item }).Item, async (input, client) => {
-        await bare(client, 'UpdateItem', input);
-      }),
-      sdkPair: pair(async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item, async (input) => {
-        await sdk.send(new UpdateItemCommand(input));
-      }),
+      barePair: pair(
+        async (input, client) => ((await bare(client, 'GetItem', input)) as { Item: Item }).Item,
+        async (input, client) => {
+          await bare(client, 'UpdateItem', input);
+        },
+      ),
+      sdkPair: pair(
+        async (input) => (await sdk.send(new GetItemCommand(input))).Item as Item,
+        async (input) => {
+          await sdk.send(new UpdateItemCommand(input));
+        },
+      ),
       storePair: async (client) => {
         const current = (await store.load(ids[client]!))!;
         await store.saveIfVersion({ ...current.value, description: `bench ${n++}` }, current.version);
@@ -127,7 +133,13 @@ export const measureEndToEnd = async (
       const turns = new Map(COMPARED.map((name) => [name, [] as LoadResult[]]));
       for (let round = 0; round < rounds; round++) for (const name of COMPARED) turns.get(name)!.push(await runTurn(name, concurrency));
       const [sdkPair, barePair] = [await runTurn('sdkPair', concurrency), await runTurn('barePair', concurrency)];
-      results.push({ concurrency, service: medianTurn(turns.get('service')!), storePair: medianTurn(turns.get('storePair')!), sdkPair, barePair });
+      results.push({
+        concurrency,
+        service: medianTurn(turns.get('service')!),
+        storePair: medianTurn(turns.get('storePair')!),
+        sdkPair,
+        barePair,
+      });
     }
     return { results, firstRound };
   } finally {
@@ -145,7 +157,8 @@ const COMPARED = ['storePair', 'service'] as const;
 const FOR_SCALE = ['sdkPair', 'barePair'] as const;
 
 /** The turn with the median throughput (the upper one of an even count), latencies and all. */
-const medianTurn = (turns: readonly LoadResult[]): LoadResult => [...turns].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(turns.length / 2)]!;
+const medianTurn = (turns: readonly LoadResult[]): LoadResult =>
+  [...turns].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(turns.length / 2)]!;
 
 /**
  * CPU time used so far by this process and the one at `pid`, in microseconds; `undefined` when the
@@ -190,7 +203,12 @@ const rawPair =
       const Key = { [PARTITION_KEY]: { S: partitionOf(DEFAULT_NAMESPACE) }, [SORT_KEY]: { S: ids[client]! } };
       const item = await get({ TableName: tableName, Key, ConsistentRead: true }, client);
       const version = Number((item[VERSION] as { N: string }).N);
-      const { [PARTITION_KEY]: _namespace, [SORT_KEY]: _id, [SLOT]: _slot, ...fields }: Item = {
+      const {
+        [PARTITION_KEY]: _namespace,
+        [SORT_KEY]: _id,
+        [SLOT]: _slot,
+        ...fields
+      }: Item = {
         ...item,
         description: { S: `bench ${n++}` },
         [VERSION]: { N: String(version + 1) },
@@ -209,12 +227,19 @@ type UpdateInput = ConstructorParameters<typeof UpdateItemCommand>[0];
  */
 const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>) => {
   return async (client: number, operation: string, body: unknown): Promise<unknown> => {
-    const reply = await http.send(client, 'POST', '/', {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': `DynamoDB_20120810.${operation}`,
-      'x-amz-date': '20260101T000000Z',
-      authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
-    }, JSON.stringify(body));
+    const reply = await http.send(
+      client,
+      'POST',
+      '/',
+      {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+        'x-amz-date': '20260101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+      },
+      JSON.stringify(body),
+    );
     if (reply.status !== 200) throw new Error(`${operation} answered ${reply.status}: ${reply.body}`);
     return JSON.parse(reply.body);
   };

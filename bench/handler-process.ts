@@ -3,11 +3,11 @@
 // I/O is timed. Runs alone in a child process (fresh JIT, logs written to the parent's choice of
 // stdout, at the level the stack configures) and reports over the IPC channel.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { httpApiEvent, lambdaContext } from '../lib/local/lambda-runtime.js';
-import { operations } from '../lib/operations.js';
 import { VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import { issueSelfSignedCertificate } from '../lambda/domain/pem.js';
 import type { ClientCertificateStore } from '../lambda/store/client-certificate-store.js';
+import { httpApiEvent, lambdaContext } from '../lib/local/lambda-runtime.js';
+import { operations } from '../lib/operations.js';
 import { InMemoryStore } from './memory-store.js';
 import { quantile } from './stats.js';
 
@@ -52,7 +52,8 @@ const event = (n: number): APIGatewayProxyEventV2 =>
       host: 'abc123.execute-api.us-east-1.amazonaws.com',
       'user-agent': 'aws-sdk-js/3 ua/2.1 os/linux lang/js md/nodejs#24 api/api-gateway#3',
       'x-amz-date': '20260101T000000Z',
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
       'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'https',
     },

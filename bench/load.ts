@@ -70,7 +70,9 @@ export const closedLoop = async (
 export const socketClient = async (url: URL, sockets: number) => {
   const connections = await Promise.all(Array.from({ length: sockets }, () => connection(url)));
   const send = (client: number, method: string, path: string, headers: Record<string, string>, body: string): Promise<HttpReply> => {
-    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const lines = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     const head = `${method} ${path} HTTP/1.1\r\nhost: ${url.host}\r\n${lines}content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
     return connections[client]!.exchange(head + body);
   };

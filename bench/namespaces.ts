@@ -4,7 +4,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../lambda/domain/client-certificate.js';
 import { newClientCertificateId, VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import type { Namespace } from '../lambda/domain/namespace.js';
-import { documentClient, DynamoDbClientCertificateStore } from '../lambda/store/dynamodb-store.js';
+import { DynamoDbClientCertificateStore, documentClient } from '../lambda/store/dynamodb-store.js';
 import { SLOT, toItem, VERSION } from '../lambda/store/item.js';
 import { ensureTable, startDynalite } from '../lib/local/dynalite.js';
 import { median, quantile } from './stats.js';
@@ -67,7 +67,10 @@ export const measureNamespaceList = async (): Promise<NamespaceListCost> => {
     };
     // The 25 first, the others after: the listed namespace does not sit at the end of the writes.
     const listedItems = mine.map((c, i) => stored(listed, c, i));
-    await write('Crowded', [...listedItems, ...others.map(({ namespace, certificate: c }, i) => stored(namespace, c, Math.floor(i / OTHER_NAMESPACES)))]);
+    await write('Crowded', [
+      ...listedItems,
+      ...others.map(({ namespace, certificate: c }, i) => stored(namespace, c, Math.floor(i / OTHER_NAMESPACES))),
+    ]);
     await write('Alone', listedItems);
 
     const stores = {
@@ -93,7 +96,13 @@ export const measureNamespaceList = async (): Promise<NamespaceListCost> => {
       for (const name of round % 2 === 0 ? (['crowded', 'alone'] as const) : (['alone', 'crowded'] as const)) await turn(name, true);
     }
     const figures = (values: number[]) => ({ p50: median(values), p99: quantile(values, 0.99) });
-    return { listed: LISTED, others: OTHERS, otherNamespaces: OTHER_NAMESPACES, crowded: figures(samples.crowded), alone: figures(samples.alone) };
+    return {
+      listed: LISTED,
+      others: OTHERS,
+      otherNamespaces: OTHER_NAMESPACES,
+      crowded: figures(samples.crowded),
+      alone: figures(samples.alone),
+    };
   } finally {
     client.destroy();
     await db.close();

@@ -63,7 +63,7 @@ progress(`end to end: ${turns} turns of ${(TIMING.turn.warmupMs + TIMING.turn.du
 const endToEnd = await measureEndToEnd(CONCURRENCIES, TIMING);
 
 console.log(render([...figureRows(endToEnd, handler, coldStarts, startUp), namespaceRow(namespaceList)]));
-console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(performance.now() - started) / 1000 | 0} s`);
+console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${((performance.now() - started) / 1000) | 0} s`);
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -86,7 +86,12 @@ function render(rows: readonly string[][]): string {
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: HandlerCost, bundles: readonly ColdStart[], startUp: StartUp): string[][] {
+function figureRows(
+  { results: e2e, firstRound }: EndToEnd,
+  handlerCost: HandlerCost,
+  bundles: readonly ColdStart[],
+  startUp: StartUp,
+): string[][] {
   const rows: string[][] = [];
   const at1 = e2e.find((r) => r.concurrency === 1)!;
   for (const { concurrency, service, storePair, sdkPair, barePair } of e2e) {
@@ -180,7 +185,14 @@ function figureRows({ results: e2e, firstRound }: EndToEnd, handlerCost: Handler
     '',
     verdict(startUp.inProcessP50Ms <= TARGETS.inProcessStartMs, `≤ ${TARGETS.inProcessStartMs} ms`),
   ]);
-  rows.push(['5. in-process in-memory service, start to a first Generate answered: p50', `${ms(startUp.inProcessGenerateP50Ms)} ms`, '', '', '', '']);
+  rows.push([
+    '5. in-process in-memory service, start to a first Generate answered: p50',
+    `${ms(startUp.inProcessGenerateP50Ms)} ms`,
+    '',
+    '',
+    '',
+    '',
+  ]);
   rows.push([
     '5. the command (compiled, as installed), start to first answer: p50',
     `${ms(startUp.commandP50Ms)} ms`,

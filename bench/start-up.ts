@@ -38,7 +38,9 @@ const inProcess = async (method: 'GET' | 'POST' = 'GET'): Promise<number> => {
 const command = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [`${root}dist/bin/local.js`, '--port', '0', '--data-dir', 'memory'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [`${root}dist/bin/local.js`, '--port', '0', '--data-dir', 'memory'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', async (chunk: Buffer) => {
       const before = output;

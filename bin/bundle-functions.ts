@@ -54,7 +54,9 @@ await build({
   sourcemap: functionBundling.sourceMap,
   sourcesContent: functionBundling.sourcesContent,
   banner: { js: functionBundling.banner! },
-  alias: Object.fromEntries(([functionBundling.esbuildArgs!['--alias']] as string[][]).flat().map((pair) => pair.split('=') as [string, string])),
+  alias: Object.fromEntries(
+    ([functionBundling.esbuildArgs!['--alias']] as string[][]).flat().map((pair) => pair.split('=') as [string, string]),
+  ),
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -11,14 +11,19 @@ import type { LocalServiceSettings } from '../lib/local/settings.js';
 // is reused, some 30 % of the loading time.
 const cache = compileCacheDir();
 if (cache !== undefined) enableCompileCache(cache);
-const [{ environmentWithFlags, USAGE }, { consoleAccessLog }, { startLocalService }, { localServiceOptionsFromEnvironment }, { checkStartUp, startUpFailure }] =
-  await Promise.all([
-    import('../lib/local/command.js'),
-    import('../lib/local/console.js'),
-    import('../lib/local/service.js'),
-    import('../lib/local/settings.js'),
-    import('../lib/local/start-up.js'),
-  ]);
+const [
+  { environmentWithFlags, USAGE },
+  { consoleAccessLog },
+  { startLocalService },
+  { localServiceOptionsFromEnvironment },
+  { checkStartUp, startUpFailure },
+] = await Promise.all([
+  import('../lib/local/command.js'),
+  import('../lib/local/console.js'),
+  import('../lib/local/service.js'),
+  import('../lib/local/settings.js'),
+  import('../lib/local/start-up.js'),
+]);
 
 // Read first: whoever started this process may be gone by the time the banner is out.
 const parent = process.ppid;
@@ -75,5 +80,7 @@ if (options.sigv4) {
 }
 if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
 const signing = options.sigv4 ? '' : ' --no-sign-request';
-console.log(`try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`);
+console.log(
+  `try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`,
+);
 console.log(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);

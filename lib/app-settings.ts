@@ -28,7 +28,8 @@ export const appSettings = (app: Construct): { stackName: string; props: ClientC
   };
   const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
   const alarmTopicArn = context('alarmTopicArn');
-  if (alarmTopicArn !== undefined && (typeof alarmTopicArn !== 'string' || !alarmTopicArn.startsWith('arn:'))) refuse('alarmTopicArn', 'an SNS topic ARN');
+  if (alarmTopicArn !== undefined && (typeof alarmTopicArn !== 'string' || !alarmTopicArn.startsWith('arn:')))
+    refuse('alarmTopicArn', 'an SNS topic ARN');
   const stackName = context('stackName') ?? DEFAULT_STACK_NAME;
   if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) refuse('stackName', 'a CloudFormation stack name');
   const apiName = context('apiName');

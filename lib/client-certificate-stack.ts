@@ -19,7 +19,8 @@ export class ClientCertificateStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ClientCertificateStackProps = {}) {
     super(scope, id, props);
-    const alarmTopic = props.alarmTopic ?? (props.alarmTopicArn === undefined ? undefined : Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn));
+    const alarmTopic =
+      props.alarmTopic ?? (props.alarmTopicArn === undefined ? undefined : Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn));
     this.api = new ClientCertificateApi(this, 'ClientCertificateApi', { ...props, alarmTopic });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -1,8 +1,7 @@
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** Lets CommonJS dependencies that call `require` run inside the ESM bundle. */
-const esmRequireBanner =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** What an operation's bundle may weigh: the cold-start budget `npm run bench` and the bundling test hold it to. */
 export const BUNDLE_BUDGET_BYTES = 250_000;

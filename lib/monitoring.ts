@@ -4,13 +4,7 @@ import { ComparisonOperator, type Dashboard, MathExpression, Metric, TreatMissin
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import {
-  DefaultDashboardFactory,
-  MetricStatistic,
-  MonitoringFacade,
-  noopAction,
-  SnsAlarmActionStrategy,
-} from 'cdk-monitoring-constructs';
+import { DefaultDashboardFactory, MetricStatistic, MonitoringFacade, noopAction, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../lambda/http/metrics.js';
 import { type Operation, routeKey } from './operations.js';
@@ -34,7 +28,13 @@ export const ALARM_THRESHOLDS = {
 const PERIOD = Duration.minutes(5);
 
 /** The error types graphed as counts besides StoreRejected: refusals callers see, and store faults. */
-const REFUSALS = ['ConflictException', 'LimitExceededException', 'TooManyRequestsException', 'ServiceUnavailableException', 'InternalFailure'];
+const REFUSALS = [
+  'ConflictException',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'ServiceUnavailableException',
+  'InternalFailure',
+];
 
 /** One alarm of severity Critical, described by what it means and where to read what to do. */
 const critical = <T extends object>(meaning: string, threshold: T): Record<string, T & { alarmDescriptionOverride: string }> => ({
@@ -162,7 +162,9 @@ export class ClientCertificateApiMonitoring extends Construct {
       functions.map(({ operation }, i) => [`${id}${i}`, this.routeMetric(service, operation, metricName, MetricStatistic.SUM)]),
     );
     return new MathExpression({
-      expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+      expression: Object.keys(usingMetrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
       usingMetrics,
       label: metricName,
       period: PERIOD,

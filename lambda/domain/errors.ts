@@ -48,8 +48,7 @@ export const echoed = (value: string): string =>
 
 export const badRequest = (message: string): ApiError => new ApiError('BadRequestException', message);
 
-export const notFound = (): ApiError =>
-  new ApiError('NotFoundException', `Invalid ${RESOURCE} identifier specified`);
+export const notFound = (): ApiError => new ApiError('NotFoundException', `Invalid ${RESOURCE} identifier specified`);
 
 /** A tags ARN that names no resource of this service. */
 export const unknownResource = (): ApiError => new ApiError('NotFoundException', 'Invalid resource identifier specified');
@@ -68,8 +67,7 @@ export const reservedTagKey = (key: string, prefix: string): ApiError =>
 export const invalidTagValue = (key: string, maxLength: number, characters: string): ApiError =>
   badRequest(`Invalid tag value for key '${key}': at most ${maxLength} characters from ${characters}`);
 
-export const tooManyTags = (max: number): ApiError =>
-  badRequest(`Too many tags: a resource can have at most ${max} tags`);
+export const tooManyTags = (max: number): ApiError => badRequest(`Too many tags: a resource can have at most ${max} tags`);
 
 export const invalidLimit = (): ApiError => badRequest('Invalid limit: must be an integer');
 
@@ -90,8 +88,7 @@ export const validationFailed = (violations: readonly string[]): ApiError => {
 };
 
 /** A required member that is absent, in the same Smithy wording. */
-export const missingMember = (at: string): string =>
-  `Value null at '${at}' failed to satisfy constraint: Member must not be null`;
+export const missingMember = (at: string): string => `Value null at '${at}' failed to satisfy constraint: Member must not be null`;
 
 export const enumViolation = (value: string, at: string, allowed: readonly string[]): string =>
   `Value '${echoed(value)}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
@@ -118,15 +115,10 @@ const JAVA_CLASS = { boolean: 'java.lang.Boolean', number: 'com.amazon.coral.val
 export const notAString = (value: boolean | number): ApiError =>
   new ApiError('SerializationException', `class ${JAVA_CLASS[typeof value as 'boolean' | 'number']} can not be converted to an String`);
 
-export const tooManyRequests = (cause?: unknown): ApiError =>
-  new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });
+export const tooManyRequests = (cause?: unknown): ApiError => new ApiError('TooManyRequestsException', 'Too Many Requests', { cause });
 
 export const serviceUnavailable = (cause?: unknown): ApiError =>
   new ApiError('ServiceUnavailableException', 'Service Unavailable', { cause });
 
 export const internalFailure = (cause?: unknown): ApiError =>
-  new ApiError(
-    'InternalFailure',
-    'The request processing has failed because of an unknown error, exception or failure.',
-    { cause },
-  );
+  new ApiError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { cause });

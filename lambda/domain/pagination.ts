@@ -26,8 +26,7 @@ export const parsePageRequest = (limit: string | null, position: string | null):
 // That id is all a list needs to resume: the namespace is the caller's own, taken from each request.
 const POSITION_VERSION = 'v1';
 
-export const encodePosition = (afterId: string): string =>
-  Buffer.from(JSON.stringify([POSITION_VERSION, afterId])).toString('base64url');
+export const encodePosition = (afterId: string): string => Buffer.from(JSON.stringify([POSITION_VERSION, afterId])).toString('base64url');
 
 const decodePosition = (position: string): string => {
   if (!/^[A-Za-z0-9_-]+$/.test(position)) throw invalidPosition();

@@ -62,10 +62,7 @@ export const validatePatchOperations = (operations: readonly PatchOperation[]): 
  * Steps 4 and 5: checks every operation against what a ClientCertificate allows, then applies them
  * all in order to a copy. Throws on the first bad operation, so the caller never sees half a patch.
  */
-export const applyPatch = (
-  certificate: ClientCertificate,
-  operations: readonly PatchOperation[],
-): ClientCertificate => {
+export const applyPatch = (certificate: ClientCertificate, operations: readonly PatchOperation[]): ClientCertificate => {
   for (const { op, path } of operations) {
     if (path === undefined) throw missingPatchPath();
     if (op !== 'replace') throw unsupportedPatchOp(path, String(op ?? null));
@@ -95,5 +92,4 @@ export const decodeJsonPointer = (pointer: string): string[] | undefined => {
     .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
 };
 
-const sameTokens = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((token, i) => token === b[i]);
+const sameTokens = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((token, i) => token === b[i]);

@@ -1,5 +1,6 @@
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect polyfill.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import {
   BasicConstraintsExtension,
   ExtendedKeyUsage,
@@ -8,7 +9,6 @@ import {
   KeyUsagesExtension,
   X509CertificateGenerator,
 } from '@peculiar/x509';
-import { randomBytes } from 'node:crypto';
 
 const SIGNING = {
   name: 'RSASSA-PKCS1-v1_5',

@@ -46,10 +46,7 @@ export const parseTagKeys = (tagKeys: readonly string[]): readonly string[] => {
 };
 
 /** The tags after TagResource: added ones overwrite, and the result must still keep the tag rules. */
-export const withTags = (
-  tags: Readonly<Record<string, string>>,
-  added: Readonly<Record<string, string>>,
-): Record<string, string> => {
+export const withTags = (tags: Readonly<Record<string, string>>, added: Readonly<Record<string, string>>): Record<string, string> => {
   const merged = { ...tags, ...added };
   validateTags(merged);
   return merged;

@@ -26,7 +26,8 @@ export const createHandler = (stores: ClientCertificateStores, now: () => number
         expirationDate,
         tags,
       };
-      if (await store.create(certificate)) return { statusCode: 201, representation: { kind: 'ClientCertificate', certificate, created: true } };
+      if (await store.create(certificate))
+        return { statusCode: 201, representation: { kind: 'ClientCertificate', certificate, created: true } };
     }
     throw serviceUnavailable(new Error(`no free client certificate id after ${ID_ATTEMPTS} attempts`));
   });

@@ -5,10 +5,7 @@ import { clientCertificateIdOf } from '../domain/tags.js';
 import type { ClientCertificateStore } from '../store/client-certificate-store.js';
 
 /** The certificate a path names, or NotFoundException; an id no certificate can have costs no store call. */
-export const loadCertificate = async (
-  store: ClientCertificateStore,
-  id: string | undefined,
-): Promise<Versioned<ClientCertificate>> => {
+export const loadCertificate = async (store: ClientCertificateStore, id: string | undefined): Promise<Versioned<ClientCertificate>> => {
   const found = id !== undefined && isClientCertificateId(id) ? await store.load(id) : undefined;
   if (found === undefined) throw notFound();
   return found;

@@ -1,16 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import { withDeadline } from '../store/deadline.js';
+import { requestMetrics } from './metrics.js';
 import { namespaceOf } from './namespace.js';
 import { queryParameters } from './query.js';
-import { requestMetrics } from './metrics.js';
 import type { Representation } from './representations.js';
-import { hal, HAL_MEDIA_TYPE, plain, wantsHal } from './representations.js';
+import { HAL_MEDIA_TYPE, hal, plain, wantsHal } from './representations.js';
 import type { HttpResponse } from './responses.js';
 import { errorResponse, jsonResponse } from './responses.js';
 
@@ -67,9 +67,7 @@ export const apiHandler = (operation: Operation) =>
       );
       if (representation === undefined) return jsonResponse(statusCode);
       const halBody = wantsHal(event.headers?.accept) ? hal(representation) : undefined;
-      return halBody === undefined
-        ? jsonResponse(statusCode, plain(representation))
-        : jsonResponse(statusCode, halBody, HAL_MEDIA_TYPE);
+      return halBody === undefined ? jsonResponse(statusCode, plain(representation)) : jsonResponse(statusCode, halBody, HAL_MEDIA_TYPE);
     });
 
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context>;

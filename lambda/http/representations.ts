@@ -122,9 +122,7 @@ export const hal = (representation: Representation): unknown => {
           'clientcertificate:by-id': { href: `${COLLECTION}/{clientcertificate_id}`, templated: true },
           'clientcertificate:generate': { href: COLLECTION },
           ...(items.length === 0 ? {} : { item: oneOrMany(links) }),
-          ...(position === undefined
-            ? {}
-            : { next: { href: `${COLLECTION}?position=${encodeURIComponent(position)}&limit=${limit}` } }),
+          ...(position === undefined ? {} : { next: { href: `${COLLECTION}?position=${encodeURIComponent(position)}&limit=${limit}` } }),
         },
         ...(items.length === 0 ? {} : { _embedded: { item: oneOrMany(embedded) } }),
       };

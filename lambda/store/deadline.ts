@@ -1,6 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
-import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * When the answer to the request under way is due, in epoch milliseconds. Every store call made
@@ -53,9 +53,12 @@ export class DeadlineBoundHttpHandler extends NodeHttpHandler {
   override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {
     const left = remainingMs();
     if (left === Infinity) return super.handle(request, options);
-    const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop();
+    const operation = String(request.headers['x-amz-target'] ?? '')
+      .split('.')
+      .pop();
     if (WRITES.has(operation ?? '')) {
-      if (left < this.writeAttemptMs) return Promise.reject(new DeadlineExceededError(`${operation} needs ${this.writeAttemptMs} ms, ${Math.max(0, left)} ms left`));
+      if (left < this.writeAttemptMs)
+        return Promise.reject(new DeadlineExceededError(`${operation} needs ${this.writeAttemptMs} ms, ${Math.max(0, left)} ms left`));
       return super.handle(request, options);
     }
     if (left <= 0) return Promise.reject(new DeadlineExceededError(`${operation}: the answer is due`));

@@ -1,7 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isDeepStrictEqual } from 'node:util';
 import type { ClientCertificate, Versioned } from '../domain/client-certificate.js';
 import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
@@ -78,7 +78,9 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
 
   /** The item under `id` as stored, read consistently. */
   private async getItem(id: string): Promise<Item | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keyOf(this.namespace, id), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(this.namespace, id), ConsistentRead: true }),
+    );
     return Item;
   }
 
@@ -99,7 +101,8 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
       const current = await this.load(id);
       // An earlier attempt of this very call was applied and only its answer was lost (the SDK then
       // retried): that is this write's success, not somebody else's conflict.
-      if (current !== undefined && current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate)) return current.version;
+      if (current !== undefined && current.version === expectedVersion + 1 && isDeepStrictEqual(current.value, certificate))
+        return current.version;
       if (!(error instanceof ConditionalCheckFailedException)) throw asStoreError(error);
       if (current === undefined) throw notFound();
       // After a retry, an earlier attempt whose answer never came may have landed, and another writer
@@ -175,6 +178,11 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
 
 /** The store of every namespace in one table, all through one client. */
 export const dynamoDbStores =
-  (client: DynamoDBDocumentClient, tableName: string, quota: number = DEFAULT_QUOTA, now: () => number = Date.now): ClientCertificateStores =>
+  (
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    quota: number = DEFAULT_QUOTA,
+    now: () => number = Date.now,
+  ): ClientCertificateStores =>
   (namespace) =>
     new DynamoDbClientCertificateStore(client, tableName, quota, now, namespace);

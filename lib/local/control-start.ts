@@ -17,12 +17,18 @@ export interface ControlStartOptions {
 /** The quota the handlers keep (CLIENT_CERTIFICATE_QUOTA, checked by ./settings.ts), which a seed's slots must lie below. */
 export const localQuota = (env: NodeJS.ProcessEnv = process.env): number => Number(env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
 
-export const startControl = async (storeEndpoint: string, tableName: string, quota: number, { seedFile, faultsFile, faults = [] }: ControlStartOptions): Promise<ControlPlane> => {
+export const startControl = async (
+  storeEndpoint: string,
+  tableName: string,
+  quota: number,
+  { seedFile, faultsFile, faults = [] }: ControlStartOptions,
+): Promise<ControlPlane> => {
   const control = controlPlane({ storeEndpoint, tableName, quota });
   try {
     const rules = faultsFile === undefined ? [] : atFile('FAULTS_FILE', faultsFile, parseFaultsFile);
     for (const rule of [...rules, ...faults]) control.addFault(rule);
-    if (seedFile !== undefined) await control.importState(atFile('SEED_FILE', seedFile, (text) => parseStateDocument(JSON.parse(text), quota)));
+    if (seedFile !== undefined)
+      await control.importState(atFile('SEED_FILE', seedFile, (text) => parseStateDocument(JSON.parse(text), quota)));
     return control;
   } catch (error) {
     control.close();

@@ -1,10 +1,10 @@
-import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError, badRequest, serviceUnavailable } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
 import { errorResponse, jsonResponse } from '../../lambda/http/responses.js';
@@ -155,7 +155,8 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
     const region = query.get('region');
     if (account === null && region === null) return caller;
     const namespace = { account: account ?? caller.account, region: region ?? caller.region };
-    if (!NAMESPACE_KEY.test(`${namespace.account}#${namespace.region}`)) throw badRequest("'account' must be 12 digits and 'region' a region name");
+    if (!NAMESPACE_KEY.test(`${namespace.account}#${namespace.region}`))
+      throw badRequest("'account' must be 12 digits and 'region' a region name");
     return namespace;
   };
 
@@ -196,7 +197,8 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
       try {
         return await route(request);
       } catch (error) {
-        if (error instanceof StateDocumentError || error instanceof FaultRuleError) return withRequestId(errorResponse(badRequest(error.message)));
+        if (error instanceof StateDocumentError || error instanceof FaultRuleError)
+          return withRequestId(errorResponse(badRequest(error.message)));
         if (error instanceof ApiError) return withRequestId(errorResponse(error));
         return withRequestId(errorResponse(serviceUnavailable(error)));
       }

@@ -1,8 +1,8 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
 import { compileCacheDir } from './compile-cache.js';
 
@@ -228,7 +228,8 @@ export const startDynalite = async (
     if (message.id !== undefined) pending.get(message.id)?.(message);
     else if (message.event === 'fault') log(`${message.cause}; store calls fail until it reopens`);
     else if (message.event === 'recovered') log('reopened; requests are served again');
-    else if (message.event === 'lost') fail('its files were removed while the service ran (writes not yet flushed are lost); restore them or start on an empty directory');
+    else if (message.event === 'lost')
+      fail('its files were removed while the service ran (writes not yet flushed are lost); restore them or start on an empty directory');
   });
   worker.once('error', (error) => fail(`the store's thread failed: ${error.message}`));
   let asked = 0;

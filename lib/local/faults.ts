@@ -63,7 +63,8 @@ export const parseFaultRule = (value: unknown): FaultRule => {
       fail(`'operations': unknown operation ${JSON.stringify(name)}; one of ${Object.keys(MODELED_ERRORS).join(', ')}`);
     }
   }
-  if (rule.certificateId !== undefined && (typeof rule.certificateId !== 'string' || rule.certificateId === '')) fail("'certificateId' must be a certificate id");
+  if (rule.certificateId !== undefined && (typeof rule.certificateId !== 'string' || rule.certificateId === ''))
+    fail("'certificateId' must be a certificate id");
   if (rule.namespace !== undefined && (typeof rule.namespace !== 'string' || !NAMESPACE.test(rule.namespace))) {
     fail("'namespace' must be '<12-digit account>#<region>'");
   }
@@ -85,10 +86,13 @@ const parseAction = (value: unknown, operations: readonly string[]): FaultAction
     const type = error.type as ErrorType;
     for (const operation of operations) {
       if (typeof type !== 'string' || !errorsOf(operation)!.includes(type)) {
-        fail(`'action.error.type': ${operation} cannot answer ${JSON.stringify(type)}; it answers one of ${errorsOf(operation)!.join(', ')}`);
+        fail(
+          `'action.error.type': ${operation} cannot answer ${JSON.stringify(type)}; it answers one of ${errorsOf(operation)!.join(', ')}`,
+        );
       }
     }
-    if (error.status !== undefined && error.status !== ERROR_STATUS[type]) fail(`'action.error.status': ${type} is answered with ${ERROR_STATUS[type]}`);
+    if (error.status !== undefined && error.status !== ERROR_STATUS[type])
+      fail(`'action.error.status': ${type} is answered with ${ERROR_STATUS[type]}`);
     if (error.message !== undefined && typeof error.message !== 'string') fail("'action.error.message' must be a string");
     return { error: { type, status: ERROR_STATUS[type], message: (error.message as string | undefined) ?? `Injected ${type}` } };
   }

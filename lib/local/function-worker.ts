@@ -2,10 +2,11 @@
 // runs the invocations posted to it, loading each function's handler module at its first, as Lambda
 // runs a function's init at its first invocation. In the package, this module and every handler are
 // one bundle (bin/bundle-functions.ts).
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
 import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Operation } from '../operations.js';
 import { operations } from '../operations.js';
 import type { LambdaHandler } from './lambda-runtime.js';
@@ -33,7 +34,10 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 // Lambda's runtime writes what a function logs straight to its log destination, in order. A worker
 // thread's stdout would instead post each line to the main thread, to be written whenever it gets
 // there: after the answer it was logged for, perhaps, or never, if the process is killed between.
-for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
+for (const [stream, fd] of [
+  [process.stdout, 1],
+  [process.stderr, 2],
+] as const) {
   stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
     writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     const written = typeof encoding === 'function' ? encoding : callback;

@@ -1,7 +1,7 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS } from '../operations.js';
 import { compileCacheDir } from './compile-cache.js';
@@ -78,7 +78,15 @@ workerData.preload
  * is still starting, so that no function's first invocation waits for them.
  */
 // In order: @peculiar/x509 needs reflect-metadata loaded before it, as lambda/domain/pem.ts loads it.
-const PRELOAD = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@middy/core', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', 'reflect-metadata', '@peculiar/x509'];
+const PRELOAD = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@middy/core',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+  'reflect-metadata',
+  '@peculiar/x509',
+];
 
 /**
  * The SDK's ES module build imports `node:http` at its first request to an http:// endpoint, and

@@ -1,7 +1,7 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiError } from '../../lambda/domain/errors.js';
 import { internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
@@ -172,7 +172,15 @@ export const httpApiListener = (
     const query = decodeQuery(url.search.slice(1));
     const { account, region: callerRegion } = callerOf(req.headers, query, region, callers);
     const method = req.method ?? 'GET';
-    exchange.send(await plane.answer({ method, path: url.pathname, query: new URLSearchParams(query ?? []), body, caller: { account, region: callerRegion } }));
+    exchange.send(
+      await plane.answer({
+        method,
+        path: url.pathname,
+        query: new URLSearchParams(query ?? []),
+        body,
+        caller: { account, region: callerRegion },
+      }),
+    );
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const exchange = new Exchange(req, res, log);
@@ -196,7 +204,8 @@ export const httpApiListener = (
 /** What fault rules select a request by: its operation, certificate and namespace. */
 const faultTarget = (match: { route: Route; pathParameters: Record<string, string> }, caller: Caller) => ({
   operation: match.route.operation.name,
-  certificateId: match.pathParameters.clientcertificate_id ?? /\/clientcertificates\/([^/]+)$/.exec(match.pathParameters.resource_arn ?? '')?.[1],
+  certificateId:
+    match.pathParameters.clientcertificate_id ?? /\/clientcertificates\/([^/]+)$/.exec(match.pathParameters.resource_arn ?? '')?.[1],
   namespace: `${caller.account}#${caller.region}`,
 });
 
@@ -206,8 +215,7 @@ const isUnsigned = (req: IncomingMessage, url: URL): boolean =>
 
 /** Whether Lambda would accept `result` as a function's response; measured only when it could matter. */
 const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>
-  (result.body?.length ?? 0) <= SURELY_DELIVERABLE_LENGTH ||
-  Buffer.byteLength(JSON.stringify(result) ?? '') <= MAX_FUNCTION_RESPONSE_BYTES;
+  (result.body?.length ?? 0) <= SURELY_DELIVERABLE_LENGTH || Buffer.byteLength(JSON.stringify(result) ?? '') <= MAX_FUNCTION_RESPONSE_BYTES;
 
 /** How long a client that does not read its answer may hold it before the connection is closed. */
 export const WRITE_TIMEOUT_MS = 10_000;
@@ -303,7 +311,13 @@ export const clientErrorAnswerer =
     const head = { ...headers, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(body ?? ''), connection: 'close' };
     const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}`);
     socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
-    log?.({ ...connectionLogEntry(), requestId, status: statusCode, errorType: headers['x-amzn-ErrorType'], responseBytes: Buffer.byteLength(body ?? '') });
+    log?.({
+      ...connectionLogEntry(),
+      requestId,
+      status: statusCode,
+      errorType: headers['x-amzn-ErrorType'],
+      responseBytes: Buffer.byteLength(body ?? ''),
+    });
   };
 
 /** Marks a socket whose request the `clientError` answer has already logged. */

@@ -1,6 +1,7 @@
 // `client-certificate-api/local`: the local service, to start from a test run.
-export type { AccessLogEntry } from './http-api.js';
+
+export { accessLine } from './console.js';
 export type { FunctionSettings } from './functions.js';
+export type { AccessLogEntry } from './http-api.js';
 export type { LocalService, LocalServiceOptions } from './service.js';
 export { startLocalService } from './service.js';
-export { accessLine } from './console.js';

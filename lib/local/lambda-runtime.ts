@@ -1,6 +1,6 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { decodeQuery } from '../../lambda/http/query.js';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS, routeKey } from '../operations.js';

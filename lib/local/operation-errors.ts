@@ -6,7 +6,13 @@ import type { ErrorType } from '../../lambda/domain/errors.js';
  * against test/fixtures/apigateway-clientcertificate.smithy.json).
  */
 export const MODELED_ERRORS: Readonly<Record<string, readonly ErrorType[]>> = {
-  GenerateClientCertificate: ['BadRequestException', 'ConflictException', 'LimitExceededException', 'TooManyRequestsException', 'UnauthorizedException'],
+  GenerateClientCertificate: [
+    'BadRequestException',
+    'ConflictException',
+    'LimitExceededException',
+    'TooManyRequestsException',
+    'UnauthorizedException',
+  ],
   GetClientCertificate: ['BadRequestException', 'NotFoundException', 'TooManyRequestsException', 'UnauthorizedException'],
   GetClientCertificates: ['BadRequestException', 'NotFoundException', 'TooManyRequestsException', 'UnauthorizedException'],
   UpdateClientCertificate: [
@@ -17,8 +23,21 @@ export const MODELED_ERRORS: Readonly<Record<string, readonly ErrorType[]>> = {
     'TooManyRequestsException',
     'UnauthorizedException',
   ],
-  DeleteClientCertificate: ['BadRequestException', 'ConflictException', 'NotFoundException', 'TooManyRequestsException', 'UnauthorizedException'],
-  TagResource: ['BadRequestException', 'ConflictException', 'LimitExceededException', 'NotFoundException', 'TooManyRequestsException', 'UnauthorizedException'],
+  DeleteClientCertificate: [
+    'BadRequestException',
+    'ConflictException',
+    'NotFoundException',
+    'TooManyRequestsException',
+    'UnauthorizedException',
+  ],
+  TagResource: [
+    'BadRequestException',
+    'ConflictException',
+    'LimitExceededException',
+    'NotFoundException',
+    'TooManyRequestsException',
+    'UnauthorizedException',
+  ],
   UntagResource: [
     'BadRequestException',
     'ConflictException',

@@ -11,8 +11,7 @@ export const noSuchRoute = (): ApiError => new ApiError('NotFoundException', 'No
 /** The request could not be parsed as HTTP at all. */
 export const malformedHttpRequest = (): ApiError => new ApiError('BadRequestException', 'Bad Request');
 
-export const requestEntityTooLarge = (): ApiError =>
-  new ApiError('RequestEntityTooLargeException', 'Request Entity Too Large');
+export const requestEntityTooLarge = (): ApiError => new ApiError('RequestEntityTooLargeException', 'Request Entity Too Large');
 
 // SigV4 authentication. The texts are those AWS's SigV4 front end sends (recorded from API Gateway and
 // sibling services); a client tells them apart by type, a person by text.

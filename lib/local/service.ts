@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
-import { consoleAccessLog } from './console.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
+import { consoleAccessLog } from './console.js';
 import type { LocalControl } from './control.js';
 import { startControl } from './control-start.js';
 import { startDynalite } from './dynalite.js';
@@ -144,7 +144,11 @@ export const startLocalService = async ({
       ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
     })),
   );
-  const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([storeStarting, functionsStarting, handlersStoreStarting]);
+  const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([
+    storeStarting,
+    functionsStarting,
+    handlersStoreStarting,
+  ]);
 
   // From here on, a failure closes what was started, so that a failed start leaves nothing running.
   const started: (() => Promise<void>)[] = [];
@@ -194,10 +198,13 @@ export const startLocalService = async ({
       log?.(connectionLogEntry('CONNECT'));
     });
     await new Promise<void>((ready, fail) => server.listen(port, host, ready).once('error', fail));
-    started.push(() => new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeIdleConnections();
-    }));
+    started.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeIdleConnections();
+        }),
+    );
     return { ...running(server, host, store.endpoint, stopStarted), control };
   } catch (error) {
     await stopStarted();
@@ -218,5 +225,7 @@ const running = (server: Server, host: string, storeEndpoint: string, stopStarte
 /** The accounts the keys allowed to sign name for themselves. */
 const keyAccounts = (sigv4: SigV4Settings | undefined): ReadonlyMap<string, string> =>
   new Map(
-    [sigv4?.credentials ?? []].flat().flatMap(({ accessKeyId, accountId }) => (accountId === undefined ? [] : [[accessKeyId, accountId] as const])),
+    [sigv4?.credentials ?? []]
+      .flat()
+      .flatMap(({ accessKeyId, accountId }) => (accountId === undefined ? [] : [[accessKeyId, accountId] as const])),
   );

@@ -3,9 +3,9 @@ import { isIP } from 'node:net';
 import { isAccountId } from './caller.js';
 import { parseFaultsFile } from './control.js';
 import { atFile, localQuota } from './control-start.js';
-import { parseStateDocument } from './state.js';
-import type { SigV4Credentials } from './sigv4.js';
 import type { LocalServiceOptions } from './service.js';
+import type { SigV4Credentials } from './sigv4.js';
+import { parseStateDocument } from './state.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -79,7 +79,11 @@ const controlFiles = (env: Environment): Pick<LocalServiceOptions, 'seedFile' | 
 const functions = (env: Environment): Pick<LocalServiceOptions, 'functions'> =>
   env.FUNCTION_CONCURRENCY === undefined
     ? {}
-    : { functions: { concurrency: decimal(env, 'FUNCTION_CONCURRENCY', 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)') } };
+    : {
+        functions: {
+          concurrency: decimal(env, 'FUNCTION_CONCURRENCY', 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)'),
+        },
+      };
 
 const port = (env: Environment): number =>
   env.PORT === undefined ? 3000 : decimal(env, 'PORT', 0, 65_535, 'a port number from 0 to 65535 (0: any free port)');
@@ -119,19 +123,25 @@ const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
   if (mode !== 'none' && mode !== 'sigv4') refuse('AUTH', mode, "'none' or 'sigv4'");
   if (mode === 'none') {
     // Asked for one signing service, or given keys, the service would otherwise accept every request unsigned.
-    if (env.SIGV4_SERVICE !== undefined) throw new SettingError('SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE');
-    if (env.CREDENTIALS_FILE !== undefined) throw new SettingError('CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE');
+    if (env.SIGV4_SERVICE !== undefined)
+      throw new SettingError('SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE');
+    if (env.CREDENTIALS_FILE !== undefined)
+      throw new SettingError(
+        'CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE',
+      );
     return undefined;
   }
   const service = env.SIGV4_SERVICE ?? 'apigateway';
-  if (service !== 'apigateway' && service !== 'execute-api') refuse('SIGV4_SERVICE', service, "'apigateway' (the default) or 'execute-api'");
+  if (service !== 'apigateway' && service !== 'execute-api')
+    refuse('SIGV4_SERVICE', service, "'apigateway' (the default) or 'execute-api'");
   if (env.CREDENTIALS_FILE !== undefined) return { credentials: credentialsFile(env.CREDENTIALS_FILE), service };
   // IAM's AccessKeyIdType is `[\w]+`; a key with any other character can match no signature.
   const accessKeyId = required(env, 'AWS_ACCESS_KEY_ID', 'with AUTH=sigv4');
   if (!/^\w+$/.test(accessKeyId)) refuse('AWS_ACCESS_KEY_ID', accessKeyId, 'an access key id: letters, digits and _ only');
   const secretAccessKey = required(env, 'AWS_SECRET_ACCESS_KEY', 'with AUTH=sigv4');
   // Never echo a secret; say what is wrong with it.
-  if (secretAccessKey.trim() !== secretAccessKey) throw new SettingError('AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone');
+  if (secretAccessKey.trim() !== secretAccessKey)
+    throw new SettingError('AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone');
   const sessionToken = env.AWS_SESSION_TOKEN || undefined; // empty means none, as in the AWS SDK's fromEnv
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
@@ -162,7 +172,15 @@ export const MAX_LOCAL_QUOTA = 1_000;
 const quota = (env: Environment): Pick<LocalServiceOptions, 'quota'> =>
   env.CLIENT_CERTIFICATE_QUOTA === undefined
     ? {}
-    : { quota: decimal(env, 'CLIENT_CERTIFICATE_QUOTA', 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`) };
+    : {
+        quota: decimal(
+          env,
+          'CLIENT_CERTIFICATE_QUOTA',
+          1,
+          MAX_LOCAL_QUOTA,
+          `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`,
+        ),
+      };
 
 /**
  * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
@@ -171,7 +189,8 @@ const quota = (env: Environment): Pick<LocalServiceOptions, 'quota'> =>
 const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
 
 const region = (env: Environment): string => {
-  if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION)) refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
+  if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION))
+    refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
   return env.AWS_REGION ?? 'us-east-1';
 };
 
@@ -231,7 +250,9 @@ export const credentialsFile = (path: string): SigV4Credentials[] => {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SettingError(`CREDENTIALS_FILE ${quoted(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SettingError(
+      `CREDENTIALS_FILE ${quoted(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const keys: SigV4Credentials[] = [];
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
@@ -240,8 +261,10 @@ export const credentialsFile = (path: string): SigV4Credentials[] => {
     const at = `CREDENTIALS_FILE ${quoted(path)} line ${index + 1}`;
     const fields = line.split(',').map((field) => field.trim());
     const [accessKeyId = '', secretAccessKey = '', accountId = ''] = fields;
-    if (fields.length !== 3 || !accessKeyId || !secretAccessKey) throw new SettingError(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`);
-    if (!/^\w+$/.test(accessKeyId)) throw new SettingError(`${at}: an access key id is letters, digits and _ only, got ${quoted(accessKeyId)}`);
+    if (fields.length !== 3 || !accessKeyId || !secretAccessKey)
+      throw new SettingError(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`);
+    if (!/^\w+$/.test(accessKeyId))
+      throw new SettingError(`${at}: an access key id is letters, digits and _ only, got ${quoted(accessKeyId)}`);
     if (!isAccountId(accountId)) throw new SettingError(`${at}: account id must be 12 digits, got ${quoted(accountId)}`);
     if (keys.some((key) => key.accessKeyId === accessKeyId)) throw new SettingError(`${at}: access key ${accessKeyId} is listed twice`);
     keys.push({ accessKeyId, secretAccessKey, accountId });

@@ -1,9 +1,10 @@
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, SourceData } from '@smithy/types';
 import type { Hash, Hmac } from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest, SourceData } from '@smithy/types';
 import { ApiError } from '../../lambda/domain/errors.js';
+import { decodeQuery } from '../../lambda/http/query.js';
 import {
   credentialDateMismatch,
   incompleteSignature,
@@ -15,7 +16,6 @@ import {
   unrecognizedClient,
   wrongSigningService,
 } from './refusals.js';
-import { decodeQuery } from '../../lambda/http/query.js';
 
 /** An identity the local service lets in when SigV4 checking is on. */
 export interface SigV4Credentials {
@@ -60,7 +60,15 @@ const CONTENT_SHA256 = 'x-amz-content-sha256';
 const SIGNATURE_PARAM = 'x-amz-signature';
 const SIGV4_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+const PRESIGN_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+];
 
 /** The request target as the router and the handler read it. */
 export interface ReceivedTarget {
@@ -152,14 +160,26 @@ const claimFromHeaders = (headers: IncomingHttpHeaders): Claim | ApiError => {
     ...(amzDate !== undefined ? [] : ["existence of either a 'X-Amz-Date' or a 'Date' header"]),
   ];
   if (missing.length > 0) return incompleteSignature(missing);
-  return claimOf(parameters.get('Credential')!, parameters.get('SignedHeaders')!, parameters.get('Signature')!, amzDate!, headers['x-amz-security-token']);
+  return claimOf(
+    parameters.get('Credential')!,
+    parameters.get('SignedHeaders')!,
+    parameters.get('Signature')!,
+    amzDate!,
+    headers['x-amz-security-token'],
+  );
 };
 
 const claimFromQuery = (query: URLSearchParams): Claim | ApiError => {
   // A repeated presign parameter is one the signer would see once: refused, not picked from.
   if (PRESIGN_PARAMS.some((name) => query.getAll(name).length > 1)) return signatureMismatch();
   const [algorithm, credential, signedHeaders, signature, amzDate, expires, sessionToken] = [
-    'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token',
+    'X-Amz-Algorithm',
+    'X-Amz-Credential',
+    'X-Amz-SignedHeaders',
+    'X-Amz-Signature',
+    'X-Amz-Date',
+    'X-Amz-Expires',
+    'X-Amz-Security-Token',
   ].map((name) => query.get(name) ?? undefined);
   const expiresIn = Number(expires);
   if (algorithm !== ALGORITHM || !credential || !signedHeaders || !signature || !amzDate || !Number.isInteger(expiresIn) || expiresIn < 1) {
@@ -170,10 +190,21 @@ const claimFromQuery = (query: URLSearchParams): Claim | ApiError => {
   return claim instanceof ApiError ? claim : { ...claim, expiresIn };
 };
 
-const claimOf = (credential: string, signedHeaders: string, signature: string, amzDate: string, sessionToken: unknown): Claim | ApiError => {
+const claimOf = (
+  credential: string,
+  signedHeaders: string,
+  signature: string,
+  amzDate: string,
+  sessionToken: unknown,
+): Claim | ApiError => {
   const [accessKeyId = '', scopeDate = '', scopeRegion = '', scopeService = '', terminator, ...extra] = credential.split('/');
   const date = parseAmzDate(amzDate);
-  if (terminator !== TERMINATOR || extra.length > 0 || date === undefined || (sessionToken !== undefined && typeof sessionToken !== 'string')) {
+  if (
+    terminator !== TERMINATOR ||
+    extra.length > 0 ||
+    date === undefined ||
+    (sessionToken !== undefined && typeof sessionToken !== 'string')
+  ) {
     return signatureMismatch();
   }
   return {
@@ -212,7 +243,12 @@ const checkDate = ({ date, amzDate, expiresIn }: Claim, nowMs: number): ApiError
 };
 
 /** Recomputes the signature over the request as received, with the SDK's signer, and compares. */
-const checkSignature = async (request: ReceivedRequest, target: ReceivedTarget, claim: Claim, credentials: SigV4Credentials): Promise<ApiError | undefined> => {
+const checkSignature = async (
+  request: ReceivedRequest,
+  target: ReceivedTarget,
+  claim: Claim,
+  credentials: SigV4Credentials,
+): Promise<ApiError | undefined> => {
   const headers = signedHeaderValues(request.headers, claim.signedHeaders);
   // The signer trusts this header as the body's hash: it must be the hash of the body that came.
   const contentHash = request.headers[CONTENT_SHA256];
@@ -226,7 +262,13 @@ const checkSignature = async (request: ReceivedRequest, target: ReceivedTarget, 
     headers,
     body: request.body,
   };
-  const signer = new SignatureV4({ credentials, region: claim.scopeRegion, service: claim.scopeService, sha256: NodeSha256, applyChecksum: false });
+  const signer = new SignatureV4({
+    credentials,
+    region: claim.scopeRegion,
+    service: claim.scopeService,
+    sha256: NodeSha256,
+    applyChecksum: false,
+  });
   const options = {
     signingDate: claim.date,
     signingRegion: claim.scopeRegion,
@@ -254,7 +296,12 @@ const signedHeaderSignature = async (signer: SignatureV4, unsigned: HttpRequest,
  * The signer writes a presigned URL's own parameters afresh (X-Amz-SignedHeaders sorted, for one): the
  * ones that came must be exactly those, or the canonical query would not be the one received.
  */
-const presignedSignature = async (signer: SignatureV4, unsigned: HttpRequest, options: SigningOptions, received: URLSearchParams): Promise<string | undefined> => {
+const presignedSignature = async (
+  signer: SignatureV4,
+  unsigned: HttpRequest,
+  options: SigningOptions,
+  received: URLSearchParams,
+): Promise<string | undefined> => {
   const { query = {} } = await signer.presign(unsigned, options);
   const rewritten = PRESIGN_PARAMS.some((name) => name !== 'X-Amz-Signature' && (query[name] ?? null) !== received.get(name));
   return rewritten ? undefined : String(query['X-Amz-Signature']);
@@ -318,7 +365,11 @@ const parseAmzDate = (text: string): Date | undefined => {
   return formatAmzDate(date.getTime()) === text ? date : undefined;
 };
 
-const formatAmzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const formatAmzDate = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 const signatureOf = (authorization: string | undefined): string => /Signature=([0-9a-f]+)/.exec(authorization ?? '')?.[1] ?? '';
 

@@ -27,7 +27,9 @@ const canKeepStore = async (path: string): Promise<void> => {
   mkdirSync(path, { recursive: true });
   const entries = readdirSync(path);
   if (entries.length > 0 && !entries.includes('CURRENT')) {
-    throw new SettingError(`DATA_DIR ${quoted(path)} holds files that are not a store: set DATA_DIR to a new or empty directory, or memory`);
+    throw new SettingError(
+      `DATA_DIR ${quoted(path)} holds files that are not a store: set DATA_DIR to a new or empty directory, or memory`,
+    );
   }
   // The LevelDB that dynalite opens: it locks the directory while open, and says so here if it is.
   const dynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));

@@ -2,9 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
 import { isClientCertificateId, isValidDescription } from '../../lambda/domain/client-certificate.js';
-import { validateTags } from '../../lambda/domain/tag-rules.js';
 import { ApiError } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
+import { validateTags } from '../../lambda/domain/tag-rules.js';
 import type { Item } from '../../lambda/store/item.js';
 import { CLAIMED_AT, checkSize, fromItem, keyOf, OWNER, SLOT, slotKey, toItem, VERSION } from '../../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
@@ -28,7 +28,9 @@ export interface QuotaSlotState {
  * and each object's members in a fixed order, so the same state always gives the same bytes.
  */
 export interface StateDocument {
-  readonly namespaces: Readonly<Record<string, { readonly certificates: readonly CertificateState[]; readonly quotaSlots: readonly QuotaSlotState[] }>>;
+  readonly namespaces: Readonly<
+    Record<string, { readonly certificates: readonly CertificateState[]; readonly quotaSlots: readonly QuotaSlotState[] }>
+  >;
 }
 
 /** A state document that cannot be loaded; the message names the member at fault. */
@@ -63,7 +65,11 @@ export class StoreState {
       byNamespace.set(key, entry);
       const sortKey = item[SORT_KEY] as string;
       if (sortKey.startsWith(SLOT_PREFIX)) {
-        entry.quotaSlots.push({ index: Number(sortKey.slice(SLOT_PREFIX.length)), owner: item[OWNER] as string, claimedAt: item[CLAIMED_AT] as number });
+        entry.quotaSlots.push({
+          index: Number(sortKey.slice(SLOT_PREFIX.length)),
+          owner: item[OWNER] as string,
+          claimedAt: item[CLAIMED_AT] as number,
+        });
       } else {
         const { value, version } = fromItem(item);
         entry.certificates.push({ ...ordered(value), version, quotaSlot: item[SLOT] as number });
@@ -84,8 +90,16 @@ export class StoreState {
     const items: Item[] = Object.entries(document.namespaces).flatMap(([key, { certificates, quotaSlots }]) => {
       const namespace = namespaceOf(key);
       return [
-        ...certificates.map(({ version, quotaSlot, ...certificate }) => ({ ...toItem(namespace, certificate), [VERSION]: version, [SLOT]: quotaSlot })),
-        ...quotaSlots.map(({ index, owner, claimedAt }) => ({ ...keyOf(namespace, slotKey(index)), [OWNER]: owner, [CLAIMED_AT]: claimedAt })),
+        ...certificates.map(({ version, quotaSlot, ...certificate }) => ({
+          ...toItem(namespace, certificate),
+          [VERSION]: version,
+          [SLOT]: quotaSlot,
+        })),
+        ...quotaSlots.map(({ index, owner, claimedAt }) => ({
+          ...keyOf(namespace, slotKey(index)),
+          [OWNER]: owner,
+          [CLAIMED_AT]: claimedAt,
+        })),
       ];
     });
     await this.write(items.map((Item) => ({ PutRequest: { Item } })));
@@ -94,7 +108,9 @@ export class StoreState {
   /** Removes every item: certificates, tags and quota slots; of one namespace only, given one. */
   async reset(namespace?: Namespace): Promise<number> {
     const items = await this.items(namespace);
-    await this.write(items.map((item) => ({ DeleteRequest: { Key: { [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] } } })));
+    await this.write(
+      items.map((item) => ({ DeleteRequest: { Key: { [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] } } })),
+    );
     return items.length;
   }
 
@@ -135,7 +151,14 @@ export class StoreState {
 }
 
 /** The resource's members in the order the API returns them, so that an export's bytes depend on nothing else. */
-const ordered = ({ clientCertificateId, description, pemEncodedCertificate, createdDate, expirationDate, tags }: ClientCertificate): ClientCertificate => ({
+const ordered = ({
+  clientCertificateId,
+  description,
+  pemEncodedCertificate,
+  createdDate,
+  expirationDate,
+  tags,
+}: ClientCertificate): ClientCertificate => ({
   clientCertificateId,
   ...(description === undefined ? {} : { description }),
   pemEncodedCertificate,
@@ -144,7 +167,16 @@ const ordered = ({ clientCertificateId, description, pemEncodedCertificate, crea
   tags,
 });
 
-const CERTIFICATE_MEMBERS = ['clientCertificateId', 'description', 'pemEncodedCertificate', 'createdDate', 'expirationDate', 'tags', 'version', 'quotaSlot'];
+const CERTIFICATE_MEMBERS = [
+  'clientCertificateId',
+  'description',
+  'pemEncodedCertificate',
+  'createdDate',
+  'expirationDate',
+  'tags',
+  'version',
+  'quotaSlot',
+];
 
 /**
  * Checks a state document from outside (any JSON value) against what the store can hold with
@@ -175,19 +207,32 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
       const where = `${at}.certificates[${i}]`;
       const certificate = object(raw, where);
       members(certificate, where, CERTIFICATE_MEMBERS);
-      const { clientCertificateId: id, description, pemEncodedCertificate, createdDate, expirationDate, tags, version, quotaSlot } = certificate;
-      if (typeof id !== 'string' || !isClientCertificateId(id)) fail(`${where}.clientCertificateId`, 'must be 6 characters from a-z and 0-9');
+      const {
+        clientCertificateId: id,
+        description,
+        pemEncodedCertificate,
+        createdDate,
+        expirationDate,
+        tags,
+        version,
+        quotaSlot,
+      } = certificate;
+      if (typeof id !== 'string' || !isClientCertificateId(id))
+        fail(`${where}.clientCertificateId`, 'must be 6 characters from a-z and 0-9');
       if (ids.has(id as string)) fail(`${where}.clientCertificateId`, `repeats ${id}`);
       ids.add(id as string);
-      if (description !== undefined && (typeof description !== 'string' || !isValidDescription(description))) fail(`${where}.description`, 'is not a valid description');
-      if (typeof pemEncodedCertificate !== 'string' || pemEncodedCertificate === '') fail(`${where}.pemEncodedCertificate`, 'must be a PEM certificate');
+      if (description !== undefined && (typeof description !== 'string' || !isValidDescription(description)))
+        fail(`${where}.description`, 'is not a valid description');
+      if (typeof pemEncodedCertificate !== 'string' || pemEncodedCertificate === '')
+        fail(`${where}.pemEncodedCertificate`, 'must be a PEM certificate');
       whole(createdDate, `${where}.createdDate`, 0, Number.MAX_SAFE_INTEGER);
       whole(expirationDate, `${where}.expirationDate`, 0, Number.MAX_SAFE_INTEGER);
       const tagMap = object(tags, `${where}.tags`);
       if (Object.values(tagMap).some((v) => typeof v !== 'string')) fail(`${where}.tags`, 'must map tag keys to string values');
       whole(version, `${where}.version`, 1, Number.MAX_SAFE_INTEGER);
       whole(quotaSlot, `${where}.quotaSlot`, 0, quota - 1);
-      if (slots.get(quotaSlot as number) !== id) fail(`${where}.quotaSlot`, `slot ${quotaSlot} must be listed in quotaSlots with owner ${id}`);
+      if (slots.get(quotaSlot as number) !== id)
+        fail(`${where}.quotaSlot`, `slot ${quotaSlot} must be listed in quotaSlots with owner ${id}`);
       try {
         validateTags(tagMap as Record<string, string>);
         checkSize({ ...toItem(namespaceOf(key), certificate as unknown as ClientCertificate), [VERSION]: version, [SLOT]: quotaSlot });
@@ -215,7 +260,8 @@ const list = (value: unknown, at: string): unknown[] => {
 };
 
 const whole = (value: unknown, at: string, min: number, max: number): void => {
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) fail(at, `must be a whole number from ${min} to ${max}`);
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+    fail(at, `must be a whole number from ${min} to ${max}`);
 };
 
 const members = (value: Record<string, unknown>, at: string, known: readonly string[]): void => {

@@ -1,5 +1,5 @@
-import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
 
 /** The parts of an OpenAPI 3.1 document the tests read; anything may be a local `$ref` instead. */
 
@@ -137,7 +137,9 @@ export class OpenApiDocument {
         if (operation === undefined) return [];
         // An operation's own parameter overrides the path item's of the same name and location.
         const own = (operation.parameters ?? []).map((p) => this.resolve(p));
-        const shared = (item.parameters ?? []).map((p) => this.resolve(p)).filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
+        const shared = (item.parameters ?? [])
+          .map((p) => this.resolve(p))
+          .filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
         return [{ path, method: method.toUpperCase(), operation, parameters: [...shared, ...own] }];
       }),
     );

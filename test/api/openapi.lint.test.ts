@@ -1,5 +1,5 @@
-import { lint, loadConfig } from '@redocly/openapi-core';
 import { fileURLToPath } from 'node:url';
+import { lint, loadConfig } from '@redocly/openapi-core';
 
 /**
  * api/openapi.yaml passes Redocly's `recommended-strict` rules (redocly.yaml at the repository root
@@ -13,6 +13,8 @@ test('api/openapi.yaml lints clean with the rules in redocly.yaml', async () => 
 
   const problems = await lint({ ref: file('../../api/openapi.yaml'), config });
 
-  const report = problems.map(({ severity, ruleId, message, location }) => `${severity} ${ruleId}: ${message} at ${location[0]?.pointer ?? '?'}`);
+  const report = problems.map(
+    ({ severity, ruleId, message, location }) => `${severity} ${ruleId}: ${message} at ${location[0]?.pointer ?? '?'}`,
+  );
   expect(report).toEqual([]);
 });

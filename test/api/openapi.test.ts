@@ -24,16 +24,16 @@ import {
 } from '../../lambda/domain/errors.js';
 import { PATCH_OPS } from '../../lambda/domain/patch.js';
 import type { Representation } from '../../lambda/http/representations.js';
-import { hal, HAL_MEDIA_TYPE, plain } from '../../lambda/http/representations.js';
+import { HAL_MEDIA_TYPE, hal, plain } from '../../lambda/http/representations.js';
 import { ERROR_STATUS } from '../../lambda/http/responses.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { missingAuthenticationToken, requestEntityTooLarge, unrecognizedClient } from '../../lib/local/refusals.js';
 import { operations, routeKey } from '../../lib/operations.js';
+import type { OperationFact } from '../support/smithy.js';
+import { SmithyModel, uriLabels, uriShape } from '../support/smithy.js';
 import type { LocatedOperation } from './openapi-document.js';
 import { OpenApiDocument } from './openapi-document.js';
 import { conformanceProblems, shapeProblems, structureProblems } from './schema-checks.js';
-import type { OperationFact } from '../support/smithy.js';
-import { SmithyModel, uriLabels, uriShape } from '../support/smithy.js';
 
 /**
  * api/openapi.yaml must not drift from the facts it describes: the official Smithy model of API
@@ -211,7 +211,7 @@ describe('api/openapi.yaml against the implementation', () => {
   });
 
   test.each(modeled.map((fact) => [fact.name, fact] as const))(
-    "marks in x-not-in-model exactly the errors %s documents that the model lacks, all of them ones the implementation sends",
+    'marks in x-not-in-model exactly the errors %s documents that the model lacks, all of them ones the implementation sends',
     (name, fact) => {
       const problems = documentedErrors(documented(name)).flatMap(({ type, notInModel }) => {
         const inModel = fact.errors.some((error) => error.name === type);
@@ -282,7 +282,11 @@ describe('api/openapi.yaml against the implementation', () => {
     });
     // What each operation's handler returns (lambda/handlers/*.ts), in the cases that change its shape.
     const cases: readonly (readonly [string, string, Representation])[] = [
-      ['GenerateClientCertificate', 'a certificate with a description', { kind: 'ClientCertificate', certificate: certificate('9ao60f', 'mine'), created: true }],
+      [
+        'GenerateClientCertificate',
+        'a certificate with a description',
+        { kind: 'ClientCertificate', certificate: certificate('9ao60f', 'mine'), created: true },
+      ],
       [
         'GenerateClientCertificate',
         'a certificate without tags',
@@ -296,13 +300,17 @@ describe('api/openapi.yaml against the implementation', () => {
         'one certificate and more to come',
         { kind: 'ClientCertificates', items: [certificate('a00001')], limit: 1, position: 'WyJ2MSIsImEwMDAwMSJd' },
       ],
-      ['GetClientCertificates', 'two certificates', { kind: 'ClientCertificates', items: [certificate('a00001'), certificate('a00002', 'x')], limit: 25 }],
+      [
+        'GetClientCertificates',
+        'two certificates',
+        { kind: 'ClientCertificates', items: [certificate('a00001'), certificate('a00002', 'x')], limit: 25 },
+      ],
       [
         'GetClientCertificates',
         'a certificate without tags',
         { kind: 'ClientCertificates', items: [{ ...certificate('a00001'), tags: {} }], limit: 25 },
       ],
-      ['GetTags', 'unicode tags', { kind: 'Tags', tags: { 'équipe': '東京 ２' } }],
+      ['GetTags', 'unicode tags', { kind: 'Tags', tags: { équipe: '東京 ２' } }],
       ['GetTags', 'tags', { kind: 'Tags', tags: { team: 'web', stage: 'prod' } }],
     ];
 

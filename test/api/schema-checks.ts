@@ -1,5 +1,5 @@
-import type { OpenApiDocument, Schema } from './openapi-document.js';
 import type { MemberFact, ShapeId, SmithyModel } from '../support/smithy.js';
+import type { OpenApiDocument, Schema } from './openapi-document.js';
 
 /**
  * Whether a documented JSON Schema carries a Smithy shape the way restJson1 puts it in a JSON body:
@@ -62,7 +62,14 @@ export const shapeProblems = (
       ];
     }
     case 'structure':
-      return structureProblems(model, doc, model.members(target, direction).filter((m) => m.binding === 'body'), schema, at, direction);
+      return structureProblems(
+        model,
+        doc,
+        model.members(target, direction).filter((m) => m.binding === 'body'),
+        schema,
+        at,
+        direction,
+      );
     default:
       return [`${at}: ${target} is a ${shape.type}, which this check does not know`];
   }
@@ -116,7 +123,10 @@ export const conformanceProblems = (doc: OpenApiDocument, value: unknown, node: 
   if (typeof value === 'string') {
     const tooLong = schema.maxLength !== undefined && value.length > schema.maxLength;
     const unmatched = schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value);
-    return [...(tooLong ? [`${at}: longer than ${schema.maxLength}`] : []), ...(unmatched ? [`${at}: does not match ${schema.pattern}`] : [])];
+    return [
+      ...(tooLong ? [`${at}: longer than ${schema.maxLength}`] : []),
+      ...(unmatched ? [`${at}: does not match ${schema.pattern}`] : []),
+    ];
   }
   if (Array.isArray(value)) {
     return [
@@ -127,12 +137,13 @@ export const conformanceProblems = (doc: OpenApiDocument, value: unknown, node: 
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     const properties = schema.properties ?? {};
-    const extra = schema.additionalProperties ?? (schema.properties === undefined);
+    const extra = schema.additionalProperties ?? schema.properties === undefined;
     return [
       ...(schema.required ?? []).filter((name) => !(name in value)).map((name) => `${at}: ${name} is missing`),
       ...entries.flatMap(([name, member]) => {
         const where = `${at}.${name}`;
-        const nameProblems = schema.propertyNames === undefined ? [] : conformanceProblems(doc, name, schema.propertyNames, `${where} (name)`);
+        const nameProblems =
+          schema.propertyNames === undefined ? [] : conformanceProblems(doc, name, schema.propertyNames, `${where} (name)`);
         if (name in properties) return [...nameProblems, ...conformanceProblems(doc, member, properties[name]!, where)];
         if (extra === false) return [`${where}: not documented`];
         return [...nameProblems, ...(extra === true ? [] : conformanceProblems(doc, member, extra, where))];

@@ -38,7 +38,8 @@ const start = (command: string, args: string[]): Promise<Started> =>
       const url = /listening on (\S+)/.exec(output)?.[1];
       const pid = /kill (\d+) \(twice to force\)/.exec(output)?.[1];
       if (pid !== undefined) started.add(Number(pid));
-      if (url !== undefined && pid !== undefined) resolve({ child, servicePid: Number(pid), url: new URL(url), output: () => output, exited });
+      if (url !== undefined && pid !== undefined)
+        resolve({ child, servicePid: Number(pid), url: new URL(url), output: () => output, exited });
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', read);

@@ -1,7 +1,18 @@
+import type { CliResult } from '../support/cli.js';
+import {
+  CLI,
+  CLI_TIMESTAMP,
+  cliPresent,
+  cliVersion,
+  describeIfCli,
+  errorLine,
+  output,
+  runAws,
+  SERVICE_ERROR_EXIT,
+  testIfCli,
+} from '../support/cli.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { certificateArn, openTarget } from '../support/target.js';
-import type { CliResult } from '../support/cli.js';
-import { CLI, CLI_TIMESTAMP, cliPresent, cliVersion, describeIfCli, errorLine, output, runAws, SERVICE_ERROR_EXIT, testIfCli } from '../support/cli.js';
 
 /**
  * The real AWS CLI v2 (`aws apigateway ...`) against the conformance target (how it is run:
@@ -69,9 +80,7 @@ describeIfCli('aws apigateway', () => {
     let id: string;
 
     test('generate-client-certificate --tags prints the new certificate with its tags, dates in ISO 8601', async () => {
-      const result = output(
-        await aws('generate-client-certificate', '--description', 'lifecycle', '--tags', 'team=payments,env=test'),
-      );
+      const result = output(await aws('generate-client-certificate', '--description', 'lifecycle', '--tags', 'team=payments,env=test'));
 
       expect(result.clientCertificateId).toMatch(/^[a-z0-9]{6}$/);
       expect(result.description).toBe('lifecycle');
@@ -102,9 +111,7 @@ describeIfCli('aws apigateway', () => {
 
     test('--max-items 3 stops mid-page with a NextToken; --starting-token resumes with exactly the rest', async () => {
       const first = output(await aws('get-client-certificates', '--page-size', '2', '--max-items', '3'));
-      const rest = output(
-        await aws('get-client-certificates', '--page-size', '2', '--starting-token', first.NextToken as string),
-      );
+      const rest = output(await aws('get-client-certificates', '--page-size', '2', '--starting-token', first.NextToken as string));
 
       // The token holds the service's position and how many items of the next page were already
       // printed; resuming re-reads that page from the same position, so pages must be stable.
@@ -209,10 +216,7 @@ describeIfCli('aws apigateway', () => {
     test("BadRequestException: tag-resource with a key in the reserved 'aws:' namespace", async () => {
       const result = await aws('tag-resource', '--resource-arn', certificateArn(everyId[1]!), '--tags', 'aws:x=1');
 
-      expectServiceError(
-        result,
-        errorLine('BadRequestException', 'TagResource', "Invalid tag key 'aws:x': the prefix 'aws:' is reserved"),
-      );
+      expectServiceError(result, errorLine('BadRequestException', 'TagResource', "Invalid tag key 'aws:x': the prefix 'aws:' is reserved"));
     });
 
     test('ValidationException: an op outside the enum', async () => {
@@ -236,7 +240,11 @@ describeIfCli('aws apigateway', () => {
     });
 
     test('NotFoundException: get-tags on the ARN of something that is not a client certificate', async () => {
-      const result = await aws('get-tags', '--resource-arn', certificateArn('abc123').replace('/clientcertificates/abc123', '/restapis/abc'));
+      const result = await aws(
+        'get-tags',
+        '--resource-arn',
+        certificateArn('abc123').replace('/clientcertificates/abc123', '/restapis/abc'),
+      );
 
       expectServiceError(result, errorLine('NotFoundException', 'GetTags', 'Invalid resource identifier specified'));
     });

@@ -1,6 +1,7 @@
+import type { UpdateClientCertificateCommandOutput } from '@aws-sdk/client-api-gateway';
 import {
-  APIGatewayClient,
-  APIGatewayServiceException,
+  type APIGatewayClient,
+  type APIGatewayServiceException,
   ConflictException,
   DeleteClientCertificateCommand,
   GenerateClientCertificateCommand,
@@ -12,13 +13,12 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { UpdateClientCertificateCommandOutput } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keyOf } from '../../lambda/store/item.js';
 import { failureOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
-import { certificateArn, openTarget, settings, testLocalOnly, RUN_ACCOUNT } from '../support/target.js';
-import { keyOf } from '../../lambda/store/item.js';
+import { certificateArn, openTarget, RUN_ACCOUNT, settings, testLocalOnly } from '../support/target.js';
 
 /**
  * The promises that only hold under concurrency, through the real SDK. Many writers on one
@@ -63,7 +63,11 @@ afterAll(async () => {
 /** The certificate's optimistic-concurrency version, read straight from the table. */
 const storedVersion = async (clientCertificateId: string): Promise<number> => {
   const { Item } = await table!.send(
-    new GetCommand({ TableName: target.store!.tableName, Key: keyOf({ account: RUN_ACCOUNT, region: target.region }, clientCertificateId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: target.store!.tableName,
+      Key: keyOf({ account: RUN_ACCOUNT, region: target.region }, clientCertificateId),
+      ConsistentRead: true,
+    }),
   );
   return Number(Item?.version);
 };
@@ -83,8 +87,7 @@ const describeAs = (clientCertificateId: string, description: string, via = clie
     }),
   );
 
-const remove = (clientCertificateId: string, via = client) =>
-  via.send(new DeleteClientCertificateCommand({ clientCertificateId }));
+const remove = (clientCertificateId: string, via = client) => via.send(new DeleteClientCertificateCommand({ clientCertificateId }));
 
 const tagsOf = async (id: string) => (await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))).tags;
 
@@ -105,9 +108,7 @@ describe('concurrent UpdateClientCertificate on one certificate', () => {
   const landed: string[] = [];
 
   beforeAll(async () => {
-    const { clientCertificateId } = await writers[0]!.send(
-      new GenerateClientCertificateCommand({ description: 'contended' }),
-    );
+    const { clientCertificateId } = await writers[0]!.send(new GenerateClientCertificateCommand({ description: 'contended' }));
     id = clientCertificateId!;
   });
 
@@ -187,10 +188,7 @@ describe('GetClientCertificates while the collection changes', () => {
       pages++;
       seen.push(...(page.items ?? []).map((c) => c.clientCertificateId!));
       // Between two page fetches: one certificate appears, one disappears.
-      const [born] = await Promise.all([
-        generate({ description: 'churn' }),
-        doomed.length > 0 ? remove(doomed.pop()!) : undefined,
-      ]);
+      const [born] = await Promise.all([generate({ description: 'churn' }), doomed.length > 0 ? remove(doomed.pop()!) : undefined]);
       created.push(born.clientCertificateId!);
     }
 
@@ -286,9 +284,7 @@ describe('races', () => {
     expect(conflicts.length).toBeGreaterThanOrEqual(1);
     for (const conflict of conflicts) {
       expect(conflict.$metadata.httpStatusCode).toBe(409);
-      expect(conflict.message).toBe(
-        `Concurrent modification of client certificate ${clientCertificateId}; retry the request`,
-      );
+      expect(conflict.message).toBe(`Concurrent modification of client certificate ${clientCertificateId}; retry the request`);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import {
   APIGatewayClient,
   GenerateClientCertificateCommand,
@@ -8,15 +9,14 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { X509Certificate } from 'node:crypto';
 import type { ChildService } from '../support/child-service.js';
 import { spawnService } from '../support/child-service.js';
+import { cliSkipReason, output, runAws, testIfCli } from '../support/cli.js';
 import { send } from '../support/http.js';
 import { failureOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { apiGatewayClientConfig, certificateArn, errorTypeOf, openTarget, testLocalOnly } from '../support/target.js';
 import { skipMark } from '../support/target-settings.js';
-import { cliSkipReason, output, runAws, testIfCli } from '../support/cli.js';
 
 /**
  * The behaviours docs/fidelity.md decides from recorded AWS answers, each seen as the AWS SDK, the
@@ -118,7 +118,13 @@ describe('2. a boolean or a number where the model has a string is a Serializati
     ['Generate, a boolean as a tag value', () => generate({ tags: { a: true as unknown as string } }), BOOLEAN],
     [
       'Update, a boolean as a patch value',
-      () => client.send(new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: true as unknown as string }] })),
+      () =>
+        client.send(
+          new UpdateClientCertificateCommand({
+            clientCertificateId: id,
+            patchOperations: [{ op: 'replace', path: '/description', value: true as unknown as string }],
+          }),
+        ),
       BOOLEAN,
     ],
     [
@@ -190,7 +196,9 @@ describe('4. absent members: no tags and an empty description are left out where
 
   testIfCli('CLI: generate prints no "tags" and no empty "description"; get prints "tags": {}', async () => {
     const generated = output(await runAws(target, 'apigateway', 'generate-client-certificate', '--description', ''));
-    const got = output(await runAws(target, 'apigateway', 'get-client-certificate', '--client-certificate-id', generated.clientCertificateId as string));
+    const got = output(
+      await runAws(target, 'apigateway', 'get-client-certificate', '--client-certificate-id', generated.clientCertificateId as string),
+    );
 
     expect(generated).not.toHaveProperty('tags');
     expect(generated).not.toHaveProperty('description');
@@ -227,7 +235,7 @@ describe('5. x-amzn-ErrorType', () => {
   });
 });
 
-describe('6. ARNs in the region\'s partition: arn:aws-cn: in China (a service of its own in cn-north-1)', () => {
+describe("6. ARNs in the region's partition: arn:aws-cn: in China (a service of its own in cn-north-1)", () => {
   const REGION = 'cn-north-1';
   let china: ChildService | undefined;
   let chinaClient: APIGatewayClient | undefined;
@@ -236,7 +244,12 @@ describe('6. ARNs in the region\'s partition: arn:aws-cn: in China (a service of
     if (!target.local) return;
     china = await spawnService({ AWS_REGION: REGION, DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT' });
     chinaClient = new APIGatewayClient(
-      apiGatewayClientConfig({ url: china.url, region: REGION, signing: 'none', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      apiGatewayClientConfig({
+        url: china.url,
+        region: REGION,
+        signing: 'none',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
     );
   }, 90_000);
 
@@ -245,22 +258,28 @@ describe('6. ARNs in the region\'s partition: arn:aws-cn: in China (a service of
     await china?.stop();
   });
 
-  testLocalOnly('it needs a service in a China region', 'SDK: TagResource and GetTags take the arn:aws-cn: ARN; an arn:aws: one names nothing', async () => {
-    const { clientCertificateId } = await chinaClient!.send(new GenerateClientCertificateCommand({}));
-    const arn = `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${clientCertificateId}`;
+  testLocalOnly(
+    'it needs a service in a China region',
+    'SDK: TagResource and GetTags take the arn:aws-cn: ARN; an arn:aws: one names nothing',
+    async () => {
+      const { clientCertificateId } = await chinaClient!.send(new GenerateClientCertificateCommand({}));
+      const arn = `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${clientCertificateId}`;
 
-    await chinaClient!.send(new TagResourceCommand({ resourceArn: arn, tags: { partition: 'aws-cn' } }));
-    const { tags } = await chinaClient!.send(new GetTagsCommand({ resourceArn: arn }));
-    const error = await failureOf(chinaClient!.send(new GetTagsCommand({ resourceArn: arn.replace('arn:aws-cn:', 'arn:aws:') })));
+      await chinaClient!.send(new TagResourceCommand({ resourceArn: arn, tags: { partition: 'aws-cn' } }));
+      const { tags } = await chinaClient!.send(new GetTagsCommand({ resourceArn: arn }));
+      const error = await failureOf(chinaClient!.send(new GetTagsCommand({ resourceArn: arn.replace('arn:aws-cn:', 'arn:aws:') })));
 
-    expect(tags).toEqual({ partition: 'aws-cn' });
-    expect(error).toBeInstanceOf(NotFoundException);
-  });
+      expect(tags).toEqual({ partition: 'aws-cn' });
+      expect(error).toBeInstanceOf(NotFoundException);
+    },
+  );
 
   testLocalOnly('it needs a service in a China region', 'raw HTTP: PUT and GET /tags take the arn:aws-cn: ARN', async () => {
     const post = { method: 'POST', headers: { accept: JSON_TYPE, 'content-type': JSON_TYPE } };
     const created = await send(china!.url, { ...post, path: '/clientcertificates', body: '{}' });
-    const arn = encodeURIComponent(`arn:aws-cn:apigateway:${REGION}::/clientcertificates/${(created.json as { clientCertificateId: string }).clientCertificateId}`);
+    const arn = encodeURIComponent(
+      `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${(created.json as { clientCertificateId: string }).clientCertificateId}`,
+    );
 
     const put = await send(china!.url, { ...post, method: 'PUT', path: `/tags/${arn}`, body: '{"tags":{"k":"v"}}' });
     const got = await send(china!.url, { path: `/tags/${arn}`, headers: { accept: JSON_TYPE } });
@@ -269,19 +288,31 @@ describe('6. ARNs in the region\'s partition: arn:aws-cn: in China (a service of
     expect(got.json).toEqual({ tags: { k: 'v' } });
   });
 
-  (cliSkipReason === undefined ? testLocalOnly : skipForCli)('it needs a service in a China region', 'CLI: get-tags takes the arn:aws-cn: ARN', async () => {
-    const chinaTarget = { ...target, url: china!.url, region: REGION, signing: 'none' } as ConformanceTarget;
-    // Made by the CLI too, so that it is in the CLI's own account.
-    const { clientCertificateId } = output(await runAws(chinaTarget, 'apigateway', 'generate-client-certificate', '--tags', 'k=v')) as { clientCertificateId: string };
+  (cliSkipReason === undefined ? testLocalOnly : skipForCli)(
+    'it needs a service in a China region',
+    'CLI: get-tags takes the arn:aws-cn: ARN',
+    async () => {
+      const chinaTarget = { ...target, url: china!.url, region: REGION, signing: 'none' } as ConformanceTarget;
+      // Made by the CLI too, so that it is in the CLI's own account.
+      const { clientCertificateId } = output(await runAws(chinaTarget, 'apigateway', 'generate-client-certificate', '--tags', 'k=v')) as {
+        clientCertificateId: string;
+      };
 
-    const result = await runAws(chinaTarget, 'apigateway', 'get-tags', '--resource-arn', `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${clientCertificateId}`);
+      const result = await runAws(
+        chinaTarget,
+        'apigateway',
+        'get-tags',
+        '--resource-arn',
+        `arn:aws-cn:apigateway:${REGION}::/clientcertificates/${clientCertificateId}`,
+      );
 
-    expect(output(result)).toEqual({ tags: { k: 'v' } });
-  });
+      expect(output(result)).toEqual({ tags: { k: 'v' } });
+    },
+  );
 });
 
 describe('8. tag characters: letters, numbers and spaces of any script, and + - = . _ : / @', () => {
-  const UNICODE = { 'équipe': 'données', '部署 ２': '東京', 'κλειδί': '٣' };
+  const UNICODE = { équipe: 'données', '部署 ２': '東京', κλειδί: '٣' };
 
   test('SDK: TagResource takes them and GetTags gives them back', async () => {
     const { clientCertificateId } = await generate();

@@ -39,11 +39,7 @@ interface Answer {
   readonly body: Json;
 }
 
-const call = async (
-  method: string,
-  path: string,
-  { accept, body }: { accept?: string; body?: unknown } = {},
-): Promise<Answer> => {
+const call = async (method: string, path: string, { accept, body }: { accept?: string; body?: unknown } = {}): Promise<Answer> => {
   const headers: Record<string, string> = {};
   if (accept !== undefined) headers.accept = accept;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -173,7 +169,7 @@ describe('one certificate in HAL form', () => {
   });
 
   test.each([
-    ['no Accept header, as the documentation\'s sample requests', undefined],
+    ["no Accept header, as the documentation's sample requests", undefined],
     ['Accept: */*, as curl and fetch send', '*/*'],
     ['Accept: text/html', 'text/html'],
     ['JSON refused with q=0', `${JSON_TYPE};q=0`],

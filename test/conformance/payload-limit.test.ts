@@ -1,11 +1,11 @@
+import { Agent } from 'node:http';
 import {
-  APIGatewayClient,
-  APIGatewayServiceException,
+  type APIGatewayClient,
+  type APIGatewayServiceException,
   GenerateClientCertificateCommand,
   GetClientCertificateCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { Agent } from 'node:http';
 import type { ConformanceTarget } from '../support/target.js';
 import { describeLocalOnly, openTarget } from '../support/target.js';
 

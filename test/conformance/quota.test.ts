@@ -1,5 +1,5 @@
 import {
-  APIGatewayClient,
+  type APIGatewayClient,
   BadRequestException,
   DeleteClientCertificateCommand,
   GenerateClientCertificateCommand,
@@ -134,7 +134,11 @@ describeLocalOnly(`sets a quota of ${QUOTA} before the handlers load`, `a quota 
       // deletes are spread over that time: some places free up before the claims, some after.
       const storm = Promise.allSettled([
         ...Array.from({ length: 8 }, () => generate().then(() => generated++)),
-        ...victims.map((victim, i) => later(i * 150).then(() => remove(victim)).then(() => deleted++)),
+        ...victims.map((victim, i) =>
+          later(i * 150)
+            .then(() => remove(victim))
+            .then(() => deleted++),
+        ),
       ]);
       const maxSeen = await maxCountDuring(storm);
 
@@ -155,9 +159,7 @@ describeLocalOnly(`sets a quota of ${QUOTA} before the handlers load`, `a quota 
     const [a, b] = await existing();
     await Promise.all([remove(a!), remove(b!)]);
     // Past DynamoDB's 400 KB item limit: refused only after a place was claimed, so it must be given back.
-    const oversized = Object.fromEntries(
-      Array.from({ length: 1100 }, (_, i) => [`k${i}`.padEnd(128, 'k'), 'v'.repeat(256)]),
-    );
+    const oversized = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`k${i}`.padEnd(128, 'k'), 'v'.repeat(256)]));
 
     const failures = await Promise.all(Array.from({ length: 3 }, () => failureOf(generate({ 'aws:reserved': 'x' }))));
     // One at a time: each holds a place while it runs, so three at once could crowd each other out (429).

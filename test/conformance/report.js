@@ -94,6 +94,11 @@ const skipSummary = (rows) => {
 const outcome = ({ result, detail }) => (detail === undefined ? result : `${result} (${detail})`);
 
 // eslint-disable-next-line no-control-regex
-const firstLine = (text) => text.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0].slice(0, 200);
+const firstLine = (text) =>
+  text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .trim()
+    .split('\n')[0]
+    .slice(0, 200);
 
 const cell = (text) => text.replaceAll('|', '\\|');

@@ -1,6 +1,7 @@
+import { X509Certificate } from 'node:crypto';
 import type { ClientCertificate, PatchOperation, TagResourceCommandInput, UntagResourceCommandInput } from '@aws-sdk/client-api-gateway';
 import {
-  APIGatewayClient,
+  type APIGatewayClient,
   APIGatewayServiceException,
   BadRequestException,
   DeleteClientCertificateCommand,
@@ -14,7 +15,6 @@ import {
   UntagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { X509Certificate } from 'node:crypto';
 import { failureOf, resource } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { certificateArn, errorTypeOf, openTarget, settings, testUnlessApiGateway } from '../support/target.js';
@@ -254,9 +254,7 @@ describe('UpdateClientCertificate', () => {
   test('replace /description returns the updated certificate and persists it; nothing else changes', async () => {
     const generated = await generate({ description: 'before' });
 
-    const output = await update(generated.clientCertificateId!, [
-      { op: 'replace', path: '/description', value: 'after' },
-    ]);
+    const output = await update(generated.clientCertificateId!, [{ op: 'replace', path: '/description', value: 'after' }]);
 
     expect(output.$metadata.httpStatusCode).toBe(200);
     // Generate left out the tags it did not have; Update shows them as {}, as API Gateway answers for usage plans.
@@ -267,9 +265,7 @@ describe('UpdateClientCertificate', () => {
   test('sets a description on a certificate generated without one', async () => {
     const generated = await generate();
 
-    const output = await update(generated.clientCertificateId!, [
-      { op: 'replace', path: '/description', value: 'now described' },
-    ]);
+    const output = await update(generated.clientCertificateId!, [{ op: 'replace', path: '/description', value: 'now described' }]);
 
     expect(output.description).toBe('now described');
   });
@@ -310,9 +306,7 @@ describe('UpdateClientCertificate', () => {
     const generated = await generate();
     const description = '€'.repeat(125_000);
 
-    const output = await update(generated.clientCertificateId!, [
-      { op: 'replace', path: '/description', value: description },
-    ]);
+    const output = await update(generated.clientCertificateId!, [{ op: 'replace', path: '/description', value: description }]);
 
     expect(output.description).toBe(description);
     expect((await get(generated.clientCertificateId!)).description).toBe(description);
@@ -442,9 +436,7 @@ describe('errors, by the class and message the SDK reports', () => {
     // The SDK does not check required members itself: it sends `{}` and no tagKeys, as a user's
     // JavaScript (no type-checker) would, and reports what the service says.
     test('TagResource without tags', async () => {
-      const error = await failureOf(
-        client.send(new TagResourceCommand({ resourceArn: certificateArn(id) } as TagResourceCommandInput)),
-      );
+      const error = await failureOf(client.send(new TagResourceCommand({ resourceArn: certificateArn(id) } as TagResourceCommandInput)));
 
       expect(error).toBeInstanceOf(APIGatewayServiceException);
       expect(error.name).toBe('ValidationException');
@@ -501,9 +493,7 @@ describe('errors, by the class and message the SDK reports', () => {
     });
 
     test('an existing certificate, named with the ARN of another region, is not found either', async () => {
-      const error = await failureOf(
-        client.send(new GetTagsCommand({ resourceArn: certificateArn(id, OTHER_REGION) })),
-      );
+      const error = await failureOf(client.send(new GetTagsCommand({ resourceArn: certificateArn(id, OTHER_REGION) })));
 
       expect(error).toBeInstanceOf(NotFoundException);
       expect(error.message).toBe(INVALID_RESOURCE);
@@ -550,41 +540,29 @@ describe('errors, by the class and message the SDK reports', () => {
       );
 
       expect(error.name).toBe('ValidationException');
-      expect(error.message).toBe(
-        `2 validation errors detected: ${enumError('bogus', 1)}; ${enumError('REPLACE', 3)}`,
-      );
+      expect(error.message).toBe(`2 validation errors detected: ${enumError('bogus', 1)}; ${enumError('REPLACE', 3)}`);
     });
 
     test('op add is a BadRequestException naming the path and op (two spaces after "path")', async () => {
-      const error = await failureOf(
-        update(certificate.clientCertificateId!, [{ op: 'add', path: '/description', value: 'x' }]),
-      );
+      const error = await failureOf(update(certificate.clientCertificateId!, [{ op: 'add', path: '/description', value: 'x' }]));
 
       expect(error).toBeInstanceOf(BadRequestException);
       expect(error.$metadata.httpStatusCode).toBe(400);
-      expect(error.message).toBe(
-        "Invalid patch path  '/description' specified for op 'add'. Please choose supported operations",
-      );
+      expect(error.message).toBe("Invalid patch path  '/description' specified for op 'add'. Please choose supported operations");
     });
 
     test('replace /tags is a BadRequestException listing the one updatable path', async () => {
-      const error = await failureOf(
-        update(certificate.clientCertificateId!, [{ op: 'replace', path: '/tags', value: 'x' }]),
-      );
+      const error = await failureOf(update(certificate.clientCertificateId!, [{ op: 'replace', path: '/tags', value: 'x' }]));
 
       expect(error).toBeInstanceOf(BadRequestException);
       expect(error.message).toBe("Invalid patch path  '/tags' specified for op 'replace'. Must be one of: [/description]");
     });
 
     test('replace of a read-only field (/expirationDate) is a BadRequestException', async () => {
-      const error = await failureOf(
-        update(certificate.clientCertificateId!, [{ op: 'replace', path: '/expirationDate', value: '0' }]),
-      );
+      const error = await failureOf(update(certificate.clientCertificateId!, [{ op: 'replace', path: '/expirationDate', value: '0' }]));
 
       expect(error).toBeInstanceOf(BadRequestException);
-      expect(error.message).toBe(
-        "Invalid patch path  '/expirationDate' specified for op 'replace'. Must be one of: [/description]",
-      );
+      expect(error.message).toBe("Invalid patch path  '/expirationDate' specified for op 'replace'. Must be one of: [/description]");
     });
 
     test('an operation without a path is a BadRequestException "Invalid patch path null"', async () => {
@@ -603,16 +581,12 @@ describe('errors, by the class and message the SDK reports', () => {
       );
 
       expect(error).toBeInstanceOf(BadRequestException);
-      expect(error.message).toBe(
-        "Invalid patch path  '/description' specified for op 'remove'. Please choose supported operations",
-      );
+      expect(error.message).toBe("Invalid patch path  '/description' specified for op 'remove'. Please choose supported operations");
     });
 
     test('a description over 125000 characters is a BadRequestException', async () => {
       const error = await failureOf(
-        update(certificate.clientCertificateId!, [
-          { op: 'replace', path: '/description', value: 'x'.repeat(125_001) },
-        ]),
+        update(certificate.clientCertificateId!, [{ op: 'replace', path: '/description', value: 'x'.repeat(125_001) }]),
       );
 
       expect(error).toBeInstanceOf(BadRequestException);
@@ -701,8 +675,8 @@ describe('the wire, below the SDK', () => {
     const { clientCertificateId } = await generate({ description: 'wrong shapes' });
 
     const responses = await Promise.all(
-      ['[]', '"text"', '{"patchOperations": {}}', '{"patchOperations": ["replace"]}', '{"patchOperations": [{"op": {}}]}'].map(
-        (body) => patch(clientCertificateId!, body),
+      ['[]', '"text"', '{"patchOperations": {}}', '{"patchOperations": ["replace"]}', '{"patchOperations": [{"op": {}}]}'].map((body) =>
+        patch(clientCertificateId!, body),
       ),
     );
 

@@ -7,7 +7,12 @@ import type { LocalService } from '../../lib/local/service.js';
 import { startTestService } from '../support/service.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const read = (page: string): string => readFileSync(join(root, page), 'utf8');
 
 /** The endpoint the README's examples are written for; the tests put their own service's URL in its place. */
@@ -29,7 +34,10 @@ const anchorsOf = (markdown: string): Set<string> => {
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link's or image's text
       .replace(/<[^>]+>/g, '') // inline HTML
       .replace(/[*`]/g, ''); // emphasis and code marks
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -49,7 +57,8 @@ const brokenLinks = (page: string, markdown: string, readPage: (path: string) =>
     const text = file === page ? markdown : readPage(file);
     if (text === undefined) broken.push(`${page}: ${target} (no file ${file})`);
     else if (anchor !== undefined && !file.endsWith('.md')) broken.push(`${page}: ${target} (an anchor into a file that is not Markdown)`);
-    else if (anchor !== undefined && !anchorsOf(text).has(decodeURIComponent(anchor))) broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+    else if (anchor !== undefined && !anchorsOf(text).has(decodeURIComponent(anchor)))
+      broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
   }
   return broken;
 };
@@ -125,12 +134,16 @@ describe('links in README.md and docs/', () => {
 describe('docs/local-service.md', () => {
   const settingsTable = read('docs/local-service.md').split('\n## ')[1]!;
 
-  test("names every flag of the command and every variable and option the local service reads", () => {
+  test('names every flag of the command and every variable and option the local service reads', () => {
     const variables = [...read('lib/local/settings.ts').matchAll(/(?:env\.|env\[|\(env, ')([A-Z][A-Z0-9_]+)/g)].map(([, name]) => name!);
     const options = read('lib/local/service.ts')
       .match(/export interface LocalServiceOptions \{([\s\S]*?)\n\}/)![1]!
       .matchAll(/readonly (\w+)\?:/g);
-    const named = [...FLAGS.flatMap(([flag, variable]) => [`\`--${flag}\``, `\`${variable}\``]), ...variables.map((name) => `\`${name}\``), ...[...options].map(([, option]) => `\`${option}`)];
+    const named = [
+      ...FLAGS.flatMap(([flag, variable]) => [`\`--${flag}\``, `\`${variable}\``]),
+      ...variables.map((name) => `\`${name}\``),
+      ...[...options].map(([, option]) => `\`${option}`),
+    ];
     expect(named.filter((name) => !settingsTable.includes(name))).toEqual([]);
   });
 });
@@ -143,7 +156,8 @@ describe('docs/local-service.md', () => {
 describe('the README run as written', () => {
   const cli = process.env.AWS_CLI || '/usr/bin/aws';
   const cliMissing = !existsSync(cli);
-  if (cliMissing && !process.env.CI) console.warn(`\n!!! No AWS CLI at ${cli}: the README's CLI session is SKIPPED (apt-get install -y awscli).\n`);
+  if (cliMissing && !process.env.CI)
+    console.warn(`\n!!! No AWS CLI at ${cli}: the README's CLI session is SKIPPED (apt-get install -y awscli).\n`);
   const testIfCli = cliMissing && !process.env.CI ? test.skip : test;
 
   let service: LocalService;
@@ -169,7 +183,13 @@ describe('the README run as written', () => {
       rmSync(bin, { recursive: true, force: true });
       mkdirSync(bin);
       symlinkSync(cli, join(bin, 'aws'));
-      const env = { PATH: `${bin}:${process.env.PATH}`, HOME: scratch, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' };
+      const env = {
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: scratch,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+      };
 
       const { stdout, stderr } = await run('bash', ['-c', pointedAt(markedBlock('cli-session'), service.url)], { env, cwd: scratch });
 
@@ -189,26 +209,39 @@ describe('the README run as written', () => {
   const curlPresent = (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, 'curl')));
   if (!curlPresent) console.warn("\n!!! No curl on PATH: the README's signed curl request is SKIPPED.\n");
 
-  (curlPresent ? test : test.skip)('the signed curl request, against a service checking signatures for the key pair in the environment', async () => {
-    const credentials = { accessKeyId: 'AKIDDOCSTEST', secretAccessKey: 'docs-test-secret' };
-    const signed = await startTestService({ sigv4: { credentials } });
-    try {
-      const env = { PATH: process.env.PATH, HOME: scratch, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
-      const block = pointedAt(markedBlock('curl-sigv4'), signed.url);
-      expect(await run('bash', ['-c', block], { env, cwd: scratch })).toEqual({ exitCode: 0, stdout: '{"item":[]}', stderr: '' });
-      // The same request unsigned is refused, so the signature is what let it in.
-      const unsigned = block.replace(/--aws-sigv4 .*$/m, '');
-      expect(await run('bash', ['-c', unsigned], { env, cwd: scratch })).toMatchObject({ stdout: '{"message":"Missing Authentication Token"}' });
-    } finally {
-      await signed.close();
-    }
-  });
+  (curlPresent ? test : test.skip)(
+    'the signed curl request, against a service checking signatures for the key pair in the environment',
+    async () => {
+      const credentials = { accessKeyId: 'AKIDDOCSTEST', secretAccessKey: 'docs-test-secret' };
+      const signed = await startTestService({ sigv4: { credentials } });
+      try {
+        const env = {
+          PATH: process.env.PATH,
+          HOME: scratch,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        };
+        const block = pointedAt(markedBlock('curl-sigv4'), signed.url);
+        expect(await run('bash', ['-c', block], { env, cwd: scratch })).toEqual({ exitCode: 0, stdout: '{"item":[]}', stderr: '' });
+        // The same request unsigned is refused, so the signature is what let it in.
+        const unsigned = block.replace(/--aws-sigv4 .*$/m, '');
+        expect(await run('bash', ['-c', unsigned], { env, cwd: scratch })).toMatchObject({
+          stdout: '{"message":"Missing Authentication Token"}',
+        });
+      } finally {
+        await signed.close();
+      }
+    },
+  );
 
   test('the SDK snippet, saved as a .mjs file and run with node, prints the renamed certificate and deletes it', async () => {
     const file = join(scratch, 'demo.mjs');
     writeFileSync(file, pointedAt(markedBlock('sdk-snippet'), service.url));
 
-    const { exitCode, stdout, stderr } = await run(process.execPath, [file], { cwd: scratch, env: { PATH: process.env.PATH, HOME: scratch } });
+    const { exitCode, stdout, stderr } = await run(process.execPath, [file], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH, HOME: scratch },
+    });
 
     expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
     const [, id] = stdout.match(/^([a-z0-9]+) renamed\n$/) ?? [];

@@ -15,19 +15,31 @@ const behaviourRows = (): string[][] =>
   table
     .split(/^## /m)
     .slice(1)
-    .flatMap((section) => section.split('\n').filter((line) => line.startsWith('|')).slice(2))
-    .map((line) => line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim()));
+    .flatMap((section) =>
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('|'))
+        .slice(2),
+    )
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim()),
+    );
 
 /** The tags the Sources table defines (its first column; one row may define several). */
 const sourceTags = new Set(
-  [...table.slice(table.indexOf('**Sources**'), table.indexOf('\n## ')).matchAll(/^\| ([A-Z][A-Z0-9-]*(?:, [A-Z][A-Z0-9-]*)*) \|/gm)].flatMap(
-    (m) => m[1]!.split(', '),
-  ),
+  [
+    ...table.slice(table.indexOf('**Sources**'), table.indexOf('\n## ')).matchAll(/^\| ([A-Z][A-Z0-9-]*(?:, [A-Z][A-Z0-9-]*)*) \|/gm),
+  ].flatMap((m) => m[1]!.split(', ')),
 );
 
 test('cites every conformance check file', () => {
   const files = readdirSync(`${root}test/conformance`).filter((f) => f.endsWith('.test.ts'));
-  const cited = behaviourRows().map((cells) => cells.at(-1)!).join(' ');
+  const cited = behaviourRows()
+    .map((cells) => cells.at(-1)!)
+    .join(' ');
 
   expect(files.length).toBeGreaterThan(5);
   expect(files.filter((f) => !new RegExp(`\\b${f.replace('.test.ts', '')}\\b`).test(cited))).toEqual([]);
@@ -42,7 +54,13 @@ test('every row names its confidence: recorded, documented or decided', () => {
 
 test('every source tag a row cites is defined in the sources table', () => {
   // The source column is the third from the end; its tags are the words in capitals (HTTP API is a name).
-  const cited = behaviourRows().flatMap((cells) => cells.at(-3)!.replaceAll('HTTP API', '').match(/\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b/g) ?? []);
+  const cited = behaviourRows().flatMap(
+    (cells) =>
+      cells
+        .at(-3)!
+        .replaceAll('HTTP API', '')
+        .match(/\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b/g) ?? [],
+  );
   const tags = cited.filter((word) => word.length >= 4 && !['AWS', 'ARN', 'JSON', 'RSA'].includes(word));
 
   expect(sourceTags.size).toBeGreaterThan(15);

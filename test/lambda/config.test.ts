@@ -17,6 +17,8 @@ describe('Function: readConfig', () => {
   });
 
   test.each(['0', '2.5', 'sixty', '-1'])('fails at start-up on a quota of %j', (quota) => {
-    expect(() => readConfig({ TABLE_NAME: 'T', CLIENT_CERTIFICATE_QUOTA: quota })).toThrow('CLIENT_CERTIFICATE_QUOTA must be a positive integer');
+    expect(() => readConfig({ TABLE_NAME: 'T', CLIENT_CERTIFICATE_QUOTA: quota })).toThrow(
+      'CLIENT_CERTIFICATE_QUOTA must be a positive integer',
+    );
   });
 });

@@ -1,9 +1,9 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { appSettings, DEFAULT_STACK_NAME } from '../../lib/app-settings.js';
 
 const settings = (context: Record<string, unknown>) => appSettings(new App({ context }));
@@ -19,12 +19,32 @@ describe('Method: appSettings', () => {
   });
 
   test('takes -c strings and cdk.json values alike', () => {
-    const fromCli = settings({ quota: '100', throttleRate: '0.5', throttleBurst: '80', tracing: 'true', stackName: 'Certs-Blue', apiName: 'certs-blue' });
-    const fromJson = settings({ quota: 100, throttleRate: 0.5, throttleBurst: 80, tracing: true, stackName: 'Certs-Blue', apiName: 'certs-blue' });
+    const fromCli = settings({
+      quota: '100',
+      throttleRate: '0.5',
+      throttleBurst: '80',
+      tracing: 'true',
+      stackName: 'Certs-Blue',
+      apiName: 'certs-blue',
+    });
+    const fromJson = settings({
+      quota: 100,
+      throttleRate: 0.5,
+      throttleBurst: 80,
+      tracing: true,
+      stackName: 'Certs-Blue',
+      apiName: 'certs-blue',
+    });
 
     for (const { stackName, props } of [fromCli, fromJson]) {
       expect(stackName).toBe('Certs-Blue');
-      expect(props).toMatchObject({ clientCertificateQuota: 100, throttleRateLimit: 0.5, throttleBurstLimit: 80, tracing: true, apiName: 'certs-blue' });
+      expect(props).toMatchObject({
+        clientCertificateQuota: 100,
+        throttleRateLimit: 0.5,
+        throttleBurstLimit: 80,
+        tracing: true,
+        apiName: 'certs-blue',
+      });
     }
   });
 
@@ -59,7 +79,10 @@ test('cdk synth of the app with quota=0 fails before anything is deployed, namin
   try {
     const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
       env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ quota: '0', 'aws:cdk:bundling-stacks': [] }) },
-    }).then(() => undefined, (error: { stderr: string }) => error);
+    }).then(
+      () => undefined,
+      (error: { stderr: string }) => error,
+    );
 
     expect(failure?.stderr).toContain('context quota must be a positive integer, got "0"');
   } finally {

@@ -28,7 +28,7 @@ test('added to any stack in a few lines, it brings every route, its table and it
   template.hasOutput('CertificatesUrl', {});
 });
 
-test('exposes each operation\'s function by name, and the table and stage', () => {
+test("exposes each operation's function by name, and the table and stage", () => {
   const { stack } = synth();
   const { functions, table, stage, httpApi } = stack.certificates;
 

@@ -28,7 +28,8 @@ const withCustomerManagedKey = () => {
 const identityStatements = (template: Template): Json[] => {
   const resources = Object.values(template.toJSON().Resources as Record<string, Json>);
   return resources.flatMap((resource) => {
-    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') return resource.Properties.PolicyDocument.Statement;
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy')
+      return resource.Properties.PolicyDocument.Statement;
     if (resource.Type === 'AWS::IAM::Role') return (resource.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement);
     return [];
   });
@@ -97,7 +98,9 @@ describe('encryption at rest', () => {
     for (const statement of keyStatements) {
       expect(JSON.stringify(statement.Resource)).toMatch(/TableKey/);
       expect([statement.Action].flat().sort()).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:DescribeKey']));
-      expect(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']).toEqual(expect.arrayContaining([statement.Action].flat()));
+      expect(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']).toEqual(
+        expect.arrayContaining([statement.Action].flat()),
+      );
     }
     // A function that only reads may only decrypt.
     expect(keyStatements.map((st) => [st.Action].flat().sort().join())).toContain('kms:Decrypt,kms:DescribeKey');

@@ -1,11 +1,8 @@
-import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import {
-  ClientCertificateStack,
-  type ClientCertificateStackProps,
-} from '../../lib/client-certificate-stack.js';
+import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
 import { type Operation, operations, routeKey } from '../../lib/operations.js';
 
 /** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
@@ -27,8 +24,7 @@ const onlyResource = (resources: Record<string, Json>): [logicalId: string, reso
   return entries[0]!;
 };
 
-const resourceById = (template: Template, logicalId: string): Json =>
-  template.toJSON().Resources[logicalId];
+const resourceById = (template: Template, logicalId: string): Json => template.toJSON().Resources[logicalId];
 
 /** The operation's function, found by the description the stack gives it. */
 const functionOf = (template: Template, operation: Operation): [logicalId: string, fn: Json] =>
@@ -51,39 +47,37 @@ const statementsOf = (template: Template, operation: Operation): Json[] => {
 
 const actionsOf = (statement: Json): string[] => [statement.Action].flat().sort();
 
-const tableIdOf = (template: Template): string =>
-  onlyResource(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
+const tableIdOf = (template: Template): string => onlyResource(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
 
 describe('routes', () => {
-  test.each(eachOperation)(
-    '%s has its route, integrated with its own function over payload format 2.0',
-    (_name, operation) => {
-      const { template } = synth();
-      const [functionId] = functionOf(template, operation);
-      const [integrationId] = onlyResource(
-        template.findResources('AWS::ApiGatewayV2::Integration', {
-          Properties: {
-            IntegrationType: 'AWS_PROXY',
-            IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
-            PayloadFormatVersion: '2.0',
-          },
-        }),
-      );
+  test.each(eachOperation)('%s has its route, integrated with its own function over payload format 2.0', (_name, operation) => {
+    const { template } = synth();
+    const [functionId] = functionOf(template, operation);
+    const [integrationId] = onlyResource(
+      template.findResources('AWS::ApiGatewayV2::Integration', {
+        Properties: {
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          PayloadFormatVersion: '2.0',
+        },
+      }),
+    );
 
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: routeKey(operation),
-        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
-      });
-    },
-  );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: routeKey(operation),
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+  });
 
   test.each(eachOperation)("%s's function may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
     const { template } = synth();
     const [functionId] = functionOf(template, operation);
     const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', {
-      Properties: { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } },
-    }));
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+      }),
+    );
 
     expect(permissions).toHaveLength(1);
     expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
@@ -229,59 +223,46 @@ describe('functions', () => {
     expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: tableIdOf(template) });
   });
 
-  test.each(eachOperation)(
-    '%s may perform exactly its tableActions on the table',
-    (_name, operation) => {
-      const { template } = synth();
-      const tableId = tableIdOf(template);
-      const onTable = statementsOf(template, operation).filter((statement) =>
-        JSON.stringify(statement.Resource).includes(`"${tableId}"`),
-      );
+  test.each(eachOperation)('%s may perform exactly its tableActions on the table', (_name, operation) => {
+    const { template } = synth();
+    const tableId = tableIdOf(template);
+    const onTable = statementsOf(template, operation).filter((statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`));
 
-      expect(onTable).toEqual([
-        {
-          Effect: 'Allow',
-          Action: expect.anything(),
-          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        },
-      ]);
-      expect(actionsOf(onTable[0]!)).toEqual([...operation.tableActions].sort());
-    },
-  );
+    expect(onTable).toEqual([
+      {
+        Effect: 'Allow',
+        Action: expect.anything(),
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
+    ]);
+    expect(actionsOf(onTable[0]!)).toEqual([...operation.tableActions].sort());
+  });
 
-  test.each(eachOperation)(
-    "%s's role allows its tableActions and writing its own logs, nothing else, no wildcard",
-    (_name, operation) => {
-      const { template } = synth();
-      const [, fn] = functionOf(template, operation);
-      const statements = statementsOf(template, operation);
+  test.each(eachOperation)("%s's role allows its tableActions and writing its own logs, nothing else, no wildcard", (_name, operation) => {
+    const { template } = synth();
+    const [, fn] = functionOf(template, operation);
+    const statements = statementsOf(template, operation);
 
-      expect(resourceById(template, roleIdOf(fn)).Properties.ManagedPolicyArns).toBeUndefined();
-      expect(statements.flatMap(actionsOf).sort()).toEqual(
-        [...operation.tableActions, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
-      );
-      expect(statements).toContainEqual(
-        expect.objectContaining({
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
-        }),
-      );
-      expect(JSON.stringify(statements)).not.toContain('*');
-    },
-  );
+    expect(resourceById(template, roleIdOf(fn)).Properties.ManagedPolicyArns).toBeUndefined();
+    expect(statements.flatMap(actionsOf).sort()).toEqual([...operation.tableActions, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+      }),
+    );
+    expect(JSON.stringify(statements)).not.toContain('*');
+  });
 
-  test.each(eachOperation)(
-    '%s logs to its own log group, kept one month by default',
-    (_name, operation) => {
-      const { template } = synth();
-      const [, fn] = functionOf(template, operation);
+  test.each(eachOperation)('%s logs to its own log group, kept one month by default', (_name, operation) => {
+    const { template } = synth();
+    const [, fn] = functionOf(template, operation);
 
-      expect(resourceById(template, fn.Properties.LoggingConfig.LogGroup.Ref)).toMatchObject({
-        Type: 'AWS::Logs::LogGroup',
-        Properties: { RetentionInDays: 30 },
-      });
-    },
-  );
+    expect(resourceById(template, fn.Properties.LoggingConfig.LogGroup.Ref)).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+  });
 
   test('every log group, access logs included, keeps logs for the configured retention', () => {
     const { template } = synth({ logRetention: RetentionDays.ONE_WEEK });
@@ -308,16 +289,20 @@ describe('props checked at synth', () => {
   test('a fractional rate is accepted: HTTP API takes a Double there', () => {
     const { template } = synth({ throttleRateLimit: 0.5, throttleBurstLimit: 1 });
 
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: 1 } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: 1 },
+    });
   });
 });
 
 describe('naming', () => {
-  test('the API is named after the stack by default, and its functions\' logs and metrics too', () => {
+  test("the API is named after the stack by default, and its functions' logs and metrics too", () => {
     const { template } = synth();
 
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'TestStack' });
-    template.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'TestStack' }) } });
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'TestStack' }) },
+    });
   });
 
   test('the API name is settable, for two deployments in one account and region', () => {
@@ -339,7 +324,8 @@ describe('tracing', () => {
 
   test('lets cdk-nag find nothing, acknowledging only IAM5 for X-Ray on each role', () => {
     const { stack, template } = synth({ tracing: true });
-    const xray = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+    const xray = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((statement: Json) => JSON.stringify(statement.Action).includes('xray:'));
 
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);

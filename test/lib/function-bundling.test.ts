@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { bundleBudget } from '../../lib/function-bundling.js';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';

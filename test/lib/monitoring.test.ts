@@ -1,10 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
 import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
 import { ALARM_THRESHOLDS } from '../../lib/monitoring.js';
 import { operations, routeKey } from '../../lib/operations.js';
-import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
 
 type Json = Record<string, any>;
 
@@ -29,7 +29,8 @@ const alarmNamed = (name: string, t: Template = template): Json => {
 };
 
 /** The metrics an alarm reads (its `Metrics` queries that are not expressions). */
-const metricsOf = (alarm: Json): Json[] => alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => ({ ...m.MetricStat.Metric, Stat: m.MetricStat.Stat }));
+const metricsOf = (alarm: Json): Json[] =>
+  alarm.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => ({ ...m.MetricStat.Metric, Stat: m.MetricStat.Stat }));
 
 const dimension = (metric: Json, name: string): unknown => metric.Dimensions.find((d: Json) => d.Name === name)?.Value;
 
@@ -40,14 +41,21 @@ const logicalIdOf = (type: string, t: Template = template): string => {
 };
 
 const functionIdOf = (operationName: string, t: Template = template): string =>
-  Object.entries(t.findResources('AWS::Lambda::Function')).find(([, fn]) => String(fn.Properties.Description).startsWith(`${operationName} `))![0];
+  Object.entries(t.findResources('AWS::Lambda::Function')).find(([, fn]) =>
+    String(fn.Properties.Description).startsWith(`${operationName} `),
+  )![0];
 
 describe('alarms', () => {
   test('the API: more than 1% of requests answered 5xx, 3 periods of 5 minutes in a row', () => {
     const alarm = alarmNamed('TestStack-Api-Fault-Rate-Critical');
     const [metric] = metricsOf(alarm);
 
-    expect(alarm).toMatchObject({ Threshold: ALARM_THRESHOLDS.api5xxRate, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(alarm).toMatchObject({
+      Threshold: ALARM_THRESHOLDS.api5xxRate,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
     expect(ALARM_THRESHOLDS.api5xxRate).toBe(0.01);
     // The average of API Gateway's 5xx metric is the share of requests answered 5xx.
     expect(metric).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Stat: 'Average' });
@@ -55,7 +63,7 @@ describe('alarms', () => {
     expect(dimension(metric!, 'Stage')).toBe('$default');
   });
 
-  test.each(operations.map((o) => [o.name]))('%s: p99 duration of its route\'s function, 3 periods in a row', (name) => {
+  test.each(operations.map((o) => [o.name]))("%s: p99 duration of its route's function, 3 periods in a row", (name) => {
     const alarm = alarmNamed(`TestStack-${name}-Latency-P99-Critical`);
     const [metric] = metricsOf(alarm);
     const limit = name === 'GenerateClientCertificate' ? ALARM_THRESHOLDS.generateP99Latency : ALARM_THRESHOLDS.p99Latency;
@@ -65,17 +73,19 @@ describe('alarms', () => {
     expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
   });
 
-  test.each(operations.flatMap((o) => [[o.name, 'Fault-Count', 'Errors'], [o.name, 'Throttled-Count', 'Throttles']]))(
-    '%s: any Lambda %s (%s) in 5 minutes',
-    (name, alarmKind, metricName) => {
-      const alarm = alarmNamed(`TestStack-${name}-${alarmKind}-Critical`);
-      const [metric] = metricsOf(alarm);
+  test.each(
+    operations.flatMap((o) => [
+      [o.name, 'Fault-Count', 'Errors'],
+      [o.name, 'Throttled-Count', 'Throttles'],
+    ]),
+  )('%s: any Lambda %s (%s) in 5 minutes', (name, alarmKind, metricName) => {
+    const alarm = alarmNamed(`TestStack-${name}-${alarmKind}-Critical`);
+    const [metric] = metricsOf(alarm);
 
-      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
-      expect(metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: metricName, Stat: 'Sum' });
-      expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
-    },
-  );
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    expect(metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: metricName, Stat: 'Sum' });
+    expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
+  });
 
   test.each([
     ['SystemError-Count', 'SystemErrors'],
@@ -93,7 +103,7 @@ describe('alarms', () => {
     }
   });
 
-  test('the functions\' own StoreRejected count, every route summed, any in 5 minutes', () => {
+  test("the functions' own StoreRejected count, every route summed, any in 5 minutes", () => {
     const alarm = alarmNamed('TestStack-Functions-StoreRejected-Critical');
     const metrics = metricsOf(alarm);
 
@@ -137,12 +147,15 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  const body = (t: Template = template): string => JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+  const body = (t: Template = template): string =>
+    JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
 
   test('there is one, named after the API name', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'TestStack' });
-    synth({ apiName: 'certificates-blue' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'certificates-blue' });
+    synth({ apiName: 'certificates-blue' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'certificates-blue',
+    });
   });
 
   test('shows the API, every function and the table', () => {
@@ -155,11 +168,18 @@ describe('dashboard', () => {
     expect(text).toContain(logicalIdOf('AWS::DynamoDB::GlobalTable'));
   });
 
-  test('shows the functions\' own metrics: requests, latency and each refusal, by route', () => {
+  test("shows the functions' own metrics: requests, latency and each refusal, by route", () => {
     const text = body();
 
     expect(text).toContain(`\\"${METRICS_NAMESPACE}\\"`);
-    for (const name of [METRIC.requests, METRIC.latency, METRIC.storeRejected, 'ConflictException', 'LimitExceededException', 'TooManyRequestsException']) {
+    for (const name of [
+      METRIC.requests,
+      METRIC.latency,
+      METRIC.storeRejected,
+      'ConflictException',
+      'LimitExceededException',
+      'TooManyRequestsException',
+    ]) {
       expect(text).toContain(`\\"${name}\\"`);
     }
     for (const operation of operations) expect(text).toContain(routeKey(operation));

@@ -1,11 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
-import { startDynalite } from '../../lib/local/dynalite.js';
-import { operations } from '../../lib/operations.js';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
 import { CLAIMED_AT, keyOf, OWNER, slotKey } from '../../lambda/store/item.js';
+import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
+import { startDynalite } from '../../lib/local/dynalite.js';
+import { operations } from '../../lib/operations.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { invoke, overriding, recordCommands } from '../support/handlers.js';
@@ -37,7 +37,8 @@ const run = async (operation: string, store: ClientCertificateStore, input: Para
   return response;
 };
 
-const generate = async (): Promise<string> => (await run('GenerateClientCertificate', store, { body: {} })).json.clientCertificateId as string;
+const generate = async (): Promise<string> =>
+  (await run('GenerateClientCertificate', store, { body: {} })).json.clientCertificateId as string;
 const arn = (id: string) => clientCertificateArn(DEFAULT_NAMESPACE.region, id);
 
 beforeAll(async () => {
@@ -51,7 +52,9 @@ beforeAll(async () => {
   sent = recordCommands(client);
   store = new DynamoDbClientCertificateStore(client, TABLE, 3);
   for (const operation of operations) {
-    const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as { createHandler: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0] };
+    const module = (await import(`../../lambda/handlers/${operation.module}.js`)) as {
+      createHandler: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0];
+    };
     handlers.set(operation.name, (one) => module.createHandler(() => one));
   }
 });
@@ -134,7 +137,9 @@ test('the writes, when answers are lost and retried or the store drops the conne
   const dead = { account: '222222222222', region: 'us-east-1' };
   proxy.set({ mode: 'pass' });
   await client.send(new PutCommand({ TableName: TABLE, Item: { ...keyOf(dead, slotKey(0)), [OWNER]: 'died01', [CLAIMED_AT]: 0 } }));
-  expect((await run('GenerateClientCertificate', new DynamoDbClientCertificateStore(client, TABLE, 1, Date.now, dead), { body: {} })).statusCode).toBe(201);
+  expect(
+    (await run('GenerateClientCertificate', new DynamoDbClientCertificateStore(client, TABLE, 1, Date.now, dead), { body: {} })).statusCode,
+  ).toBe(201);
 
   // Update, TagResource and UntagResource whose write lands with its answer lost: retried, and recognised.
   for (const [operation, input, status] of [
@@ -155,5 +160,11 @@ test('the writes, when answers are lost and retried or the store drops the conne
   expect((await run('DeleteClientCertificate', fresh, { id })).statusCode).toBe(202);
 
   expectWithinGrants();
-  expect([...used.keys()].sort()).toEqual(['DeleteClientCertificate', 'GenerateClientCertificate', 'TagResource', 'UntagResource', 'UpdateClientCertificate']);
+  expect([...used.keys()].sort()).toEqual([
+    'DeleteClientCertificate',
+    'GenerateClientCertificate',
+    'TagResource',
+    'UntagResource',
+    'UpdateClientCertificate',
+  ]);
 });

@@ -1,4 +1,3 @@
-import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { operations } from '../../lib/operations.js';
 
 /**
@@ -24,12 +24,17 @@ const env = {
   ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
   PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
 };
-const run = (file: string, args: string[]) => execFileSync(file, args, { cwd: scratch, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (file: string, args: string[]) =>
+  execFileSync(file, args, { cwd: scratch, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
   const [{ filename }] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   ) as [{ filename: string }];
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // The CDK libraries are the construct's peers, at the versions this repository tests with.
@@ -50,15 +55,40 @@ describe('the package, installed from its tarball', () => {
   test('`client-certificate-api --help` lists a flag for every setting', () => {
     const help = run('node_modules/.bin/client-certificate-api', ['--help']);
 
-    for (const flag of ['--port', '--host', '--data-dir', '--auth', '--sigv4-service', '--throttle-rate', '--throttle-burst', '--quota', '--region', '--function-concurrency', '--log-format', '--log-level', '--default-account-id', '--credentials-file', '--seed-file', '--faults-file']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--data-dir',
+      '--auth',
+      '--sigv4-service',
+      '--throttle-rate',
+      '--throttle-burst',
+      '--quota',
+      '--region',
+      '--function-concurrency',
+      '--log-format',
+      '--log-level',
+      '--default-account-id',
+      '--credentials-file',
+      '--seed-file',
+      '--faults-file',
+    ]) {
       expect(help).toContain(flag);
     }
   });
 
   test('the command serves the SDK, logs one short line per answer, and stops cleanly on SIGTERM to its PID', async () => {
-    const child = spawn('node_modules/.bin/client-certificate-api', ['--port', '0', '--data-dir', 'memory', '--region', 'eu-west-1'], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node_modules/.bin/client-certificate-api', ['--port', '0', '--data-dir', 'memory', '--region', 'eu-west-1'], {
+      cwd: scratch,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const { url, output, exited } = await listening(child);
-    const client = new APIGatewayClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new APIGatewayClient({
+      endpoint: url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
 
     const made = await client.send(new GenerateClientCertificateCommand({ description: 'from the package' }));
     const read = await client.send(new GetClientCertificateCommand({ clientCertificateId: made.clientCertificateId! }));
@@ -69,7 +99,9 @@ describe('the package, installed from its tarball', () => {
     expect(read.description).toBe('from the package');
     expect(code).toBe(0);
     expect(output()).toContain('data: in memory');
-    expect(output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} GET /clientcertificates/${made.clientCertificateId} 200 - \\d+ms [0-9a-f-]{36}$`, 'm'));
+    expect(output()).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} GET /clientcertificates/${made.clientCertificateId} 200 - \\d+ms [0-9a-f-]{36}$`, 'm'),
+    );
     expect(output()).toContain('SIGTERM: finishing requests under way');
   });
 
@@ -113,8 +145,12 @@ app.synth();`,
       Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables: Record<string, unknown> } } }>;
     };
     const functions = Object.values(template.Resources).filter(({ Type }) => Type === 'AWS::Lambda::Function');
-    const assets = JSON.parse(readFileSync(join(scratch, 'cdk.out/Consumer.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
-    const bundles = Object.values(assets.files).map(({ source }) => join(scratch, 'cdk.out', source.path, 'index.mjs')).filter(existsSync);
+    const assets = JSON.parse(readFileSync(join(scratch, 'cdk.out/Consumer.assets.json'), 'utf8')) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    const bundles = Object.values(assets.files)
+      .map(({ source }) => join(scratch, 'cdk.out', source.path, 'index.mjs'))
+      .filter(existsSync);
 
     expect(functions).toHaveLength(operations.length);
     for (const fn of functions) {

@@ -1,5 +1,5 @@
-import type { LocalService } from '../../lib/local/service.js';
 import { STORE_TIMEOUTS } from '../../lambda/store/dynamodb-store.js';
+import type { LocalService } from '../../lib/local/service.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import type { RawResponse } from '../support/http.js';
@@ -33,7 +33,8 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
 const json = { 'content-type': 'application/json' };
 const arn = (id: string) => encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${id}`);
-const generate = (description: string) => send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description }) });
+const generate = (description: string) =>
+  send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description }) });
 const update = (id: string, description: string) =>
   send(service.url, {
     method: 'PATCH',
@@ -41,7 +42,8 @@ const update = (id: string, description: string) =>
     headers: json,
     body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: description }] }),
   });
-const tag = (id: string, key: string) => send(service.url, { method: 'PUT', path: `/tags/${arn(id)}`, headers: json, body: JSON.stringify({ tags: { [key]: 'v' } }) });
+const tag = (id: string, key: string) =>
+  send(service.url, { method: 'PUT', path: `/tags/${arn(id)}`, headers: json, body: JSON.stringify({ tags: { [key]: 'v' } }) });
 const untag = (id: string, key: string) => send(service.url, { method: 'DELETE', path: `/tags/${arn(id)}?tagKeys=${key}` });
 const idOf = (response: RawResponse) => (response.json as { clientCertificateId: string }).clientCertificateId;
 const remove = (id: string) => send(service.url, { method: 'DELETE', path: `/clientcertificates/${id}` });
@@ -80,14 +82,17 @@ test('under a slow store and a short timeout, every error answer left the table 
   const made: RawResponse[] = [];
   for (let i = 0; i < 8; i++) made.push(await generate(`original-${i}`));
   expect(made.map((r) => r.status)).toEqual(made.map(() => 201));
-  const [edited, doomed] = [made.slice(0, 4), made.slice(4)].map((list) => list.map((r) => (r.json as { clientCertificateId: string }).clientCertificateId));
+  const [edited, doomed] = [made.slice(0, 4), made.slice(4)].map((list) =>
+    list.map((r) => (r.json as { clientCertificateId: string }).clientCertificateId),
+  );
   for (const id of edited!) expect((await tag(id, 'keep')).status).toBe(204);
   const before = new Map((await certificates()).map((item) => [item.clientCertificateId.S, item]));
   const next = random(SEED);
   // Reads slow enough to time out and be retried; writes slow, but always answered within the request timeout.
   proxy.set({
     mode: 'pass',
-    delayMs: (operation) => Math.floor(next() * (WRITES.has(operation) ? STORE_TIMEOUTS.requestTimeout - 200 : 2.5 * STORE_TIMEOUTS.requestTimeout)),
+    delayMs: (operation) =>
+      Math.floor(next() * (WRITES.has(operation) ? STORE_TIMEOUTS.requestTimeout - 200 : 2.5 * STORE_TIMEOUTS.requestTimeout)),
   });
 
   // Act: every write path at once, each request marked so its effect can be told apart.
@@ -115,7 +120,12 @@ test('under a slow store and a short timeout, every error answer left the table 
   const after = new Map(later.filter((item) => item.version !== undefined).map((item) => [item.clientCertificateId.S, item]));
   // Generated: exactly the ones answered 201, each holding one quota slot.
   const generated = [...after.values()].filter((item) => item.description?.S.startsWith('generated-')).map((item) => item.description!.S);
-  expect(generated.sort()).toEqual(succeeded.filter((a) => a.kind === 'generate').map((a) => a.mark).sort());
+  expect(generated.sort()).toEqual(
+    succeeded
+      .filter((a) => a.kind === 'generate')
+      .map((a) => a.mark)
+      .sort(),
+  );
   expect(later.filter((item) => item.owner !== undefined)).toHaveLength(after.size);
   // Deleted: gone exactly when answered 202.
   for (const a of answers.filter((r) => r.kind === 'delete')) expect(after.has(a.id)).toBe(a.status !== 202);

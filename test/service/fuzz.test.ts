@@ -72,25 +72,80 @@ const fire = async (shot: Shot): Promise<RawResponse> => {
 
 /** Percent-encodes every byte of the UTF-8 form outside the unreserved set, lone surrogates included. */
 const percentEncoded = (value: string): string =>
-  [...Buffer.from(value, 'utf8')].map((byte) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  [...Buffer.from(value, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9._~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 
 // Strings that have broken parsers before: encodings, escapes, separators, surrogates, controls.
 const nasty = fc.constantFrom(
-  '', ' ', '\u0000', '\ud800', '\udfff', '\ud83d\ude00', '\u202e', '\ufeff', '%', '%zz', '%00', '%2F', '%2e%2e', '..', '/',
-  '//', '~', '~0', '~1', '~2', '\\', '"', "'", '{', '[]', 'null', 'true', '-1', '1e999', '__proto__', 'constructor',
-  '/description', '/description/', '/Description', '/tags', '/tags/team', '/clientCertificateId', '/createdDate',
-  '/pemEncodedCertificate', 'replace', 'add', 'remove', 'bogus', 'a'.repeat(70_000), '€'.repeat(140_000),
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\ud83d\ude00',
+  '\u202e',
+  '\ufeff',
+  '%',
+  '%zz',
+  '%00',
+  '%2F',
+  '%2e%2e',
+  '..',
+  '/',
+  '//',
+  '~',
+  '~0',
+  '~1',
+  '~2',
+  '\\',
+  '"',
+  "'",
+  '{',
+  '[]',
+  'null',
+  'true',
+  '-1',
+  '1e999',
+  '__proto__',
+  'constructor',
+  '/description',
+  '/description/',
+  '/Description',
+  '/tags',
+  '/tags/team',
+  '/clientCertificateId',
+  '/createdDate',
+  '/pemEncodedCertificate',
+  'replace',
+  'add',
+  'remove',
+  'bogus',
+  'a'.repeat(70_000),
+  '€'.repeat(140_000),
 );
 const text = fc.oneof(nasty, fc.string(), fc.string({ unit: 'binary', maxLength: 40 }));
 const jsonAny = fc.oneof(fc.jsonValue({ maxDepth: 3 }), text, fc.constant(undefined));
 
 const patchOperation = fc.record(
-  { op: fc.oneof(fc.constantFrom('replace', 'add', 'remove', 'move', 'copy', 'test'), jsonAny), path: fc.oneof(nasty, jsonAny), value: jsonAny, from: jsonAny },
+  {
+    op: fc.oneof(fc.constantFrom('replace', 'add', 'remove', 'move', 'copy', 'test'), jsonAny),
+    path: fc.oneof(nasty, jsonAny),
+    value: jsonAny,
+    from: jsonAny,
+  },
   { requiredKeys: [] },
 );
 /** Thousands of operations with bad ops or paths: every one of them is quoted back in the refusal. */
 const manyOperations = fc
-  .tuple(fc.integer({ min: 1_000, max: 60_000 }), fc.constantFrom({ op: 'bogus' }, { op: 'replace', path: '/x'.repeat(50) }, { op: 'x'.repeat(200) }))
+  .tuple(
+    fc.integer({ min: 1_000, max: 60_000 }),
+    fc.constantFrom({ op: 'bogus' }, { op: 'replace', path: '/x'.repeat(50) }, { op: 'x'.repeat(200) }),
+  )
   .map(([n, operation]) => ({ patchOperations: Array(n).fill(operation) }));
 const updateBody = fc.oneof(
   { weight: 4, arbitrary: fc.record({ patchOperations: fc.array(patchOperation, { maxLength: 5 }) }) },
@@ -105,20 +160,40 @@ const printable = (bytes: Buffer): Buffer =>
 
 /** A body as bytes: JSON of a model-shaped value, broken JSON, random bytes, or invalid UTF-8. */
 const bodyBytes = (shaped: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> =>
-  fc.oneof(
-    { weight: 4, arbitrary: shaped.map((value) => Buffer.from(JSON.stringify(value) ?? '')) },
-    { weight: 1, arbitrary: shaped.map((value) => Buffer.from((JSON.stringify(value) ?? '{').slice(0, -1))) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
-    { weight: 1, arbitrary: fc.constantFrom(Buffer.from([0xff, 0xfe, 0x7b]), Buffer.from('{"patchOperations":[{"op":"replace","path":"/description","value":"\xc3\x28"}]}', 'latin1')) },
-  ).map(printable);
+  fc
+    .oneof(
+      { weight: 4, arbitrary: shaped.map((value) => Buffer.from(JSON.stringify(value) ?? '')) },
+      { weight: 1, arbitrary: shaped.map((value) => Buffer.from((JSON.stringify(value) ?? '{').slice(0, -1))) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          Buffer.from([0xff, 0xfe, 0x7b]),
+          Buffer.from('{"patchOperations":[{"op":"replace","path":"/description","value":"\xc3\x28"}]}', 'latin1'),
+        ),
+      },
+    )
+    .map(printable);
 
 const contentType = fc.constantFrom(
-  'application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain',
-  'application/octet-stream', 'application/x-amz-json-1.1', 'multipart/form-data; boundary=x', '', 'application/json\u00ff',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/octet-stream',
+  'application/x-amz-json-1.1',
+  'multipart/form-data; boundary=x',
+  '',
+  'application/json\u00ff',
 );
 
-const headerName = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}$/).filter((name) => !/^(host|content-length|connection|transfer-encoding|expect|upgrade)$/i.test(name));
-const headerValue = fc.oneof(fc.stringMatching(/^[\x20-\x7e]{0,60}$/), nasty.map((value) => value.slice(0, 60)).filter((value) => !/[\r\n\u0000]/.test(value)));
+const headerName = fc
+  .stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}$/)
+  .filter((name) => !/^(host|content-length|connection|transfer-encoding|expect|upgrade)$/i.test(name));
+const headerValue = fc.oneof(
+  fc.stringMatching(/^[\x20-\x7e]{0,60}$/),
+  nasty.map((value) => value.slice(0, 60)).filter((value) => !/[\r\n\u0000]/.test(value)),
+);
 const headers = fc.array(fc.tuple(headerName, headerValue), { maxLength: 4 });
 
 const segment = fc.oneof(
@@ -131,7 +206,9 @@ const query = fc.oneof(
   fc.constant(''),
   fc.webQueryParameters().map((q) => `?${q}`),
   fc.constantFrom('?', '?a=%zz', '?position=&limit=-1', '?&&=&', '?x=\u00ff', '?limit=0', '?limit=501', '?limit=1e2', '?position=%zz'),
-  fc.tuple(fc.oneof(fc.nat(600).map(String), text), text).map(([limit, position]) => `?limit=${percentEncoded(limit.slice(0, 50))}&position=${percentEncoded(position.slice(0, 200))}`),
+  fc
+    .tuple(fc.oneof(fc.nat(600).map(String), text), text)
+    .map(([limit, position]) => `?limit=${percentEncoded(limit.slice(0, 50))}&position=${percentEncoded(position.slice(0, 200))}`),
   fc.array(text, { maxLength: 4 }).map((keys) => `?${keys.map((k) => `tagKeys=${percentEncoded(k.slice(0, 300))}`).join('&')}`),
 );
 
@@ -154,7 +231,20 @@ describe('UpdateClientCertificate under random and adversarial bodies', () => {
 
 describe('any method, path, query, headers and body', () => {
   test('never a 5xx or a hang; every refusal is AWS-shaped and leaves the store byte for byte unchanged', async () => {
-    const method = fc.constantFrom('GET', 'PATCH', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'M-SEARCH', 'get', 'PATCH ');
+    const method = fc.constantFrom(
+      'GET',
+      'PATCH',
+      'POST',
+      'PUT',
+      'DELETE',
+      'HEAD',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'M-SEARCH',
+      'get',
+      'PATCH ',
+    );
     const path = fc.oneof(
       fc.tuple(fc.constantFrom('/clientcertificates/'), fc.oneof(fc.constantFrom(...ids), segment), query).map((parts) => parts.join('')),
       // The list, and the tag routes on real and made-up ARNs, encoded as the SDK sends them or not.
@@ -165,14 +255,26 @@ describe('any method, path, query, headers and body', () => {
           fc.oneof(
             fc.constantFrom(...ids).map((id) => encodeURIComponent(`arn:aws:apigateway:us-east-1::/clientcertificates/${id}`)),
             fc.constantFrom(...ids).map((id) => `arn:aws:apigateway:us-east-1::/clientcertificates/${id}`),
-            fc.constantFrom('arn:aws:apigateway:us-east-1::/restapis/abc', 'arn%3Aaws%3Aapigateway%3Aeu-west-1%3A%3A%2Fclientcertificates%2Fabc123'),
+            fc.constantFrom(
+              'arn:aws:apigateway:us-east-1::/restapis/abc',
+              'arn%3Aaws%3Aapigateway%3Aeu-west-1%3A%3A%2Fclientcertificates%2Fabc123',
+            ),
             segment,
           ),
           query,
         )
         .map((parts) => parts.join('')),
       fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), query).map(([parts, q]) => `/${parts.join('/')}${q}`),
-      fc.constantFrom('*', '//[', 'http://[::1', 'http://example.com/clientcertificates', '/clientcertificates/%', '/\u00ff', '/%c0%af', `/clientcertificates/${'%41'.repeat(3000)}`),
+      fc.constantFrom(
+        '*',
+        '//[',
+        'http://[::1',
+        'http://example.com/clientcertificates',
+        '/clientcertificates/%',
+        '/\u00ff',
+        '/%c0%af',
+        `/clientcertificates/${'%41'.repeat(3000)}`,
+      ),
     );
     await fc.assert(
       fc.asyncProperty(method, path, headers, bodyBytes(updateBody), contentType, async (verb, target, extra, body, type) => {
@@ -196,11 +298,19 @@ describe('GenerateClientCertificate under bodies of the wrong shape', () => {
       fc.oneof(fc.array(fc.jsonValue()), fc.string(), fc.integer()),
     );
     await fc.assert(
-      fc.asyncProperty(badBody.map((b) => Buffer.from(JSON.stringify(b))), async (body) => {
-        const response = await fire({ method: 'POST', target: '/clientcertificates', headers: [['Content-Type', 'application/json']], body });
-        // Wrongly typed bodies may still be valid (tags of only good strings): those mint a certificate.
-        if (response.status !== 201) expect(response.status).toBe(400);
-      }),
+      fc.asyncProperty(
+        badBody.map((b) => Buffer.from(JSON.stringify(b))),
+        async (body) => {
+          const response = await fire({
+            method: 'POST',
+            target: '/clientcertificates',
+            headers: [['Content-Type', 'application/json']],
+            body,
+          });
+          // Wrongly typed bodies may still be valid (tags of only good strings): those mint a certificate.
+          if (response.status !== 201) expect(response.status).toBe(400);
+        },
+      ),
       { seed: SEED + 2, numRuns: Math.ceil(RUNS / 5) },
     );
   });
@@ -210,13 +320,22 @@ describe('UpdateClientCertificate bodies at the extremes', () => {
   // A certificate of their own: the fuzzing above may well have deleted the ones it was given.
   let id: string;
   beforeAll(async () => {
-    const sdk = new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const sdk = new APIGatewayClient({
+      endpoint: service.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     id = (await sdk.send(new GenerateClientCertificateCommand({ description: 'extremes' }))).clientCertificateId!;
     sdk.destroy();
   });
 
   const patch = (body: string) =>
-    fire({ method: 'PATCH', target: `/clientcertificates/${id}`, headers: [['Content-Type', 'application/json']], body: Buffer.from(body) });
+    fire({
+      method: 'PATCH',
+      target: `/clientcertificates/${id}`,
+      headers: [['Content-Type', 'application/json']],
+      body: Buffer.from(body),
+    });
 
   // Lambda returns at most 6 MB (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); past that the client gets a 5xx.
   test('6 MB of bad ops is a 400 of bounded size, far under what a function may return', async () => {

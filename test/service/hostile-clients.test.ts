@@ -64,7 +64,9 @@ const duringAttack = async (name: string, attack: () => Promise<() => void>) => 
   const p50 = latencies[Math.floor(latencies.length / 2)]!;
   const max = latencies.at(-1)!;
   const ok = statuses.filter((s) => s === 200).length;
-  figures.push(`${name}: ${ok}/${statuses.length} answered 200, p50 ${p50.toFixed(1)} ms, max ${max.toFixed(0)} ms, peak RSS ${peakRss.toFixed(0)} MB`);
+  figures.push(
+    `${name}: ${ok}/${statuses.length} answered 200, p50 ${p50.toFixed(1)} ms, max ${max.toFixed(0)} ms, peak RSS ${peakRss.toFixed(0)} MB`,
+  );
   return { ok, total: statuses.length, max, peakRss };
 };
 
@@ -74,11 +76,21 @@ beforeAll(async () => {
   ({ hostname: host } = new URL(service.url));
   port = Number(new URL(service.url).port);
   const json = { 'content-type': 'application/json' };
-  const made = await send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: '{"description":"well-behaved"}' });
+  const made = await send(service.url, {
+    method: 'POST',
+    path: '/clientcertificates',
+    headers: json,
+    body: '{"description":"well-behaved"}',
+  });
   id = (made.json as { clientCertificateId: string }).clientCertificateId;
   // Large certificates, so that a list page is about 600 KB to leave unread.
   for (let i = 0; i < 5; i++) {
-    await send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description: 'x'.repeat(120_000) }) });
+    await send(service.url, {
+      method: 'POST',
+      path: '/clientcertificates',
+      headers: json,
+      body: JSON.stringify({ description: 'x'.repeat(120_000) }),
+    });
   }
   figures.push(`at rest: RSS ${rssMb().toFixed(0)} MB`);
 });
@@ -124,7 +136,9 @@ test('clients that stall half-way through large bodies hold a bounded amount of 
   const outcome = await duringAttack('100 stalled 10 MB bodies', async () => {
     const chunk = Buffer.alloc(1024 * 1024, 'a');
     const sockets = await openSockets(100, (socket) => {
-      socket.write(`PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
+      socket.write(
+        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+      );
       for (let i = 0; i < 9; i++) socket.write(chunk);
     });
     return () => sockets.forEach((s) => s.destroy());
@@ -136,7 +150,9 @@ test('clients that stall half-way through large bodies hold a bounded amount of 
 test('clients that stall part-way through their bodies, past the connection cap, do not shut others out', async () => {
   const outcome = await duringAttack(`700 stalled bodies, descriptor limit ${FD_LIMIT}`, async () => {
     const sockets = await openSockets(700, (socket) => {
-      socket.write(`PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patch`);
+      socket.write(
+        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patch`,
+      );
     });
     await new Promise((parsed) => setTimeout(parsed, 500)); // every one of them a request under way
     return () => sockets.forEach((s) => s.destroy());
@@ -155,7 +171,11 @@ test('clients that never read their answers are cut off, and others are served m
       socket.write('GET /clientcertificates?limit=500 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n');
     });
     // The 100 pages are real work; measure once they are answered and only the unread answers remain.
-    const answered = () => service.stdout().split('\n').filter((line) => line.includes('"routeKey":"GET /clientcertificates"')).length;
+    const answered = () =>
+      service
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"routeKey":"GET /clientcertificates"')).length;
     for (const until = Date.now() + 20_000; answered() < 100 && Date.now() < until; ) await new Promise((wait) => setTimeout(wait, 50));
     return () => undefined; // the service is to close these connections, not the test
   });
@@ -163,7 +183,10 @@ test('clients that never read their answers are cut off, and others are served m
   await new Promise((later) => setTimeout(later, WRITE_TIMEOUT_MS));
   for (const socket of sockets) socket.resume();
   let timer: NodeJS.Timeout | undefined;
-  const ended = await Promise.race([Promise.all(closed).then(() => true), new Promise((late) => (timer = setTimeout(() => late(false), 5_000)))]);
+  const ended = await Promise.race([
+    Promise.all(closed).then(() => true),
+    new Promise((late) => (timer = setTimeout(() => late(false), 5_000))),
+  ]);
   clearTimeout(timer);
   sockets.forEach((s) => s.destroy());
 

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import {
   APIGatewayClient,
@@ -9,7 +10,6 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { execFile } from 'node:child_process';
 import type { LocalService } from '../../lib/local/service.js';
 import { CLI, cliPresent } from '../support/cli.js';
 import { failureOf } from '../support/sdk.js';
@@ -22,7 +22,6 @@ import { certificateArn } from '../support/target.js';
  */
 
 const QUOTA = 3;
-
 
 const KEYS = [
   { accessKeyId: 'AKIDACCOUNTONE', secretAccessKey: 'one-secret', accountId: '111111111111' },
@@ -81,7 +80,12 @@ describe('two accounts in two regions, signed with their own keys', () => {
     for (const other of [oneElsewhere, two]) {
       for (const call of [
         other.send(new GetClientCertificateCommand({ clientCertificateId: id })),
-        other.send(new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] })),
+        other.send(
+          new UpdateClientCertificateCommand({
+            clientCertificateId: id,
+            patchOperations: [{ op: 'replace', path: '/description', value: 'x' }],
+          }),
+        ),
         other.send(new DeleteClientCertificateCommand({ clientCertificateId: id })),
       ]) {
         expect((await failureOf(call)).name).toBe('NotFoundException');
@@ -90,15 +94,24 @@ describe('two accounts in two regions, signed with their own keys', () => {
     // Named with the ARN of its own region, from the same account's other region, or from the other account.
     const arn = certificateArn(id, 'us-east-1');
     expect((await failureOf(two.send(new TagResourceCommand({ resourceArn: arn, tags: { x: 'y' } })))).name).toBe('NotFoundException');
-    expect((await failureOf(oneElsewhere.send(new GetTagsCommand({ resourceArn: arn })))).message).toBe('Invalid resource identifier specified');
-    expect((await failureOf(oneElsewhere.send(new GetTagsCommand({ resourceArn: certificateArn(id, 'eu-west-1') })))).name).toBe('NotFoundException');
+    expect((await failureOf(oneElsewhere.send(new GetTagsCommand({ resourceArn: arn })))).message).toBe(
+      'Invalid resource identifier specified',
+    );
+    expect((await failureOf(oneElsewhere.send(new GetTagsCommand({ resourceArn: certificateArn(id, 'eu-west-1') })))).name).toBe(
+      'NotFoundException',
+    );
 
     expect((await one.send(new GetClientCertificateCommand({ clientCertificateId: id }))).description).toBeUndefined();
     expect((await one.send(new GetTagsCommand({ resourceArn: arn }))).tags).toEqual({ n: '0' });
   });
 
   test('each has its own quota: one namespace full, the others still generate', async () => {
-    const [one, oneElsewhere, , twoElsewhere] = namespaces as APIGatewayClient[] as [APIGatewayClient, APIGatewayClient, APIGatewayClient, APIGatewayClient];
+    const [one, oneElsewhere, , twoElsewhere] = namespaces as APIGatewayClient[] as [
+      APIGatewayClient,
+      APIGatewayClient,
+      APIGatewayClient,
+      APIGatewayClient,
+    ];
     while ((await ids(one)).length < QUOTA) await generate(one);
 
     expect((await failureOf(generate(one))).name).toBe('LimitExceededException');
@@ -118,14 +131,25 @@ describe('without signature checks, as LocalStack: the access key id names the a
   const aws = (accessKeyId: string | undefined, region: string, ...args: string[]): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const credentials = accessKeyId === undefined ? {} : { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'anything' };
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', ...credentials };
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        ...credentials,
+      };
       const unsigned = accessKeyId === undefined ? ['--no-sign-request'] : [];
-      execFile(CLI, ['apigateway', ...args, '--endpoint-url', unchecked.url, '--region', region, '--output', 'json', ...unsigned], { env }, (error, stdout, stderr) =>
-        error === null ? resolve(JSON.parse(stdout || '{}')) : reject(new Error(stderr)),
+      execFile(
+        CLI,
+        ['apigateway', ...args, '--endpoint-url', unchecked.url, '--region', region, '--output', 'json', ...unsigned],
+        { env },
+        (error, stdout, stderr) => (error === null ? resolve(JSON.parse(stdout || '{}')) : reject(new Error(stderr))),
       );
     });
   const listed = async (accessKeyId: string | undefined, region: string): Promise<unknown[]> =>
-    ((await aws(accessKeyId, region, 'get-client-certificates')).items as { clientCertificateId: string }[]).map((c) => c.clientCertificateId);
+    ((await aws(accessKeyId, region, 'get-client-certificates')).items as { clientCertificateId: string }[]).map(
+      (c) => c.clientCertificateId,
+    );
 
   (cliPresent ? test : test.skip)('the CLI with a 12-digit access key id, another, another region and unsigned: four lists', async () => {
     const mine = (await aws('444444444444', 'us-east-1', 'generate-client-certificate')).clientCertificateId;

@@ -65,7 +65,9 @@ describe(`a burst of four times the default concurrency (${CONCURRENCY})`, () =>
     // Key generation shares two cores here; on a quiet machine every one is a 201.
     expect(created.length).toBeGreaterThanOrEqual((3 * responses.length) / 4);
     const listed = await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } });
-    expect((listed.json as { item: { clientCertificateId: string }[] }).item.map((c) => c.clientCertificateId).sort()).toEqual(created.map(idOf).sort());
+    expect((listed.json as { item: { clientCertificateId: string }[] }).item.map((c) => c.clientCertificateId).sort()).toEqual(
+      created.map(idOf).sort(),
+    );
     expectLogged(responses, log);
   });
 
@@ -101,7 +103,9 @@ describe('past what may wait', () => {
     const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => generate(service.url, `squeezed-${i}`)));
     await new Promise((later) => setTimeout(later, 1_000));
     const listed = await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } });
-    const stored = (JSON.parse(await tableSnapshot(client, tableName)) as { version?: unknown }[]).filter((item) => item.version !== undefined);
+    const stored = (JSON.parse(await tableSnapshot(client, tableName)) as { version?: unknown }[]).filter(
+      (item) => item.version !== undefined,
+    );
     client.destroy();
     await service.close();
 

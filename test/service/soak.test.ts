@@ -91,7 +91,10 @@ const actions: readonly Action[] = [
     name: 'UntagResource',
     request: (certificate) => {
       const key = nextTagKey();
-      return { request: { method: 'DELETE', path: `${tagsPath(certificate)}?tagKeys=${key}` }, change: { register: `tags.${key}`, value: undefined } };
+      return {
+        request: { method: 'DELETE', path: `${tagsPath(certificate)}?tagKeys=${key}` },
+        change: { register: `tags.${key}`, value: undefined },
+      };
     },
     confirms: (body) => body === undefined,
   },
@@ -99,7 +102,10 @@ const actions: readonly Action[] = [
 
 /** The registers of a certificate as GetClientCertificate shows it. */
 const registersOf = (certificate: { description?: string; tags?: Record<string, string> }): Map<string, string | undefined> =>
-  new Map([['description', certificate.description], ...Object.entries(certificate.tags ?? {}).map(([k, v]) => [`tags.${k}`, v] as [string, string])]);
+  new Map([
+    ['description', certificate.description],
+    ...Object.entries(certificate.tags ?? {}).map(([k, v]) => [`tags.${k}`, v] as [string, string]),
+  ]);
 
 const agent = new Agent({ keepAlive: true, maxSockets: WORKERS });
 const statuses = new Map<number | 'no answer', number>();
@@ -150,7 +156,8 @@ const load = async (url: string, certificates: readonly string[], until: () => b
       attempt.end = performance.now();
       attempt.status = answer.status;
       count(answer.status);
-      if (answer.status < 300 && !action.confirms(answer.body, change)) throw new Error(`${action.name} answered ${JSON.stringify(answer.body)} for ${JSON.stringify(change)}`);
+      if (answer.status < 300 && !action.confirms(answer.body, change))
+        throw new Error(`${action.name} answered ${JSON.stringify(answer.body)} for ${JSON.stringify(change)}`);
     }
   };
   await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
@@ -163,7 +170,10 @@ const load = async (url: string, certificates: readonly string[], until: () => b
  * that one was acknowledged: such a later write would have to be the final value, or be overwritten
  * by a write later still. So the last acknowledged write, or a later one, is always what is found.
  */
-const lostChanges = (finals: Map<string, Map<string, string | undefined>>, initial: Map<string, Map<string, string | undefined>>): string[] => {
+const lostChanges = (
+  finals: Map<string, Map<string, string | undefined>>,
+  initial: Map<string, Map<string, string | undefined>>,
+): string[] => {
   const problems: string[] = [];
   for (const [certificate, registers] of finals) {
     const names = new Set([...registers.keys(), ...attempts.filter((a) => a.certificate === certificate).map((a) => a.change.register)]);
@@ -174,13 +184,16 @@ const lostChanges = (finals: Map<string, Map<string, string | undefined>>, initi
       // Every untag writes the same value (none), so the final value may have several possible sources.
       const sources = writes.filter((a) => a.change.value === final && (a.status === undefined || a.status < 300));
       if (sources.length === 0) {
-        if (final !== initial.get(certificate)?.get(register)) problems.push(`${certificate} ${register}=${final}: written by no write that may have been applied`);
-        else if (acknowledged.length > 0) problems.push(`${certificate} ${register}: back at its initial value after ${acknowledged.length} acknowledged writes`);
+        if (final !== initial.get(certificate)?.get(register))
+          problems.push(`${certificate} ${register}=${final}: written by no write that may have been applied`);
+        else if (acknowledged.length > 0)
+          problems.push(`${certificate} ${register}: back at its initial value after ${acknowledged.length} acknowledged writes`);
         continue;
       }
       const laterThan = (source: Attempt) => acknowledged.find((a) => source.end !== undefined && a.start > source.end);
       const later = sources.map(laterThan);
-      if (later.every((l) => l !== undefined)) problems.push(`${certificate} ${register}=${final}, but ${later.at(-1)!.change.value} was acknowledged after it was`);
+      if (later.every((l) => l !== undefined))
+        problems.push(`${certificate} ${register}=${final}, but ${later.at(-1)!.change.value} was acknowledged after it was`);
     }
   }
   return problems;
@@ -217,14 +230,21 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   const acknowledged = attempts.filter((a) => a.status !== undefined && a.status < 300).length;
   const summary = [...statuses].map(([status, n]) => `${status}: ${n}`).join(', ');
-  process.stdout.write(`soak: ${WORKERS} clients on ${CERTIFICATES} certificates, ${attempts.length} writes (${acknowledged} acknowledged), answers ${summary}\n`);
+  process.stdout.write(
+    `soak: ${WORKERS} clients on ${CERTIFICATES} certificates, ${attempts.length} writes (${acknowledged} acknowledged), answers ${summary}\n`,
+  );
 });
 
 test('concurrent writers for a bounded time, then kill -9 mid-load: no 5xx, no acknowledged change lost, logs clean', async () => {
   service = await spawnService({ ...env, DATA_DIR: dataDir });
   const certificates: string[] = [];
   for (let i = 0; i < CERTIFICATES; i++) {
-    const { status, body } = await call(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: '{"description":"initial"}' });
+    const { status, body } = await call(service.url, {
+      method: 'POST',
+      path: '/clientcertificates',
+      headers: json,
+      body: '{"description":"initial"}',
+    });
     expect(status).toBe(201);
     certificates.push((body as { clientCertificateId: string }).clientCertificateId);
   }

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LocalService } from '../../lib/local/service.js';
 import { STORE_TIMEOUTS } from '../../lambda/store/dynamodb-store.js';
+import type { LocalService } from '../../lib/local/service.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import type { RawResponse } from '../support/http.js';
@@ -97,7 +97,8 @@ describe('a store slower than the request timeout', () => {
     // A timed-out call may still land: DynamoDB makes the same promise. Let the stragglers arrive.
     await new Promise((arrived) => setTimeout(arrived, delayMs + 500));
 
-    for (const { response, elapsed } of results) expectCleanFailure(response, elapsed, 503, 'ServiceUnavailableException', 'Service Unavailable');
+    for (const { response, elapsed } of results)
+      expectCleanFailure(response, elapsed, 503, 'ServiceUnavailableException', 'Service Unavailable');
     proxy.set({ mode: 'pass' });
     const after = itemsById(await snapshotDirect());
     for (const [key, item] of after) {
@@ -105,14 +106,27 @@ describe('a store slower than the request timeout', () => {
       expect(Object.keys(item).sort()).toEqual(
         key.startsWith('#quota#')
           ? ['claimedAt', 'clientCertificateId', 'namespace', 'owner']
-          : ['clientCertificateId', 'createdDate', 'description', 'expirationDate', 'namespace', 'pemEncodedCertificate', 'quotaSlot', 'tags', 'version'],
+          : [
+              'clientCertificateId',
+              'createdDate',
+              'description',
+              'expirationDate',
+              'namespace',
+              'pemEncodedCertificate',
+              'quotaSlot',
+              'tags',
+              'version',
+            ],
       );
       if (key !== id && before.has(key)) expect(item).toEqual(before.get(key));
     }
     const mine = after.get(id)!;
     const was = before.get(id)!;
     // Either untouched, or exactly the update asked for at the next version: nothing in between.
-    expect([JSON.stringify(was), JSON.stringify({ ...was, description: { S: 'late' }, version: { N: String(Number(was.version.N) + 1) } })]).toContain(JSON.stringify(mine));
+    expect([
+      JSON.stringify(was),
+      JSON.stringify({ ...was, description: { S: 'late' }, version: { N: String(Number(was.version.N) + 1) } }),
+    ]).toContain(JSON.stringify(mine));
     await expectRecovery();
   });
 });

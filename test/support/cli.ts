@@ -87,15 +87,10 @@ export const CLI_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 export const runAws = async (target: ConformanceTarget, ...args: string[]): Promise<CliResult> => {
   const env = await cliEnvironment(target);
   const result = await new Promise<CliResult>((resolve) => {
-    execFile(
-      CLI,
-      [...args, '--endpoint-url', target.url, '--output', 'json'],
-      { env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : (error as NodeJS.ErrnoException & { code?: unknown }).code;
-        resolve({ exitCode: typeof code === 'number' ? code : -1, stdout, stderr });
-      },
-    );
+    execFile(CLI, [...args, '--endpoint-url', target.url, '--output', 'json'], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : (error as NodeJS.ErrnoException & { code?: unknown }).code;
+      resolve({ exitCode: typeof code === 'number' ? code : -1, stdout, stderr });
+    });
   });
   if (args.includes('generate-client-certificate') && result.exitCode === 0) {
     target.madeCertificate((JSON.parse(result.stdout) as { clientCertificateId: string }).clientCertificateId);

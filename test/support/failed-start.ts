@@ -1,7 +1,8 @@
 // A start of the local service in-process that fails to listen (its port taken), then nothing:
 // the process should end by itself, with nothing of the service left running. Argument: DATA_DIR.
-import { createServer } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { startLocalService } from '../../lib/local/service.js';
 
 const holder = createServer().listen(0, '127.0.0.1');

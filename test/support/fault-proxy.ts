@@ -1,5 +1,5 @@
-import { createServer, request } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -66,7 +66,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const { mode, only, times = Infinity, skip = 0 } = fault;
       const delayMs = typeof fault.delayMs === 'function' ? fault.delayMs(operation) : (fault.delayMs ?? 0);
       const matches = (mode !== 'pass' || delayMs > 0) && (only === undefined || only === operation);
@@ -79,7 +82,12 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
         if (mode === 'lose-response') return forward(req, Buffer.concat(chunks), res, true);
         if (mode === 'late-response') return forward(req, Buffer.concat(chunks), res, false, delayMs);
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }));
+        res.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+            message: 'The level of configured provisioned throughput for the table was exceeded.',
+          }),
+        );
       };
       if (faulted && delayMs > 0 && mode !== 'late-response') setTimeout(act, delayMs);
       else act();

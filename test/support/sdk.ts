@@ -16,5 +16,4 @@ export const failureOf = async (call: Promise<unknown>): Promise<APIGatewayServi
 };
 
 /** The resource without the SDK's response metadata, for comparing two answers. */
-export const resource = ({ $metadata: _, ...certificate }: ClientCertificate & { $metadata?: unknown }): ClientCertificate =>
-  certificate;
+export const resource = ({ $metadata: _, ...certificate }: ClientCertificate & { $metadata?: unknown }): ClientCertificate => certificate;

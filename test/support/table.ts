@@ -18,7 +18,13 @@ export const tableSnapshot = async (client: DynamoDBClient, tableName: string): 
 };
 
 /** A client for the store a local service started (its `store`). */
-export const storeClient = ({ endpoint, tableName }: { endpoint: string; tableName: string }): { client: DynamoDBClient; tableName: string } => ({
+export const storeClient = ({
+  endpoint,
+  tableName,
+}: {
+  endpoint: string;
+  tableName: string;
+}): { client: DynamoDBClient; tableName: string } => ({
   client: new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   tableName,
 });

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import {
   APIGatewayClient,
@@ -6,10 +7,9 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { randomInt } from 'node:crypto';
+import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../lambda/store/dynamodb-store.js';
 import type { LocalService, LocalServiceOptions } from '../../lib/local/service.js';
-import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { RawRequest, RawResponse } from './http.js';
 import { send as sendRaw } from './http.js';
 import { startTestService } from './service.js';
@@ -154,10 +154,11 @@ export const openTarget = async (target: TargetSettings = settings, local: Local
   const credentials = () => housekeeping.config.credentials();
   const made = new Set<string>();
 
-  if (!target.local) await expectEmpty(housekeeping, url).catch((error: unknown) => {
-    housekeeping.destroy();
-    throw error;
-  });
+  if (!target.local)
+    await expectEmpty(housekeeping, url).catch((error: unknown) => {
+      housekeeping.destroy();
+      throw error;
+    });
 
   const sdkClient = (config: Partial<APIGatewayClientConfig> = {}): APIGatewayClient => {
     const client = new APIGatewayClient({ ...apiGatewayClientConfig(clientTarget), ...config });
@@ -203,7 +204,11 @@ export const openTarget = async (target: TargetSettings = settings, local: Local
       const { pathname, search } = new URL(`${url}${path}`);
       const request: RawRequest = { method, path: `${pathname}${search}`, headers, ...(body === undefined ? {} : { body }) };
       // Signed even when nothing checks signatures: the access key id names the run's account.
-      const toSend = await signed(url, request, { credentials: await credentials(), service: signing === 'none' ? 'apigateway' : signing, region });
+      const toSend = await signed(url, request, {
+        credentials: await credentials(),
+        service: signing === 'none' ? 'apigateway' : signing,
+        region,
+      });
       const response = await sendRaw(url, toSend);
       recordMade(method, path, response.status, () => response.json);
       return response;

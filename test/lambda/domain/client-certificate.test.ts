@@ -1,8 +1,4 @@
-import {
-  isClientCertificateId,
-  newClientCertificateId,
-  parseGenerateInput,
-} from '../../../lambda/domain/client-certificate.js';
+import { isClientCertificateId, newClientCertificateId, parseGenerateInput } from '../../../lambda/domain/client-certificate.js';
 import { ApiError } from '../../../lambda/domain/errors.js';
 
 describe('client certificate ids', () => {
@@ -12,12 +8,16 @@ describe('client certificate ids', () => {
     expect(new Set(ids).size).toBeGreaterThan(495);
   });
 
-  test.each([['9ao60f', true], ['abc12', false], ['ABC123', false], ['abc1234', false], ['abc-12', false], ['', false]])(
-    '%j is an id this service could have issued: %s',
-    (id, expected) => {
-      expect(isClientCertificateId(id)).toBe(expected);
-    },
-  );
+  test.each([
+    ['9ao60f', true],
+    ['abc12', false],
+    ['ABC123', false],
+    ['abc1234', false],
+    ['abc-12', false],
+    ['', false],
+  ])('%j is an id this service could have issued: %s', (id, expected) => {
+    expect(isClientCertificateId(id)).toBe(expected);
+  });
 });
 
 describe('GenerateClientCertificate input', () => {

@@ -1,11 +1,6 @@
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { ApiError } from '../../../lambda/domain/errors.js';
-import {
-  applyPatch,
-  decodeJsonPointer,
-  parsePatchOperations,
-  validatePatchOperations,
-} from '../../../lambda/domain/patch.js';
+import { applyPatch, decodeJsonPointer, parsePatchOperations, validatePatchOperations } from '../../../lambda/domain/patch.js';
 
 const certificate: ClientCertificate = {
   clientCertificateId: 'abc123',
@@ -97,21 +92,26 @@ describe('step 4: only replace /description is supported', () => {
   test.each(['add', 'remove', 'move', 'test', 'copy'])('op %s is refused whatever the path', (op) => {
     const error = thrown(() => applyPatch(certificate, [{ op, path: '/description', value: 'x' }]));
     expect(error.type).toBe('BadRequestException');
-    expect(error.message).toBe(
-      `Invalid patch path  '/description' specified for op '${op}'. Please choose supported operations`,
-    );
+    expect(error.message).toBe(`Invalid patch path  '/description' specified for op '${op}'. Please choose supported operations`);
   });
 
-  test.each(['/tags', '/tags/team', '/clientCertificateId', '/createdDate', '/expirationDate', '/pemEncodedCertificate', '/Description', 'description', '/description/', '', '/descr~2iption'])(
-    'replace %j is refused, naming the one updatable path',
-    (path) => {
-      const error = thrown(() => applyPatch(certificate, [{ op: 'replace', path, value: 'x' }]));
-      expect(error.type).toBe('BadRequestException');
-      expect(error.message).toBe(
-        `Invalid patch path  '${path}' specified for op 'replace'. Must be one of: [/description]`,
-      );
-    },
-  );
+  test.each([
+    '/tags',
+    '/tags/team',
+    '/clientCertificateId',
+    '/createdDate',
+    '/expirationDate',
+    '/pemEncodedCertificate',
+    '/Description',
+    'description',
+    '/description/',
+    '',
+    '/descr~2iption',
+  ])('replace %j is refused, naming the one updatable path', (path) => {
+    const error = thrown(() => applyPatch(certificate, [{ op: 'replace', path, value: 'x' }]));
+    expect(error.type).toBe('BadRequestException');
+    expect(error.message).toBe(`Invalid patch path  '${path}' specified for op 'replace'. Must be one of: [/description]`);
+  });
 
   test('a missing path is "Invalid patch path null"', () => {
     const error = thrown(() => applyPatch(certificate, [{ op: 'replace', value: 'x' }]));
@@ -158,7 +158,9 @@ describe('step 5: applying', () => {
   });
 
   test('125000 characters are allowed, one more is an invalid description', () => {
-    expect(applyPatch(certificate, [{ op: 'replace', path: '/description', value: 'x'.repeat(125_000) }]).description).toHaveLength(125_000);
+    expect(applyPatch(certificate, [{ op: 'replace', path: '/description', value: 'x'.repeat(125_000) }]).description).toHaveLength(
+      125_000,
+    );
     const error = thrown(() => applyPatch(certificate, [{ op: 'replace', path: '/description', value: 'x'.repeat(125_001) }]));
     expect(error.type).toBe('BadRequestException');
     expect(error.message).toBe('Invalid ClientCertificate description specified.');

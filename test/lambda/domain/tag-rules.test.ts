@@ -14,8 +14,14 @@ const refusal = (tags: Record<string, string>) => {
 
 // The texts clients see (checked on the wire by test/conformance/lifecycle-sdk.test.ts too).
 const CHARACTERS = 'letters, numbers, spaces and + - = . _ : / @';
-const badKey = (key: string) => ({ type: 'BadRequestException', message: `Invalid tag key '${key}': 1 to 128 characters from ${CHARACTERS}` });
-const badValue = (key: string) => ({ type: 'BadRequestException', message: `Invalid tag value for key '${key}': at most 256 characters from ${CHARACTERS}` });
+const badKey = (key: string) => ({
+  type: 'BadRequestException',
+  message: `Invalid tag key '${key}': 1 to 128 characters from ${CHARACTERS}`,
+});
+const badValue = (key: string) => ({
+  type: 'BadRequestException',
+  message: `Invalid tag value for key '${key}': at most 256 characters from ${CHARACTERS}`,
+});
 
 describe('Function: validateTags', () => {
   test('keys of 1 to 128 and values up to 256 allowed characters pass', () => {
@@ -24,7 +30,7 @@ describe('Function: validateTags', () => {
 
   // The developer guide: letters, numbers and spaces representable in UTF-8, and + - = . _ : / @.
   test('letters, numbers and spaces of any script pass, counted in characters (𝐀 is two UTF-16 units)', () => {
-    expect(refusal({ 'équipe': 'données', '部署': '東京 ２', 'κλειδί\u00a0x': '٣', ['𝐀'.repeat(128)]: '𝐀'.repeat(256) })).toBeUndefined();
+    expect(refusal({ équipe: 'données', 部署: '東京 ２', 'κλειδί\u00a0x': '٣', ['𝐀'.repeat(128)]: '𝐀'.repeat(256) })).toBeUndefined();
   });
 
   test.each([
@@ -42,7 +48,10 @@ describe('Function: validateTags', () => {
   });
 
   test.each(['aws:owner', 'AWS:owner', 'Aws:'])("the reserved prefix 'aws:' in any case: %j", (key) => {
-    expect(refusal({ [key]: 'v' })).toEqual({ type: 'BadRequestException', message: `Invalid tag key '${key}': the prefix 'aws:' is reserved` });
+    expect(refusal({ [key]: 'v' })).toEqual({
+      type: 'BadRequestException',
+      message: `Invalid tag key '${key}': the prefix 'aws:' is reserved`,
+    });
   });
 
   test.each([

@@ -3,9 +3,9 @@ import { ApiError } from '../../../lambda/domain/errors.js';
 import {
   clientCertificateArn,
   clientCertificateIdOf,
-  partitionOf,
   parseTagKeys,
   parseTagResourceInput,
+  partitionOf,
   withoutTags,
   withTags,
 } from '../../../lambda/domain/tags.js';
@@ -22,7 +22,7 @@ describe('ARNs', () => {
     ['cn-northwest-1', 'arn:aws-cn:apigateway:cn-northwest-1::/clientcertificates/abc123'],
     ['us-gov-west-1', 'arn:aws-us-gov:apigateway:us-gov-west-1::/clientcertificates/abc123'],
     ['us-iso-east-1', 'arn:aws-iso:apigateway:us-iso-east-1::/clientcertificates/abc123'],
-  ])('in %s the ARN has that region\'s partition, and only that ARN names the certificate', (region, arn) => {
+  ])("in %s the ARN has that region's partition, and only that ARN names the certificate", (region, arn) => {
     expect(clientCertificateArn(region, 'abc123')).toBe(arn);
     expect(clientCertificateIdOf(arn, region)).toBe('abc123');
     expect(clientCertificateIdOf(`arn:aws:apigateway:${region}::/clientcertificates/abc123`, region)).toBeUndefined();
@@ -30,9 +30,22 @@ describe('ARNs', () => {
 
   // The AWS SDK's own partitions data decides a region's partition for every AWS client.
   test.each([
-    'us-east-1', 'eu-west-1', 'ap-southeast-7', 'mx-central-1', 'il-central-1', 'cn-north-1', 'cn-northwest-1',
-    'us-gov-west-1', 'us-gov-east-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1',
-    'eusc-de-east-1', 'local', 'xx-unknown-9',
+    'us-east-1',
+    'eu-west-1',
+    'ap-southeast-7',
+    'mx-central-1',
+    'il-central-1',
+    'cn-north-1',
+    'cn-northwest-1',
+    'us-gov-west-1',
+    'us-gov-east-1',
+    'us-iso-east-1',
+    'us-isob-east-1',
+    'eu-isoe-west-1',
+    'us-isof-south-1',
+    'eusc-de-east-1',
+    'local',
+    'xx-unknown-9',
   ])('the partition of %s is the one the AWS SDK names', (region) => {
     expect(partitionOf(region)).toBe(partition(region).name);
   });

@@ -1,11 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { X509Certificate } from 'node:crypto';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { startDynalite } from '../../../lib/local/dynalite.js';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf } from '../../../lambda/store/item.js';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { startDynalite } from '../../../lib/local/dynalite.js';
 import { invoke, overriding, recordCommands } from '../../support/handlers.js';
 
 const TABLE = 'HandlerTests';
@@ -29,7 +29,10 @@ beforeAll(async () => {
   store = new DynamoDbClientCertificateStore(client, TABLE);
   // The handler modules read TABLE_NAME when loaded, as in Lambda: load them once it is set.
   // Every request here is in the store's own namespace (the test event's context names its default).
-  const inStore = (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory => (one) => factory(() => one);
+  const inStore =
+    (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory =>
+    (one) =>
+      factory(() => one);
   generate = inStore((await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
   get = inStore((await import('../../../lambda/handlers/get-client-certificate.js')).createHandler);
   update = inStore((await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
@@ -89,7 +92,12 @@ describe('GenerateClientCertificate', () => {
         if (taken.length === 0) {
           // Someone else stores a certificate under the very id this request drew.
           taken.push(certificate.clientCertificateId);
-          await client.send(new PutCommand({ TableName: TABLE, Item: { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), description: 'theirs', version: 7 } }));
+          await client.send(
+            new PutCommand({
+              TableName: TABLE,
+              Item: { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), description: 'theirs', version: 7 },
+            }),
+          );
         }
         return store.create(certificate);
       },
@@ -157,7 +165,10 @@ describe('UpdateClientCertificate', () => {
   test('no operations answer the resource unchanged and write nothing', async () => {
     const certificate = await generated();
 
-    const response = await invoke(update(store), 'UpdateClientCertificate', { id: certificate.clientCertificateId, body: { patchOperations: [] } });
+    const response = await invoke(update(store), 'UpdateClientCertificate', {
+      id: certificate.clientCertificateId,
+      body: { patchOperations: [] },
+    });
 
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual(certificate);
@@ -209,7 +220,9 @@ describe('UpdateClientCertificate', () => {
     });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json).toEqual({ message: "Invalid patch path  '/tags/team' specified for op 'replace'. Must be one of: [/description]" });
+    expect(response.json).toEqual({
+      message: "Invalid patch path  '/tags/team' specified for op 'replace'. Must be one of: [/description]",
+    });
     expect(sent).toEqual(['GetItemCommand']);
     expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
   });
@@ -259,7 +272,7 @@ describe('UpdateClientCertificate', () => {
 });
 
 describe('the DynamoDB store', () => {
-  test('refuses an item past DynamoDB\'s 400 KB as an invalid description, writing nothing', async () => {
+  test("refuses an item past DynamoDB's 400 KB as an invalid description, writing nothing", async () => {
     const certificate = await generated();
     // 140000 three-byte characters: 420 KB in UTF-8, though under the 125000-character rule's reach only by bytes.
     const huge = { ...certificate, description: '€'.repeat(140_000) };

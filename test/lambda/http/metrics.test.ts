@@ -1,13 +1,13 @@
-import { jest } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
-import { operations, routeKey } from '../../../lib/operations.js';
+import { jest } from '@jest/globals';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../../lambda/http/metrics.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
+import { operations, routeKey } from '../../../lib/operations.js';
 import { invoke, overriding } from '../../support/handlers.js';
 
 // The functions' metrics are the embedded-metric-format lines they print: these tests read them from stdout.
@@ -32,7 +32,10 @@ beforeAll(async () => {
   db = await startDynalite(TABLE);
   client = documentClient({ endpoint: db.endpoint });
   // Every request here is in the store's own namespace.
-  const inStore = (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory => (one) => factory(() => one);
+  const inStore =
+    (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory =>
+    (one) =>
+      factory(() => one);
   generate = inStore((await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
   update = inStore((await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
 });

@@ -1,5 +1,5 @@
-import type { LocalService } from '../../../lib/local/service.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../../lambda/http/representations.js';
+import type { LocalService } from '../../../lib/local/service.js';
 import { send } from '../../support/http.js';
 import { startTestService } from '../../support/service.js';
 

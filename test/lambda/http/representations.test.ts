@@ -44,7 +44,9 @@ test('the plain form keeps epoch seconds and omits a description never set', () 
 
 // As API Gateway answers for API keys, usage plans, VPC links and models (LocalStack's AWS snapshots).
 test('an empty description is left out, as one never set', () => {
-  expect(plain({ kind: 'ClientCertificate', certificate: { ...certificate('abc123'), description: '' } })).not.toHaveProperty('description');
+  expect(plain({ kind: 'ClientCertificate', certificate: { ...certificate('abc123'), description: '' } })).not.toHaveProperty(
+    'description',
+  );
   expect(hal({ kind: 'ClientCertificate', certificate: { ...certificate('abc123'), description: '' } })).not.toHaveProperty('description');
 });
 

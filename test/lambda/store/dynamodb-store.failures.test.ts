@@ -1,11 +1,11 @@
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDbClientCertificateStore, documentClient, STORE_TIMEOUTS } from '../../../lambda/store/dynamodb-store.js';
 import { FUNCTION_DEFAULTS } from '../../../lib/operations.js';
 import { invoke } from '../../support/handlers.js';
 
-type Factory = (typeof import('../../../lambda/handlers/update-client-certificate.js'))['createHandler'];
+type Factory = typeof import('../../../lambda/handlers/update-client-certificate.js')['createHandler'];
 let update: Factory;
 
 beforeAll(async () => {
@@ -25,10 +25,14 @@ const fakeDynamoDb = async (respond: Parameters<typeof createServer>[1]): Promis
 const updateThrough = async (endpoint: string) => {
   const store = new DynamoDbClientCertificateStore(documentClient({ endpoint }), 'ClientCertificates');
   const started = Date.now();
-  const response = await invoke(update(() => store), 'UpdateClientCertificate', {
-    id: 'abc123',
-    body: { patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] },
-  });
+  const response = await invoke(
+    update(() => store),
+    'UpdateClientCertificate',
+    {
+      id: 'abc123',
+      body: { patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] },
+    },
+  );
   return { ...response, elapsed: Date.now() - started };
 };
 

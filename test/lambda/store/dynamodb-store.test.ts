@@ -1,11 +1,17 @@
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { newClientCertificateId } from '../../../lambda/domain/client-certificate.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
-import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient, dynamoDbStores, STALE_SLOT_MS } from '../../../lambda/store/dynamodb-store.js';
+import {
+  DEFAULT_NAMESPACE,
+  DynamoDbClientCertificateStore,
+  documentClient,
+  dynamoDbStores,
+  STALE_SLOT_MS,
+} from '../../../lambda/store/dynamodb-store.js';
 import { keyOf, slotKey } from '../../../lambda/store/item.js';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
 import { recordCommands } from '../../support/handlers.js';
 
 let db: LocalDynamoDb;
@@ -187,7 +193,13 @@ describe('tags', () => {
 
     const final = (await store.load('tags01'))!.value.tags;
     expect(Object.entries(final).sort()).toEqual(
-      [['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['team', 'd'], ['hasOwnProperty', 'e']].sort(),
+      [
+        ['__proto__', 'a'],
+        ['constructor', 'b'],
+        ['toString', 'c'],
+        ['team', 'd'],
+        ['hasOwnProperty', 'e'],
+      ].sort(),
     );
   });
 });
@@ -244,7 +256,9 @@ describe('namespaces', () => {
 
     expect(await stores(B).load('same01')).toBeUndefined();
     expect(await stores(B).delete('same01')).toBe(false);
-    await expect(stores(B).saveIfVersion({ ...original.value, description: 'theirs' }, original.version)).rejects.toMatchObject({ type: 'NotFoundException' });
+    await expect(stores(B).saveIfVersion({ ...original.value, description: 'theirs' }, original.version)).rejects.toMatchObject({
+      type: 'NotFoundException',
+    });
     expect(await stores(A_ELSEWHERE).create(certificate('same01'))).toBe(true);
 
     expect(await stores(A).load('same01')).toEqual(original);

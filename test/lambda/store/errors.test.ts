@@ -5,11 +5,16 @@ import { asStoreError, notApplied, StoreRejected } from '../../../lambda/store/e
 
 /** A DynamoDB service error as the SDK throws it: its name, and the HTTP status it came with. */
 const serviceError = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
 
 describe('Function: asStoreError', () => {
   test.each([
-    ['throttling', 'TooManyRequestsException', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: { httpStatusCode: 400 } })],
+    [
+      'throttling',
+      'TooManyRequestsException',
+      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['ThrottlingException', 'TooManyRequestsException', serviceError('ThrottlingException', 400)],
     ['a 5xx', 'ServiceUnavailableException', serviceError('InternalServerError', 500)],
     ['no answer (a dropped connection)', 'ServiceUnavailableException', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],

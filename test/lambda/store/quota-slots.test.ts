@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
 import { documentClient } from '../../../lambda/store/client.js';
 import { CLAIMED_AT, keyOf, OWNER, SLOT, slotKey } from '../../../lambda/store/item.js';
 import { QuotaSlots, STALE_SLOT_MS } from '../../../lambda/store/quota-slots.js';
+import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
 import type { FaultProxy } from '../../support/fault-proxy.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 

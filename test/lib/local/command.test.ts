@@ -1,5 +1,5 @@
-import { accessLine } from '../../../lib/local/console.js';
 import { environmentWithFlags, FLAGS } from '../../../lib/local/command.js';
+import { accessLine } from '../../../lib/local/console.js';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
 
 describe('the command line', () => {
@@ -30,7 +30,17 @@ describe('the command line', () => {
 describe('accessLine', () => {
   test("one short line per answer, the stand-in's own refusals included", () => {
     const at = new Date('2026-11-30T10:31:02.123Z');
-    const entry = { apiRequestId: 'a', requestId: 'r-1', method: 'GET', path: '/nope', routeKey: '-', status: 404, errorType: 'NotFoundException', responseBytes: 23, durationMs: 0.6 };
+    const entry = {
+      apiRequestId: 'a',
+      requestId: 'r-1',
+      method: 'GET',
+      path: '/nope',
+      routeKey: '-',
+      status: 404,
+      errorType: 'NotFoundException',
+      responseBytes: 23,
+      durationMs: 0.6,
+    };
 
     expect(accessLine(entry, at)).toBe('10:31:02.123 GET /nope 404 NotFoundException 1ms r-1');
     expect(accessLine({ ...entry, status: 201, errorType: undefined, durationMs: 57.2 }, at)).toBe('10:31:02.123 GET /nope 201 - 57ms r-1');

@@ -1,7 +1,7 @@
-import { APIGatewayClient, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APIGatewayClient, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import type { LocalService } from '../../../lib/local/service.js';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
 import { send } from '../../support/http.js';
@@ -68,7 +68,7 @@ describe('a service started with SEED_FILE, FAULTS_FILE, the faults option and A
     expect(answer).toMatchObject({ clientCertificateId: 'seed01', description: 'seeded', tags: { from: 'seed' } });
   });
 
-  it("exports the seed exactly as it was given", async () => {
+  it('exports the seed exactly as it was given', async () => {
     const response = await signedControl('GET', '/_local/state');
 
     expect(response.body.toString()).toBe(JSON.stringify(SEED));
@@ -77,7 +77,12 @@ describe('a service started with SEED_FILE, FAULTS_FILE, the faults option and A
   it("has the file's rules, then the option's, in force", async () => {
     const response = await signedControl('GET', '/_local/faults');
 
-    expect(response.json).toMatchObject({ rules: [{ id: 'fault-1', ...FILE_RULE, hits: 0 }, { id: 'fault-2', ...OPTION_RULE, hits: 0 }] });
+    expect(response.json).toMatchObject({
+      rules: [
+        { id: 'fault-1', ...FILE_RULE, hits: 0 },
+        { id: 'fault-2', ...OPTION_RULE, hits: 0 },
+      ],
+    });
   });
 
   it('offers the same control to the process that started it', async () => {
@@ -95,7 +100,11 @@ describe('a service started with SEED_FILE, FAULTS_FILE, the faults option and A
     const unsigned = await send(service.url, { method: 'POST', path: '/_local/reset?all' });
     const wrongKey = await send(
       service.url,
-      await signed(service.url, { method: 'POST', path: '/_local/reset?all' }, { credentials: { ...KEY, secretAccessKey: 'wrong' }, region: REGION }),
+      await signed(
+        service.url,
+        { method: 'POST', path: '/_local/reset?all' },
+        { credentials: { ...KEY, secretAccessKey: 'wrong' }, region: REGION },
+      ),
     );
     const health = await signedControl('GET', '/_local/health');
     const state = await signedControl('GET', '/_local/state');
@@ -114,12 +123,19 @@ describe('SEED_FILE and FAULTS_FILE in the environment', () => {
     const seed = file('seed.json', SEED);
     const faults = file('faults.json', [FILE_RULE]);
 
-    expect(localServiceOptionsFromEnvironment({ SEED_FILE: seed, FAULTS_FILE: faults })).toMatchObject({ seedFile: seed, faultsFile: faults });
+    expect(localServiceOptionsFromEnvironment({ SEED_FILE: seed, FAULTS_FILE: faults })).toMatchObject({
+      seedFile: seed,
+      faultsFile: faults,
+    });
   });
 
   it.each([
     ['SEED_FILE', 'not json', 'SEED_FILE'],
-    ['SEED_FILE', { namespaces: { [`${ACCOUNT}#${REGION}`]: { certificates: [], quotaSlots: [{ index: 60, owner: 'x', claimedAt: 0 }] } } }, '.quotaSlots[0].index must be a whole number from 0 to 59'],
+    [
+      'SEED_FILE',
+      { namespaces: { [`${ACCOUNT}#${REGION}`]: { certificates: [], quotaSlots: [{ index: 60, owner: 'x', claimedAt: 0 }] } } },
+      '.quotaSlots[0].index must be a whole number from 0 to 59',
+    ],
     ['FAULTS_FILE', { operations: ['GetTags'] }, 'must be a JSON list of fault rules'],
     ['FAULTS_FILE', [FILE_RULE, { ...FILE_RULE, when: { every: 0 } }], "rule 1: 'when.every' must be a whole number from 1"],
   ])('refuse to start with a bad %s, naming the file and what is wrong', (name, content, problem) => {
@@ -133,6 +149,8 @@ describe('SEED_FILE and FAULTS_FILE in the environment', () => {
   });
 
   it('refuse to start with a file that cannot be read', () => {
-    expect(() => localServiceOptionsFromEnvironment({ SEED_FILE: '/nonexistent/seed.json' })).toThrow('SEED_FILE "/nonexistent/seed.json": ENOENT');
+    expect(() => localServiceOptionsFromEnvironment({ SEED_FILE: '/nonexistent/seed.json' })).toThrow(
+      'SEED_FILE "/nonexistent/seed.json": ENOENT',
+    );
   });
 });

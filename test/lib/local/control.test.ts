@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   APIGatewayClient,
   GenerateClientCertificateCommand,
@@ -6,15 +7,14 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { readFileSync } from 'node:fs';
 import type { LocalService } from '../../../lib/local/service.js';
 import { parseStateDocument } from '../../../lib/local/state.js';
 import type { FaultProxy } from '../../support/fault-proxy.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import type { RawResponse } from '../../support/http.js';
 import { send } from '../../support/http.js';
-import { startTestService } from '../../support/service.js';
 import { failureOf } from '../../support/sdk.js';
+import { startTestService } from '../../support/service.js';
 
 /**
  * The control plane under /_local/, driven as a harness team drives it: over HTTP, next to the real
@@ -36,7 +36,9 @@ const control = (method: string, path: string, body?: unknown): Promise<RawRespo
   send(service.url, {
     method,
     path: `/_local/${path}`,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 
 const addFault = async (rule: unknown): Promise<string> => {
@@ -124,7 +126,9 @@ describe('POST /_local/reset', () => {
     await new Promise((wait) => setTimeout(wait, 150));
     const resetting = control('POST', 'reset?all').then((answer) => (finished.push('reset'), answer));
     await new Promise((wait) => setTimeout(wait, 50));
-    const listing = sdk().send(new GetClientCertificatesCommand({})).then((answer) => (finished.push('list'), answer));
+    const listing = sdk()
+      .send(new GetClientCertificatesCommand({}))
+      .then((answer) => (finished.push('list'), answer));
 
     const [, reset, list] = await Promise.all([generating, resetting, listing]);
 
@@ -152,8 +156,15 @@ describe('POST /_local/reset', () => {
 describe('GET and PUT /_local/state', () => {
   it('round-trips exactly: export, reset, import, export gives the same bytes', async () => {
     const id = await generate(ACCOUNT_A, 'to keep');
-    await sdk().send(new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'kept' }] }));
-    await sdk().send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`, tags: { team: 'a', '123': 'n' } }));
+    await sdk().send(
+      new UpdateClientCertificateCommand({
+        clientCertificateId: id,
+        patchOperations: [{ op: 'replace', path: '/description', value: 'kept' }],
+      }),
+    );
+    await sdk().send(
+      new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`, tags: { team: 'a', '123': 'n' } }),
+    );
     await generate(ACCOUNT_B, 'other');
 
     const first = await control('GET', 'state');
@@ -164,14 +175,20 @@ describe('GET and PUT /_local/state', () => {
     expect(put.status).toBe(200);
     expect(second.body.equals(first.body)).toBe(true);
     expect(first.json).toMatchObject({
-      namespaces: { [`${ACCOUNT_A}#${REGION}`]: { certificates: [{ clientCertificateId: id, description: 'kept', tags: { team: 'a' }, version: 3 }] } },
+      namespaces: {
+        [`${ACCOUNT_A}#${REGION}`]: { certificates: [{ clientCertificateId: id, description: 'kept', tags: { team: 'a' }, version: 3 }] },
+      },
     });
   });
 
   it.each([
     ['not JSON', '{', 'Invalid request body: not JSON'],
     ['a bad namespace', { namespaces: { nowhere: { certificates: [], quotaSlots: [] } } }, 'namespaces["nowhere"] is not a namespace'],
-    ['a certificate without its slot', { namespaces: { [`${ACCOUNT_A}#${REGION}`]: { certificates: [certificate('abc123', 0)], quotaSlots: [] } } }, '.quotaSlot slot 0 must be listed'],
+    [
+      'a certificate without its slot',
+      { namespaces: { [`${ACCOUNT_A}#${REGION}`]: { certificates: [certificate('abc123', 0)], quotaSlots: [] } } },
+      '.quotaSlot slot 0 must be listed',
+    ],
     ['an unknown member', { namespaces: {}, extra: 1 }, 'has an unknown member "extra"'],
   ])('refuses %s with 400 naming what is wrong, and changes nothing', async (_, document, problem) => {
     await generate();
@@ -201,12 +218,19 @@ describe('POST /_local/faults', () => {
 
   it('answers an error with its status, type and Retry-After, and writes nothing', async () => {
     const id = await generate(ACCOUNT_A, 'before');
-    await addFault({ operations: ['UpdateClientCertificate'], certificateId: id, action: { error: { type: 'TooManyRequestsException', status: 429, message: 'slow down' } } });
+    await addFault({
+      operations: ['UpdateClientCertificate'],
+      certificateId: id,
+      action: { error: { type: 'TooManyRequestsException', status: 429, message: 'slow down' } },
+    });
 
     const response = await send(service.url, {
       method: 'PATCH',
       path: `/clientcertificates/${id}`,
-      headers: { 'content-type': 'application/json', authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT_A}/20261130/${REGION}/apigateway/aws4_request` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT_A}/20261130/${REGION}/apigateway/aws4_request`,
+      },
       body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
     });
     const stored = await sdk().send(new GetClientCertificateCommand({ clientCertificateId: id }));
@@ -219,7 +243,11 @@ describe('POST /_local/faults', () => {
   });
 
   it('selects by namespace: a rule for account B leaves account A alone', async () => {
-    await addFault({ operations: ['GetClientCertificates'], namespace: `${ACCOUNT_B}#${REGION}`, action: { error: { type: 'BadRequestException' } } });
+    await addFault({
+      operations: ['GetClientCertificates'],
+      namespace: `${ACCOUNT_B}#${REGION}`,
+      action: { error: { type: 'BadRequestException' } },
+    });
 
     const a = await sdk(ACCOUNT_A).send(new GetClientCertificatesCommand({}));
     const b = await failureOf(sdk(ACCOUNT_B).send(new GetClientCertificatesCommand({})));
@@ -233,7 +261,10 @@ describe('POST /_local/faults', () => {
     await addFault({ operations: ['UpdateClientCertificate'], action: { answerLost: true }, when: { next: 1 } });
 
     const answer = await sdk().send(
-      new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
+      new UpdateClientCertificateCommand({
+        clientCertificateId: id,
+        patchOperations: [{ op: 'replace', path: '/description', value: 'after' }],
+      }),
     );
     const state = (await control('GET', 'state')).json as { namespaces: Record<string, { certificates: { version: number }[] }> };
 
@@ -259,7 +290,10 @@ describe('POST /_local/faults', () => {
     await addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: 500, when: 'after' } });
 
     const updating = sdk().send(
-      new UpdateClientCertificateCommand({ clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
+      new UpdateClientCertificateCommand({
+        clientCertificateId: id,
+        patchOperations: [{ op: 'replace', path: '/description', value: 'after' }],
+      }),
     );
     let answered = false;
     void updating.then(() => (answered = true));
@@ -290,7 +324,11 @@ describe('POST /_local/faults', () => {
   });
 
   it('with a seed, repeats its pattern exactly', async () => {
-    const rule = { operations: ['GetClientCertificates'], action: { error: { type: 'BadRequestException' } }, when: { probability: 0.5, seed: 42 } };
+    const rule = {
+      operations: ['GetClientCertificates'],
+      action: { error: { type: 'BadRequestException' } },
+      when: { probability: 0.5, seed: 42 },
+    };
     await addFault(rule);
     const first = await statusesOf(20);
     await control('DELETE', 'faults');
@@ -306,10 +344,22 @@ describe('POST /_local/faults', () => {
   });
 
   it.each([
-    ['an unknown operation', { operations: ['GetRestApis'], action: { answerLost: true } }, "unknown operation \"GetRestApis\""],
-    ['an error the operation cannot answer', { operations: ['GetTags'], action: { error: { type: 'ConflictException' } } }, 'GetTags cannot answer "ConflictException"'],
-    ['a status that is not the error\'s', { operations: ['GetTags'], action: { error: { type: 'NotFoundException', status: 400 } } }, 'NotFoundException is answered with 404'],
-    ['a probability outside 0..1', { operations: ['GetTags'], action: { answerLost: true }, when: { probability: 1.5, seed: 1 } }, "'when.probability' must be a number from 0 to 1"],
+    ['an unknown operation', { operations: ['GetRestApis'], action: { answerLost: true } }, 'unknown operation "GetRestApis"'],
+    [
+      'an error the operation cannot answer',
+      { operations: ['GetTags'], action: { error: { type: 'ConflictException' } } },
+      'GetTags cannot answer "ConflictException"',
+    ],
+    [
+      "a status that is not the error's",
+      { operations: ['GetTags'], action: { error: { type: 'NotFoundException', status: 400 } } },
+      'NotFoundException is answered with 404',
+    ],
+    [
+      'a probability outside 0..1',
+      { operations: ['GetTags'], action: { answerLost: true }, when: { probability: 1.5, seed: 1 } },
+      "'when.probability' must be a number from 0 to 1",
+    ],
     ['no action', { operations: ['GetTags'] }, "'action' must be a JSON object"],
   ])('refuses %s with 400 naming it, and adds nothing', async (_, rule, problem) => {
     const response = await control('POST', 'faults', rule);
@@ -330,7 +380,10 @@ describe('POST /_local/faults', () => {
     const after = await listed();
     await control('DELETE', 'faults');
 
-    expect(before).toMatchObject([{ id: one, hits: 0 }, { id: two, hits: 1 }]);
+    expect(before).toMatchObject([
+      { id: one, hits: 0 },
+      { id: two, hits: 1 },
+    ]);
     expect(removedOne.status).toBe(200);
     expect(again.status).toBe(404);
     expect(after.map((rule) => rule.id)).toEqual([two]);

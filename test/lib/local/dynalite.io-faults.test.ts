@@ -1,10 +1,10 @@
-import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startDynalite } from '../../../lib/local/dynalite.js';
 import type { LocalService } from '../../../lib/local/service.js';
 import type { RawResponse } from '../../support/http.js';
@@ -28,7 +28,8 @@ const mounted = (() => {
     // no run lasts ten minutes, so an older one is nobody's.
     for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
       const [, left = ''] = line.split(' ');
-      if (left.startsWith(join(tmpdir(), 'store-io-faults-')) && Date.now() - statSync(dirname(left)).mtimeMs > 600_000) execFileSync('umount', ['-l', left]);
+      if (left.startsWith(join(tmpdir(), 'store-io-faults-')) && Date.now() - statSync(dirname(left)).mtimeMs > 600_000)
+        execFileSync('umount', ['-l', left]);
     }
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', disk], { stdio: 'ignore' });
     process.once('exit', unmount);
@@ -80,8 +81,14 @@ const json = { 'content-type': 'application/json' };
     await service.close();
   });
 
-  const generate = () => send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description: DESCRIPTION }) });
-  const listed = async () => ((await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } })).json as { item?: unknown[] }).item?.length ?? 0;
+  const generate = () =>
+    send(service.url, { method: 'POST', path: '/clientcertificates', headers: json, body: JSON.stringify({ description: DESCRIPTION }) });
+  const listed = async () =>
+    (
+      (await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } })).json as {
+        item?: unknown[];
+      }
+    ).item?.length ?? 0;
 
   test('answers 503 while it lasts, logs each cause once, keeps running, and serves again once there is room', async () => {
     const kept = await generate();
@@ -114,7 +121,10 @@ const json = { 'content-type': 'application/json' };
     // Assess: served again, nothing lost that was acknowledged, nothing kept that was refused.
     expect(after?.status).toBe(201);
     expect(storeLines).toEqual([expect.stringContaining('No space left on device'), expect.stringContaining('reopened')]);
-    expect((await send(service.url, { path: `/clientcertificates/${(kept.json as { clientCertificateId: string }).clientCertificateId}` })).status).toBe(200);
+    expect(
+      (await send(service.url, { path: `/clientcertificates/${(kept.json as { clientCertificateId: string }).clientCertificateId}` }))
+        .status,
+    ).toBe(200);
     expect(await listed()).toBe(1 + created + 1);
   }, 60_000);
 });
@@ -126,10 +136,17 @@ describe('a data directory removed under the running store', () => {
     const db = await startDynalite('Removed', path, { onFailure: (reason) => failures.push(reason) });
     const client = new DynamoDBClient({ endpoint: db.endpoint, maxAttempts: 1 });
     const put = (i: number) =>
-      client.send(new PutItemCommand({ TableName: 'Removed', Item: { namespace: { S: String(i) }, clientCertificateId: { S: `c${i}` }, description: { S: 'd'.repeat(300_000) } } })).then(
-        () => 'ok',
-        (error: { name: string; $metadata: { httpStatusCode?: number } }) => `${error.$metadata.httpStatusCode} ${error.name}`,
-      );
+      client
+        .send(
+          new PutItemCommand({
+            TableName: 'Removed',
+            Item: { namespace: { S: String(i) }, clientCertificateId: { S: `c${i}` }, description: { S: 'd'.repeat(300_000) } },
+          }),
+        )
+        .then(
+          () => 'ok',
+          (error: { name: string; $metadata: { httpStatusCode?: number } }) => `${error.$metadata.httpStatusCode} ${error.name}`,
+        );
 
     rmSync(path, { recursive: true });
     // LevelDB writes on into its open log until it flushes its 4 MB write buffer into a new file.

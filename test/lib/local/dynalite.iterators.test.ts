@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { newClientCertificateId } from '../../../lambda/domain/client-certificate.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
 import { partitionOf } from '../../../lambda/store/item.js';
@@ -49,7 +49,14 @@ describe.each([
     for (let i = 0; i < CERTIFICATES; i++) {
       const id = newClientCertificateId();
       ids.push(id);
-      await store.create({ clientCertificateId: id, description: LARGEST_DESCRIPTION, pemEncodedCertificate: 'pem', createdDate: 1, expirationDate: 2, tags: {} });
+      await store.create({
+        clientCertificateId: id,
+        description: LARGEST_DESCRIPTION,
+        pemEncodedCertificate: 'pem',
+        createdDate: 1,
+        expirationDate: 2,
+        tags: {},
+      });
     }
   });
 

@@ -1,10 +1,10 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { LocalFunctions } from '../../../lib/local/functions.js';
 import { startFunctions } from '../../../lib/local/functions.js';
 import { httpApiListener } from '../../../lib/local/http-api.js';
@@ -42,9 +42,11 @@ afterAll(async () => {
 
 test("answers each invocation with the handler's result, its request id included, many at once", async () => {
   const contexts = Array.from({ length: 20 }, () => lambdaContext(update, 'us-east-1'));
-  const results = (await Promise.all(
-    contexts.map((context, i) => functions.invoke(update, invalidUpdate(`id${i}`), context)),
-  )) as { statusCode: number; headers: Record<string, string>; body: string }[];
+  const results = (await Promise.all(contexts.map((context, i) => functions.invoke(update, invalidUpdate(`id${i}`), context)))) as {
+    statusCode: number;
+    headers: Record<string, string>;
+    body: string;
+  }[];
   results.forEach((result, i) => {
     expect(result.statusCode).toBe(400);
     expect(result.headers['x-amzn-ErrorType']).toBe('ValidationException');
@@ -67,7 +69,9 @@ describe('a function whose module fails to load', () => {
 
   beforeAll(async () => {
     broken = await startFunctions({}, { ...process.env, TABLE_NAME: '' });
-    server = createServer(httpApiListener([{ operation: update, handler: (event, context) => broken.invoke(update, event, context) }], 'us-east-1'));
+    server = createServer(
+      httpApiListener([{ operation: update, handler: (event, context) => broken.invoke(update, event, context) }], 'us-east-1'),
+    );
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   });
 

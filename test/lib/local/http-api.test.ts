@@ -1,7 +1,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalService } from '../../../lib/local/service.js';
 import { httpApiListener, MAX_FUNCTION_RESPONSE_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
+import type { LocalService } from '../../../lib/local/service.js';
 import { operations } from '../../../lib/operations.js';
 import type { RawResponse } from '../../support/http.js';
 import { isAwsShapedError, REQUEST_DEADLINE_MS, send, sendRaw } from '../../support/http.js';
@@ -22,14 +22,17 @@ const upload = (size: number, declared?: number): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(service.url);
     const headers = { 'content-type': 'application/json', ...(declared === undefined ? {} : { 'content-length': declared }) };
-    const req = request({ hostname, port, method: 'PATCH', path: '/clientcertificates/abc123', headers, agent: false, timeout: REQUEST_DEADLINE_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: JSON.parse(body.toString() || 'null') });
-      });
-    });
+    const req = request(
+      { hostname, port, method: 'PATCH', path: '/clientcertificates/abc123', headers, agent: false, timeout: REQUEST_DEADLINE_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: JSON.parse(body.toString() || 'null') });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('no answer')));
     req.on('error', (error: NodeJS.ErrnoException) => {
       // The server may close the connection on an upload it refused; its answer has come by then.

@@ -9,7 +9,11 @@ const getTags = operations.find((o) => o.name === 'GetTags')!;
 describe('Function: httpApiEvent', () => {
   test('passes a JSON body as text, and a binary one in base64', () => {
     const json = httpApiEvent({ operation: update, headers: { 'content-type': 'application/json' }, body: '{"a":"é"}' });
-    const binary = httpApiEvent({ operation: update, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0xff, 0x00]) });
+    const binary = httpApiEvent({
+      operation: update,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from([0xff, 0x00]),
+    });
 
     expect([json.body, json.isBase64Encoded]).toEqual(['{"a":"é"}', false]);
     expect([binary.body, binary.isBase64Encoded]).toEqual(['/wA=', true]);

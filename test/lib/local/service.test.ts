@@ -25,12 +25,19 @@ afterAll(async () => {
 
 /** A client of `service`, signing for the service's own region: the request's region is the one it signs for. */
 const client = (service: LocalService) =>
-  new APIGatewayClient({ endpoint: service.url, region: service === west ? 'eu-west-1' : 'ap-south-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  new APIGatewayClient({
+    endpoint: service.url,
+    region: service === west ? 'eu-west-1' : 'ap-south-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
 const generate = (service: LocalService) =>
   client(service)
     .send(new GenerateClientCertificateCommand({}))
-    .then(() => 'created', (error: Error) => error.name);
+    .then(
+      () => 'created',
+      (error: Error) => error.name,
+    );
 
 describe('startLocalService, twice in one process', () => {
   test("each knows its certificates by ARNs in its own region, not the other's", async () => {
@@ -40,7 +47,10 @@ describe('startLocalService, twice in one process', () => {
     const tags = await client(east).send(new GetTagsCommand({ resourceArn: arnIn('ap-south-1') }));
     const refused = await client(east)
       .send(new GetTagsCommand({ resourceArn: arnIn('eu-west-1') }))
-      .then(() => 'answered', (error: Error) => error.name);
+      .then(
+        () => 'answered',
+        (error: Error) => error.name,
+      );
 
     expect(tags.tags).toEqual({});
     expect(refused).toBe('NotFoundException');
@@ -58,5 +68,7 @@ describe('startLocalService, twice in one process', () => {
 });
 
 test('a quota that is not a positive integer fails the start, before the handlers would refuse it at their first invocation', async () => {
-  await expect(startLocalService({ port: 0, dataDir: 'memory', accessLog: false, quota: 0 })).rejects.toThrow('quota must be a positive integer, got 0');
+  await expect(startLocalService({ port: 0, dataDir: 'memory', accessLog: false, quota: 0 })).rejects.toThrow(
+    'quota must be a positive integer, got 0',
+  );
 });

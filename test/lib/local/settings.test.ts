@@ -28,13 +28,20 @@ describe('the local service configured from the environment', () => {
   });
 
   test('LOG_FORMAT=json gives the structured lines: the handlers at INFO, with their metrics, unless POWERTOOLS_LOG_LEVEL says otherwise', () => {
-    expect(localServiceOptionsFromEnvironment({ LOG_FORMAT: 'json' })).toMatchObject({ logFormat: 'json', logLevel: 'INFO', metrics: true });
+    expect(localServiceOptionsFromEnvironment({ LOG_FORMAT: 'json' })).toMatchObject({
+      logFormat: 'json',
+      logLevel: 'INFO',
+      metrics: true,
+    });
     expect(localServiceOptionsFromEnvironment({ LOG_FORMAT: 'json', POWERTOOLS_LOG_LEVEL: 'error' })).toMatchObject({ logLevel: 'ERROR' });
     expect(localServiceOptionsFromEnvironment({ POWERTOOLS_LOG_LEVEL: 'debug' })).toMatchObject({ logFormat: 'text', logLevel: 'DEBUG' });
   });
 
   test('the handlers get the region and quota set', () => {
-    expect(localServiceOptionsFromEnvironment({ AWS_REGION: 'eu-west-1', CLIENT_CERTIFICATE_QUOTA: '5' })).toMatchObject({ region: 'eu-west-1', quota: 5 });
+    expect(localServiceOptionsFromEnvironment({ AWS_REGION: 'eu-west-1', CLIENT_CERTIFICATE_QUOTA: '5' })).toMatchObject({
+      region: 'eu-west-1',
+      quota: 5,
+    });
   });
 
   test('takes every well-formed value', () => {
@@ -64,12 +71,16 @@ describe('the local service configured from the environment', () => {
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
       service: 'apigateway',
     });
-    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', SIGV4_SERVICE: 'execute-api', AWS_SESSION_TOKEN: 't', ...keys }).sigv4).toEqual({
+    expect(
+      localServiceOptionsFromEnvironment({ AUTH: 'sigv4', SIGV4_SERVICE: 'execute-api', AWS_SESSION_TOKEN: 't', ...keys }).sigv4,
+    ).toEqual({
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 't' },
       service: 'execute-api',
     });
     // An empty session token means none, as it does to the AWS SDK.
-    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', AWS_SESSION_TOKEN: '', ...keys }).sigv4?.credentials).not.toHaveProperty('sessionToken');
+    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', AWS_SESSION_TOKEN: '', ...keys }).sigv4?.credentials).not.toHaveProperty(
+      'sessionToken',
+    );
   });
 
   test('FUNCTION_CONCURRENCY sets how many invocations of each function run at once', () => {
@@ -96,9 +107,15 @@ describe('the local service configured from the environment', () => {
     [{ PORT: '03000' }, 'got "03000"'],
     [{ PORT: '65536' }, 'got "65536"'],
     [{ PORT: '99999999999999999999' }, 'got "99999999999999999999"'],
-    [{ HOST: '' }, 'HOST must be an address of this machine (unset: 127.0.0.1): an IPv4 address in four decimal parts, an IPv6 address or a host name, got ""'],
+    [
+      { HOST: '' },
+      'HOST must be an address of this machine (unset: 127.0.0.1): an IPv4 address in four decimal parts, an IPv6 address or a host name, got ""',
+    ],
     [{ HOST: ' 127.0.0.1' }, 'got " 127.0.0.1"'],
-    [{ HOST: '127.0.0.1:3000' }, 'HOST must be an address of this machine (unset: 127.0.0.1), without a port (the port is PORT), got "127.0.0.1:3000"'],
+    [
+      { HOST: '127.0.0.1:3000' },
+      'HOST must be an address of this machine (unset: 127.0.0.1), without a port (the port is PORT), got "127.0.0.1:3000"',
+    ],
     [{ HOST: 'localhost:3000' }, 'without a port'],
     [{ HOST: '[::1]' }, 'HOST must be an address of this machine (unset: 127.0.0.1), an IPv6 one without brackets, got "[::1]"'],
     [{ HOST: 'http://localhost' }, 'without a port'],
@@ -111,24 +128,45 @@ describe('the local service configured from the environment', () => {
     [{ DATA_DIR: '' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data), got ""'],
     [{ DATA_DIR: ' ' }, 'got " "'],
     [{ DATA_DIR: 'data ' }, 'got "data "'],
-    [{ DATA_DIR: '~/store' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data); the shell did not expand ~, write $HOME, got "~/store"'],
-    [{ DATA_DIR: 'MEMORY' }, 'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data), in lower case, got "MEMORY"'],
+    [
+      { DATA_DIR: '~/store' },
+      'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data); the shell did not expand ~, write $HOME, got "~/store"',
+    ],
+    [
+      { DATA_DIR: 'MEMORY' },
+      'DATA_DIR must be a directory for the store, or memory to keep nothing on disk (unset: .data), in lower case, got "MEMORY"',
+    ],
     [{ AUTH: 'iam' }, "AUTH must be 'none' or 'sigv4', got \"iam\""],
     [{ AUTH: '' }, "AUTH must be 'none' or 'sigv4', got \"\""],
     [{ AUTH: 'SIGV4' }, 'got "SIGV4"'],
     [{ AUTH: 'sigv4', AWS_SECRET_ACCESS_KEY: 's' }, 'AWS_ACCESS_KEY_ID must be set with AUTH=sigv4'],
     [{ AUTH: 'sigv4', AWS_ACCESS_KEY_ID: 'a' }, 'AWS_SECRET_ACCESS_KEY must be set with AUTH=sigv4'],
-    [{ ...sigv4, AWS_ACCESS_KEY_ID: 'AKID/2026' }, 'AWS_ACCESS_KEY_ID must be an access key id: letters, digits and _ only, got "AKID/2026"'],
+    [
+      { ...sigv4, AWS_ACCESS_KEY_ID: 'AKID/2026' },
+      'AWS_ACCESS_KEY_ID must be an access key id: letters, digits and _ only, got "AKID/2026"',
+    ],
     [{ ...sigv4, AWS_ACCESS_KEY_ID: 'AKID ' }, 'got "AKID "'],
-    [{ ...sigv4, AWS_SECRET_ACCESS_KEY: 'secret\n' }, 'AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone'],
+    [
+      { ...sigv4, AWS_SECRET_ACCESS_KEY: 'secret\n' },
+      'AWS_SECRET_ACCESS_KEY begins or ends with white space: set it to the secret key alone',
+    ],
     [{ ...sigv4, SIGV4_SERVICE: 'execute_api' }, "SIGV4_SERVICE must be 'apigateway' (the default) or 'execute-api', got \"execute_api\""],
     [{ ...sigv4, SIGV4_SERVICE: '' }, 'got ""'],
-    [{ SIGV4_SERVICE: 'execute-api' }, 'SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE'],
-    [{ FUNCTION_CONCURRENCY: '0' }, 'FUNCTION_CONCURRENCY must be invocations of each function at once, from 1 to 1000 (unset: 10), got "0"'],
+    [
+      { SIGV4_SERVICE: 'execute-api' },
+      'SIGV4_SERVICE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset SIGV4_SERVICE',
+    ],
+    [
+      { FUNCTION_CONCURRENCY: '0' },
+      'FUNCTION_CONCURRENCY must be invocations of each function at once, from 1 to 1000 (unset: 10), got "0"',
+    ],
     [{ FUNCTION_CONCURRENCY: '1e1' }, 'got "1e1"'],
     [{ THROTTLE_RATE: '10' }, 'THROTTLE_BURST must be set with THROTTLE_RATE'],
     [{ THROTTLE_BURST: '10' }, 'THROTTLE_RATE must be set with THROTTLE_BURST'],
-    [{ ...throttle, THROTTLE_RATE: '0' }, 'THROTTLE_RATE must be a positive number of requests a second, in decimal digits (such as 10 or 2.5), got "0"'],
+    [
+      { ...throttle, THROTTLE_RATE: '0' },
+      'THROTTLE_RATE must be a positive number of requests a second, in decimal digits (such as 10 or 2.5), got "0"',
+    ],
     [{ ...throttle, THROTTLE_RATE: '1e3' }, 'got "1e3"'],
     [{ ...throttle, THROTTLE_RATE: '0x10' }, 'got "0x10"'],
     [{ ...throttle, THROTTLE_RATE: 'Infinity' }, 'got "Infinity"'],
@@ -139,7 +177,10 @@ describe('the local service configured from the environment', () => {
     [{ ...throttle, THROTTLE_BURST: '0' }, 'got "0"'],
     [{ ...throttle, THROTTLE_BURST: '4e1' }, 'got "4e1"'],
     [{ ...throttle, THROTTLE_BURST: '9007199254740993' }, 'got "9007199254740993"'],
-    [{ CLIENT_CERTIFICATE_QUOTA: 'abc' }, 'CLIENT_CERTIFICATE_QUOTA must be a whole number of certificates from 1 to 1000 (unset: 60), got "abc"'],
+    [
+      { CLIENT_CERTIFICATE_QUOTA: 'abc' },
+      'CLIENT_CERTIFICATE_QUOTA must be a whole number of certificates from 1 to 1000 (unset: 60), got "abc"',
+    ],
     [{ CLIENT_CERTIFICATE_QUOTA: '' }, 'got ""'],
     [{ CLIENT_CERTIFICATE_QUOTA: '0' }, 'got "0"'],
     [{ CLIENT_CERTIFICATE_QUOTA: '6e1' }, 'got "6e1"'],
@@ -151,7 +192,10 @@ describe('the local service configured from the environment', () => {
     [{ AWS_REGION: 'us-east-1 ' }, 'got "us-east-1 "'],
     [{ AWS_REGION: 'us-east' }, 'got "us-east"'],
     [{ AWS_REGION: 'https://us-east-1' }, 'got "https://us-east-1"'],
-    [{ POWERTOOLS_LOG_LEVEL: 'LOUD' }, 'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (unset: WARN, or INFO with LOG_FORMAT=json), got "LOUD"'],
+    [
+      { POWERTOOLS_LOG_LEVEL: 'LOUD' },
+      'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (unset: WARN, or INFO with LOG_FORMAT=json), got "LOUD"',
+    ],
     [{ LOG_FORMAT: 'JSON' }, "LOG_FORMAT must be 'text' (one line per answer, the default) or 'json', got \"JSON\""],
     [{ LOG_FORMAT: '' }, 'LOG_FORMAT must be'],
     [{ POWERTOOLS_LOG_LEVEL: '' }, 'got ""'],
@@ -173,7 +217,9 @@ describe('the local service configured from the environment', () => {
     expect(refusal({ HOST: 'a\nb\r\u2028c\u0085' })).toBe(
       'HOST must be an address of this machine (unset: 127.0.0.1): an IPv4 address in four decimal parts, an IPv6 address or a host name, got "a\\nb\\r\\u2028c\\u0085"',
     );
-    expect(refusal({ PORT: '9'.repeat(10_000) })).toBe(`PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`);
+    expect(refusal({ PORT: '9'.repeat(10_000) })).toBe(
+      `PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`,
+    );
     expect(refusal({ ...sigv4, AWS_SECRET_ACCESS_KEY: ' hunter2' })).not.toContain('hunter2');
   });
 });
@@ -182,15 +228,17 @@ describe('accounts', () => {
   test('CREDENTIALS_FILE lists the key pairs AUTH=sigv4 accepts, each with its account; DEFAULT_ACCOUNT_ID sets the default', () => {
     const path = credentialsFile('# harness keys\nAKIDONE,secret-one,111111111111\n\nAKIDTWO, secret-two ,222222222222\n');
 
-    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path, DEFAULT_ACCOUNT_ID: '123456789012' })).toMatchObject({
-      sigv4: {
-        credentials: [
-          { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one', accountId: '111111111111' },
-          { accessKeyId: 'AKIDTWO', secretAccessKey: 'secret-two', accountId: '222222222222' },
-        ],
+    expect(localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path, DEFAULT_ACCOUNT_ID: '123456789012' })).toMatchObject(
+      {
+        sigv4: {
+          credentials: [
+            { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one', accountId: '111111111111' },
+            { accessKeyId: 'AKIDTWO', secretAccessKey: 'secret-two', accountId: '222222222222' },
+          ],
+        },
+        defaultAccountId: '123456789012',
       },
-      defaultAccountId: '123456789012',
-    });
+    );
   });
 
   test.each([
@@ -202,13 +250,21 @@ describe('accounts', () => {
   ])('a malformed CREDENTIALS_FILE (%j) stops the service, naming the file and line', (text, message) => {
     const path = credentialsFile(text);
 
-    expect(() => localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path })).toThrow(new SettingError(`CREDENTIALS_FILE ${JSON.stringify(path)} ${message}`));
+    expect(() => localServiceOptionsFromEnvironment({ AUTH: 'sigv4', CREDENTIALS_FILE: path })).toThrow(
+      new SettingError(`CREDENTIALS_FILE ${JSON.stringify(path)} ${message}`),
+    );
   });
 
   test.each([
     [{ AUTH: 'sigv4', CREDENTIALS_FILE: '/nonexistent/keys.csv' }, 'CREDENTIALS_FILE "/nonexistent/keys.csv" cannot be read (ENOENT)'],
-    [{ CREDENTIALS_FILE: '/nonexistent/keys.csv' }, 'CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE'],
-    [{ DEFAULT_ACCOUNT_ID: '12345678901x' }, 'DEFAULT_ACCOUNT_ID must be an account id of 12 digits (unset: 000000000000), got "12345678901x"'],
+    [
+      { CREDENTIALS_FILE: '/nonexistent/keys.csv' },
+      'CREDENTIALS_FILE is set but AUTH is not sigv4: set AUTH=sigv4 to check signatures, or unset CREDENTIALS_FILE',
+    ],
+    [
+      { DEFAULT_ACCOUNT_ID: '12345678901x' },
+      'DEFAULT_ACCOUNT_ID must be an account id of 12 digits (unset: 000000000000), got "12345678901x"',
+    ],
   ])('%j refuses to start: %s', (env, message) => {
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(message);
   });

@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import {
   APIGatewayClient,
   GenerateClientCertificateCommand,
@@ -6,15 +10,11 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { LocalService } from '../../../lib/local/service.js';
 import { CLOCK_SKEW_MINUTES, MAX_PRESIGNED_SECONDS, sigv4Verifier } from '../../../lib/local/sigv4.js';
-import { isAwsShapedError, send } from '../../support/http.js';
 import type { RawRequest } from '../../support/http.js';
+import { isAwsShapedError, send } from '../../support/http.js';
 import { startTestService } from '../../support/service.js';
 import { presigned, signed } from '../../support/signing.js';
 
@@ -63,7 +63,11 @@ describe('with AUTH=sigv4, the real AWS SDK', () => {
   });
 
   test('signing with the wrong secret is 403 InvalidSignatureException', async () => {
-    const error = await rejection(client({ credentials: { ...credentials, secretAccessKey: 'wrong' } }).send(new GetClientCertificateCommand({ clientCertificateId: id })));
+    const error = await rejection(
+      client({ credentials: { ...credentials, secretAccessKey: 'wrong' } }).send(
+        new GetClientCertificateCommand({ clientCertificateId: id }),
+      ),
+    );
 
     expect(error.name).toBe('InvalidSignatureException');
     expect(error.$metadata.httpStatusCode).toBe(403);
@@ -73,7 +77,11 @@ describe('with AUTH=sigv4, the real AWS SDK', () => {
   });
 
   test('an unknown access key is 403 UnrecognizedClientException', async () => {
-    const error = await rejection(client({ credentials: { ...credentials, accessKeyId: 'AKIDSOMEONEELSE' } }).send(new GetClientCertificateCommand({ clientCertificateId: id })));
+    const error = await rejection(
+      client({ credentials: { ...credentials, accessKeyId: 'AKIDSOMEONEELSE' } }).send(
+        new GetClientCertificateCommand({ clientCertificateId: id }),
+      ),
+    );
 
     expect(error.name).toBe('UnrecognizedClientException');
     expect(error.$metadata.httpStatusCode).toBe(403);
@@ -81,7 +89,11 @@ describe('with AUTH=sigv4, the real AWS SDK', () => {
   });
 
   test('a request with a session token nobody issued is 403 UnrecognizedClientException', async () => {
-    const error = await rejection(client({ credentials: { ...credentials, sessionToken: 'forged' } }).send(new GetClientCertificateCommand({ clientCertificateId: id })));
+    const error = await rejection(
+      client({ credentials: { ...credentials, sessionToken: 'forged' } }).send(
+        new GetClientCertificateCommand({ clientCertificateId: id }),
+      ),
+    );
 
     expect(error.name).toBe('UnrecognizedClientException');
   });
@@ -120,7 +132,9 @@ describe('with AUTH=sigv4, the real AWS SDK', () => {
       { step: 'deserialize', name: 'tamperWithBody' },
     );
 
-    const error = await rejection(tampering.send(new UpdateClientCertificateCommand({ clientCertificateId: id, ...replaceDescription('signed') })));
+    const error = await rejection(
+      tampering.send(new UpdateClientCertificateCommand({ clientCertificateId: id, ...replaceDescription('signed') })),
+    );
 
     expect(error.name).toBe('InvalidSignatureException');
     expect(await description()).toBe('original');
@@ -148,12 +162,16 @@ describe('with AUTH=sigv4, raw requests', () => {
   });
 
   test('a body whose x-amz-content-sha256 claims the signed body is still refused', async () => {
-    const request = await signed(service.url, {
-      method: 'PATCH',
-      path: path(),
-      headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(JSON.stringify(replaceDescription('signed'))) },
-      body: JSON.stringify(replaceDescription('signed')),
-    }, { credentials });
+    const request = await signed(
+      service.url,
+      {
+        method: 'PATCH',
+        path: path(),
+        headers: { 'content-type': 'application/json', 'x-amz-content-sha256': sha256Hex(JSON.stringify(replaceDescription('signed'))) },
+        body: JSON.stringify(replaceDescription('signed')),
+      },
+      { credentials },
+    );
 
     const response = await send(service.url, { ...request, body: JSON.stringify(replaceDescription('swapped')) });
 
@@ -198,7 +216,11 @@ describe('with AUTH=sigv4, the query the signature covers is the query the handl
   test('untagging "a+b", signed as tagKeys=a%2Bb and sent as tagKeys=a+b, is refused and removes no tag', async () => {
     const arn = `arn:aws:apigateway:${region}::/clientcertificates/${id}`;
     await client().send(new TagResourceCommand({ resourceArn: arn, tags: { 'a+b': 'plus', 'a b': 'space' } }));
-    const request = await signed(service.url, { method: 'DELETE', path: `/tags/${encodeURIComponent(arn)}?tagKeys=a%2Bb` }, { credentials });
+    const request = await signed(
+      service.url,
+      { method: 'DELETE', path: `/tags/${encodeURIComponent(arn)}?tagKeys=a%2Bb` },
+      { credentials },
+    );
     const tags = async () => (await client().send(new GetTagsCommand({ resourceArn: arn }))).tags;
 
     const changed = await send(service.url, { ...request, path: request.path.replace('a%2Bb', 'a+b') });
@@ -217,7 +239,10 @@ describe('with AUTH=sigv4, hostile signature parts are refused, never a 500', ()
   const path = () => `/clientcertificates/${id}`;
   const withSignedHeaders = (request: RawRequest, list: string): RawRequest => ({
     ...request,
-    headers: { ...request.headers, authorization: String(request.headers!.authorization).replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`) },
+    headers: {
+      ...request.headers,
+      authorization: String(request.headers!.authorization).replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`),
+    },
   });
 
   test.each([['x-absent'], ['constructor'], ['__proto__'], ['toString'], ['hasOwnProperty'], ['']])(
@@ -237,7 +262,10 @@ describe('with AUTH=sigv4, hostile signature parts are refused, never a 500', ()
     const week = await presigned(service.url, { path: path() }, { credentials }, MAX_PRESIGNED_SECONDS);
 
     const ok = await send(service.url, week);
-    const longer = await send(service.url, { ...week, path: week.path.replace(`X-Amz-Expires=${MAX_PRESIGNED_SECONDS}`, `X-Amz-Expires=${MAX_PRESIGNED_SECONDS + 1}`) });
+    const longer = await send(service.url, {
+      ...week,
+      path: week.path.replace(`X-Amz-Expires=${MAX_PRESIGNED_SECONDS}`, `X-Amz-Expires=${MAX_PRESIGNED_SECONDS + 1}`),
+    });
 
     expect(ok.status).toBe(200);
     expect(longer.status).toBe(403);
@@ -253,7 +281,10 @@ describe('with AUTH=sigv4, hostile signature parts are refused, never a 500', ()
 
     const response = await send(service.url, {
       ...request,
-      headers: { ...request.headers, authorization: String(request.headers!.authorization).replace(`/${amzDate.slice(0, 8)}/`, '/20200101/') },
+      headers: {
+        ...request.headers,
+        authorization: String(request.headers!.authorization).replace(`/${amzDate.slice(0, 8)}/`, '/20200101/'),
+      },
     });
 
     expect(response.status).toBe(403);
@@ -266,34 +297,62 @@ describe('with AUTH=sigv4, hostile signature parts are refused, never a 500', ()
 describe('with AUTH=sigv4, a signed request changed in any way after signing', () => {
   /** Changes that must each break the signature (or leave no route): none may get in. */
   const mutations: Record<string, (r: RawRequest & { headers: Record<string, string> }) => RawRequest> = {
-    'a signature character': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`) } }),
-    'the date by a second': (r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': r.headers['x-amz-date']!.replace(/\d(Z)$/, (d) => `${(Number(d[0]) + 1) % 10}Z`) } }),
-    'the scope region': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('/us-east-1/', '/eu-west-1/') } }),
-    'the access key': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace(credentials.accessKeyId, `${credentials.accessKeyId}X`) } }),
+    'a signature character': (r) => ({
+      ...r,
+      headers: {
+        ...r.headers,
+        authorization: r.headers.authorization!.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === 'a' ? 'b' : 'a'}`),
+      },
+    }),
+    'the date by a second': (r) => ({
+      ...r,
+      headers: { ...r.headers, 'x-amz-date': r.headers['x-amz-date']!.replace(/\d(Z)$/, (d) => `${(Number(d[0]) + 1) % 10}Z`) },
+    }),
+    'the scope region': (r) => ({
+      ...r,
+      headers: { ...r.headers, authorization: r.headers.authorization!.replace('/us-east-1/', '/eu-west-1/') },
+    }),
+    'the access key': (r) => ({
+      ...r,
+      headers: { ...r.headers, authorization: r.headers.authorization!.replace(credentials.accessKeyId, `${credentials.accessKeyId}X`) },
+    }),
     'the path': (r) => ({ ...r, path: r.path.replace(id, 'zzzzzz') }),
     'the query': (r) => ({ ...r, path: `${r.path}?extra=1` }),
     'the body': (r) => ({ ...r, body: String(r.body).replace('original', 'originaL') }),
     'the content type': (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }),
     'the host': (r) => ({ ...r, headers: { ...r.headers, host: 'localhost:1' } }),
-    'the signed header list': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('SignedHeaders=', 'SignedHeaders=x-extra;') } }),
-    'the algorithm': (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization!.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1') } }),
+    'the signed header list': (r) => ({
+      ...r,
+      headers: { ...r.headers, authorization: r.headers.authorization!.replace('SignedHeaders=', 'SignedHeaders=x-extra;') },
+    }),
+    'the algorithm': (r) => ({
+      ...r,
+      headers: { ...r.headers, authorization: r.headers.authorization!.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1') },
+    }),
   };
 
   test('is refused in the API error shape, and changes nothing', async () => {
-    const original = (await signed(service.url, {
-      method: 'PATCH',
-      path: `/clientcertificates/${id}`,
-      headers: { 'content-type': 'application/json' },
-      // Sets what is already there: the unchanged request, sent last, must get in and change nothing either.
-      body: JSON.stringify(replaceDescription('original')),
-    }, { credentials })) as RawRequest & { headers: Record<string, string> };
+    const original = (await signed(
+      service.url,
+      {
+        method: 'PATCH',
+        path: `/clientcertificates/${id}`,
+        headers: { 'content-type': 'application/json' },
+        // Sets what is already there: the unchanged request, sent last, must get in and change nothing either.
+        body: JSON.stringify(replaceDescription('original')),
+      },
+      { credentials },
+    )) as RawRequest & { headers: Record<string, string> };
     let tried = 0;
 
     await fc.assert(
       fc.asyncProperty(fc.subarray(Object.keys(mutations), { minLength: 1 }), fc.string({ maxLength: 300 }), async (names, garbage) => {
         tried++;
         const mutated = names.reduce((request, name) => mutations[name]!(request as typeof original), original as RawRequest);
-        const withGarbage = { ...original, headers: { ...original.headers, authorization: `AWS4-HMAC-SHA256 ${garbage.replace(/[^\x20-\x7e]/g, '')}` } };
+        const withGarbage = {
+          ...original,
+          headers: { ...original.headers, authorization: `AWS4-HMAC-SHA256 ${garbage.replace(/[^\x20-\x7e]/g, '')}` },
+        };
         for (const request of [mutated, withGarbage]) {
           const response = await send(service.url, request);
           expect([403, 404]).toContain(response.status);
@@ -312,9 +371,20 @@ describe('with AUTH=sigv4, a signed request changed in any way after signing', (
 describe('with AUTH=sigv4, the real AWS CLI v2', () => {
   const run = promisify(execFile);
   const cli = (keys: typeof credentials) =>
-    run('/usr/bin/aws', ['apigateway', 'get-client-certificate', '--client-certificate-id', id, '--endpoint-url', service.url, '--region', region], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '' },
-    });
+    run(
+      '/usr/bin/aws',
+      ['apigateway', 'get-client-certificate', '--client-certificate-id', id, '--endpoint-url', service.url, '--region', region],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_ACCESS_KEY_ID: keys.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+          AWS_MAX_ATTEMPTS: '1',
+          AWS_PAGER: '',
+        },
+      },
+    );
 
   test('with the right keys gets the certificate', async () => {
     const { stdout } = await cli(credentials);
@@ -326,7 +396,9 @@ describe('with AUTH=sigv4, the real AWS CLI v2', () => {
     const error = await rejection(cli({ ...credentials, secretAccessKey: 'wrong' }));
 
     expect(error).toMatchObject({ code: 254 });
-    expect((error as unknown as { stderr: string }).stderr).toContain('(InvalidSignatureException) when calling the GetClientCertificate operation');
+    expect((error as unknown as { stderr: string }).stderr).toContain(
+      '(InvalidSignatureException) when calling the GetClientCertificate operation',
+    );
   });
 });
 
@@ -335,7 +407,12 @@ describe('the signing service is a setting', () => {
     const verify = sigv4Verifier({ credentials, service: 'execute-api' });
     const forExecuteApi = await signed(service.url, { path: '/clientcertificates' }, { credentials, service: 'execute-api' });
     const forApiGateway = await signed(service.url, { path: '/clientcertificates' }, { credentials });
-    const received = (r: typeof forExecuteApi) => ({ method: 'GET', target: r.path, headers: lowerCased(r.headers!), body: Buffer.alloc(0) });
+    const received = (r: typeof forExecuteApi) => ({
+      method: 'GET',
+      target: r.path,
+      headers: lowerCased(r.headers!),
+      body: Buffer.alloc(0),
+    });
 
     expect(await verify(received(forExecuteApi))).toBeUndefined();
     expect((await verify(received(forApiGateway)))?.message).toBe("Credential should be scoped to correct service: 'execute-api'. ");

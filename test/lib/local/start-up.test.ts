@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingError } from '../../../lib/local/settings.js';
@@ -63,7 +62,7 @@ describe('checkStartUp and startUpFailure', () => {
     );
   });
 
-  test('an address that is not this machine\'s is HOST', async () => {
+  test("an address that is not this machine's is HOST", async () => {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737), never assigned to a host.
     expect(await failureOf({ port: takenPort, host: '192.0.2.1' })).toBe(
       'HOST "192.0.2.1" is not an address of this machine: set HOST to an address of this machine (unset: 127.0.0.1)',
@@ -72,7 +71,12 @@ describe('checkStartUp and startUpFailure', () => {
 
   test('a privileged port this user may not take is PORT', () => {
     // Produced by listen(2) for a port under 1024 without the privilege; the tests may run as root, so it is written out.
-    const error = Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), { code: 'EACCES', syscall: 'listen', address: '127.0.0.1', port: 80 });
+    const error = Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), {
+      code: 'EACCES',
+      syscall: 'listen',
+      address: '127.0.0.1',
+      port: 80,
+    });
 
     expect(startUpFailure(error)).toBe('PORT 80 needs privileges this user does not have: set PORT to another port (0: any free port)');
   });
@@ -85,7 +89,9 @@ describe('checkStartUp and startUpFailure', () => {
       `DATA_DIR "${file}" cannot hold the store (EEXIST: file already exists, mkdir '${file}'): set DATA_DIR to another directory, or memory to keep nothing on disk`,
     );
     expect(await failureOf({ dataDir: join(file, 'store') })).toMatch(
-      new RegExp(`^DATA_DIR "${file}/store" cannot hold the store \\(ENOTDIR: not a directory, mkdir .*\\): set DATA_DIR to another directory, or memory to keep nothing on disk$`),
+      new RegExp(
+        `^DATA_DIR "${file}/store" cannot hold the store \\(ENOTDIR: not a directory, mkdir .*\\): set DATA_DIR to another directory, or memory to keep nothing on disk$`,
+      ),
     );
   });
 

@@ -61,7 +61,12 @@ describe('the local service with THROTTLE_RATE and THROTTLE_BURST', () => {
   });
 
   test('the AWS SDK sees TooManyRequestsException', async () => {
-    const sdk = new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const sdk = new APIGatewayClient({
+      endpoint: service.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
 
     await expect(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'abc123' }))).rejects.toMatchObject({
       name: 'TooManyRequestsException',
