@@ -143,7 +143,7 @@ export const measureEndToEnd = async (
     }
     return { results, firstRound };
   } finally {
-    closers.forEach((close) => close());
+    for (const close of closers) close();
     sdk.destroy();
     documents.destroy();
     http.close();

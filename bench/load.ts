@@ -76,7 +76,12 @@ export const socketClient = async (url: URL, sockets: number) => {
     const head = `${method} ${path} HTTP/1.1\r\nhost: ${url.host}\r\n${lines}content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
     return connections[client]!.exchange(head + body);
   };
-  return { send, close: () => connections.forEach((c) => c.close()) };
+  return {
+    send,
+    close: () => {
+      for (const connection of connections) connection.close();
+    },
+  };
 };
 
 /**
@@ -93,7 +98,10 @@ const connection = async (url: URL) => {
     if (end < 0 || waiting === undefined) return;
     const head = buffered.subarray(0, end).toString('latin1');
     const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (length === null) return waiting.reject(new Error(`no Content-Length in ${head.slice(0, 200)}`));
+    if (length === null) {
+      waiting.reject(new Error(`no Content-Length in ${head.slice(0, 200)}`));
+      return;
+    }
     const total = end + 4 + Number(length[1]);
     if (buffered.length < total) return;
     const reply = { status: Number(head.slice(9, 12)), body: buffered.subarray(end + 4, total).toString('utf8') };

@@ -79,7 +79,10 @@ export const serve = async (load: HandlerModules = sourceModules): Promise<void>
   const handlers = new Map<string, Promise<LambdaHandler>>();
   const handlerOf = ({ name, module }: Operation): Promise<LambdaHandler> => {
     let handler = handlers.get(name);
-    if (handler === undefined) handlers.set(name, (handler = load(module).then((loaded) => loaded.handler)));
+    if (handler === undefined) {
+      handler = load(module).then((loaded) => loaded.handler);
+      handlers.set(name, handler);
+    }
     return handler;
   };
   const port = parentPort!;

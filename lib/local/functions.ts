@@ -125,10 +125,19 @@ export const startFunctions = async (
   return {
     invoke: async (operation, event, context) => {
       let limit = limits.get(operation.name);
-      if (limit === undefined) limits.set(operation.name, (limit = concurrencyLimit(concurrency, maxWaiting)));
+      if (limit === undefined) {
+        limit = concurrencyLimit(concurrency, maxWaiting);
+        limits.set(operation.name, limit);
+      }
       const release = await limit.acquire(maxWaitMs);
       try {
-        if (!thread.running()) thread = await (replacing ??= startThread().finally(() => (replacing = undefined)));
+        if (!thread.running()) {
+          // One replacement for every invocation that finds the thread gone.
+          replacing ??= startThread().finally(() => {
+            replacing = undefined;
+          });
+          thread = await replacing;
+        }
         const deadline = Date.now() + timeoutMs;
         return await withTimeout(
           thread.run({

@@ -390,9 +390,15 @@ const readBody = (req: IncomingMessage, reserve: (bytes: number) => boolean, res
     const onData = (chunk: Buffer): void => {
       const before = size;
       size += chunk.length;
-      if (size > MAX_PAYLOAD_BYTES) return stop(undefined);
+      if (size > MAX_PAYLOAD_BYTES) {
+        stop(undefined);
+        return;
+      }
       const beyond = Math.max(0, size - Math.max(before, reserved));
-      if (beyond > 0 && !reserve(beyond)) return stop(null);
+      if (beyond > 0 && !reserve(beyond)) {
+        stop(null);
+        return;
+      }
       chunks.push(chunk);
     };
     req.on('data', onData);

@@ -32,7 +32,10 @@ export const routeThrottle = (settings: ThrottleSettings, now?: () => number) =>
   const buckets = new Map<string, () => boolean>();
   return (routeKey: string): boolean => {
     let take = buckets.get(routeKey);
-    if (take === undefined) buckets.set(routeKey, (take = tokenBucket(settings, now)));
+    if (take === undefined) {
+      take = tokenBucket(settings, now);
+      buckets.set(routeKey, take);
+    }
     return take();
   };
 };

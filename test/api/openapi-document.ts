@@ -117,17 +117,16 @@ export class OpenApiDocument {
     const schema = this.resolve(node);
     if (schema.allOf === undefined) return schema;
     const { allOf, ...own } = schema;
-    return allOf
-      .map((part) => this.schema(part))
-      .reduce<Schema>(
-        (merged, part) => ({
-          ...merged,
-          ...part,
-          properties: { ...merged.properties, ...part.properties },
-          required: [...(merged.required ?? []), ...(part.required ?? [])],
-        }),
-        own,
-      );
+    let merged: Schema = own;
+    for (const part of allOf.map((each) => this.schema(each))) {
+      merged = {
+        ...merged,
+        ...part,
+        properties: { ...merged.properties, ...part.properties },
+        required: [...(merged.required ?? []), ...(part.required ?? [])],
+      };
+    }
+    return merged;
   }
 
   operations(): LocatedOperation[] {

@@ -166,7 +166,7 @@ describeLocalOnly(`sets a quota of ${QUOTA} before the handlers load`, `a quota 
     for (let i = 0; i < 3; i++) failures.push(await failureOf(generate(oversized)));
     const malformed = await target.fetch('/clientcertificates', { method: 'POST', body: '{not json' });
 
-    failures.forEach((error) => expect(error).toBeInstanceOf(BadRequestException));
+    for (const error of failures) expect(error).toBeInstanceOf(BadRequestException);
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('x-amzn-errortype')).toBe('BadRequestException');
     expect(await existing()).toHaveLength(QUOTA - 2);

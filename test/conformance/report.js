@@ -96,6 +96,7 @@ const outcome = ({ result, detail }) => (detail === undefined ? result : `${resu
 // eslint-disable-next-line no-control-regex
 const firstLine = (text) =>
   text
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's colour codes begin with ESC
     .replace(/\u001b\[[0-9;]*m/g, '')
     .trim()
     .split('\n')[0]

@@ -377,7 +377,7 @@ describe('errors, by the class and message the SDK reports', () => {
       ['base64url of a JSON object', Buffer.from(JSON.stringify({ after: 'abcdef' })).toString('base64url')],
       ['base64url of another version', Buffer.from(JSON.stringify(['v2', 'abcdef'])).toString('base64url')],
       ['base64url naming an id no certificate can have', Buffer.from(JSON.stringify(['v1', 'ABC!'])).toString('base64url')],
-      ['a real one with a character prepended', 'X' + Buffer.from(JSON.stringify(['v1', 'abcdef'])).toString('base64url')],
+      ['a real one with a character prepended', `X${Buffer.from(JSON.stringify(['v1', 'abcdef'])).toString('base64url')}`],
     ])('GetClientCertificates with a position that is %s', async (_, position) => {
       const error = await failureOf(client.send(new GetClientCertificatesCommand({ position })));
 

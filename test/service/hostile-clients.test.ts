@@ -38,7 +38,14 @@ const openSockets = async (count: number, use: (socket: Socket) => void = () => 
         const socket = connect({ host, port });
         socket.on('error', () => undefined); // the service closing them is the point
         sockets.push(socket);
-        return new Promise<void>((open) => socket.once('connect', () => (use(socket), open())).once('close', () => open()));
+        return new Promise<void>((open) =>
+          socket
+            .once('connect', () => {
+              use(socket);
+              open();
+            })
+            .once('close', () => open()),
+        );
       }),
     );
   }
@@ -110,7 +117,9 @@ const expectServed = ({ ok, total, max, peakRss }: Awaited<ReturnType<typeof dur
 test('a flood of idle connections, past the descriptor limit, does not shut others out', async () => {
   const outcome = await duringAttack(`1500 idle connections, descriptor limit ${FD_LIMIT}`, async () => {
     const sockets = await openSockets(1_500);
-    return () => sockets.forEach((s) => s.destroy());
+    return () => {
+      for (const socket of sockets) socket.destroy();
+    };
   });
 
   expectServed(outcome);
@@ -125,7 +134,7 @@ test('clients that send their headers a byte at a time hold nothing for long', a
     });
     return () => {
       timers.forEach(clearInterval);
-      sockets.forEach((s) => s.destroy());
+      for (const socket of sockets) socket.destroy();
     };
   });
 
@@ -141,7 +150,9 @@ test('clients that stall half-way through large bodies hold a bounded amount of 
       );
       for (let i = 0; i < 9; i++) socket.write(chunk);
     });
-    return () => sockets.forEach((s) => s.destroy());
+    return () => {
+      for (const socket of sockets) socket.destroy();
+    };
   });
 
   expectServed(outcome);
@@ -155,7 +166,9 @@ test('clients that stall part-way through their bodies, past the connection cap,
       );
     });
     await new Promise((parsed) => setTimeout(parsed, 500)); // every one of them a request under way
-    return () => sockets.forEach((s) => s.destroy());
+    return () => {
+      for (const socket of sockets) socket.destroy();
+    };
   });
 
   expectServed(outcome);
@@ -188,7 +201,7 @@ test('clients that never read their answers are cut off, and others are served m
     new Promise((late) => (timer = setTimeout(() => late(false), 5_000))),
   ]);
   clearTimeout(timer);
-  sockets.forEach((s) => s.destroy());
+  for (const socket of sockets) socket.destroy();
 
   expectServed(outcome);
   expect(ended).toBe(true);

@@ -122,13 +122,17 @@ describe('POST /_local/reset', () => {
   it('waits for an invocation under way and holds new ones until it is done: each sees before or after', async () => {
     proxy.set({ mode: 'pass', delayMs: (operation) => (operation === 'PutItem' ? 400 : 0) });
     const finished: string[] = [];
-    const generating = generate().then((id) => (finished.push('generate'), id));
+    const done =
+      <T>(name: string) =>
+      (value: T): T => {
+        finished.push(name);
+        return value;
+      };
+    const generating = generate().then(done('generate'));
     await new Promise((wait) => setTimeout(wait, 150));
-    const resetting = control('POST', 'reset?all').then((answer) => (finished.push('reset'), answer));
+    const resetting = control('POST', 'reset?all').then(done('reset'));
     await new Promise((wait) => setTimeout(wait, 50));
-    const listing = sdk()
-      .send(new GetClientCertificatesCommand({}))
-      .then((answer) => (finished.push('list'), answer));
+    const listing = sdk().send(new GetClientCertificatesCommand({})).then(done('list'));
 
     const [, reset, list] = await Promise.all([generating, resetting, listing]);
 

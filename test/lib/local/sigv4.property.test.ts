@@ -73,7 +73,10 @@ const signedRequest = async ({
 }: typeof requestShape extends fc.Arbitrary<infer T> ? T : never): Promise<Original> => {
   const path = `/${labels.map(escapeUri).join('/')}`;
   const query: Record<string, string[]> = {};
-  for (const [name, value] of parameters) (Object.hasOwn(query, name) ? query[name]! : (query[name] = [])).push(value);
+  for (const [name, value] of parameters) {
+    if (!Object.hasOwn(query, name)) query[name] = [];
+    query[name]!.push(value);
+  }
   const headers: Record<string, string> = { host: 'localhost:3000', ...(custom === undefined ? {} : { 'x-custom': custom }) };
   const unsigned = { method, protocol: 'http:', hostname: 'localhost', port: 3000, path, query, headers, body };
   const signingDate = new Date(NOW);
