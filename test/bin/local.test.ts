@@ -112,6 +112,27 @@ describe('stopping the local service', () => {
     expect(service.output()).toContain('SIGTERM again: exiting without waiting');
   });
 
+  test('a killed npx takes the service with it, through the `sh -c` that npm runs the command with', async () => {
+    // The outer process plays npx: it runs the command through a shell, then dies without passing a signal on.
+    const npx = `require('node:child_process').spawn('sh', ['-c', '"$@"; true', 'sh', ...${JSON.stringify(node)}], { stdio: 'inherit' })`;
+    const service = await start(process.execPath, ['-e', npx]);
+
+    service.child.kill('SIGKILL');
+
+    expect(await gone(service.servicePid, 5_000)).toBe(true);
+  });
+
+  test('a reader of its output that goes away (`| head -1`) leaves it serving', async () => {
+    const service = await start(node[0]!, node.slice(1));
+    service.child.stdout!.destroy();
+
+    for (let i = 0; i < 3; i++) {
+      const answer = await fetch(new URL('/clientcertificates', service.url), { method: 'POST', body: '{}' });
+      expect(answer.status).toBe(201);
+    }
+    expect(alive(service.servicePid)).toBe(true);
+  });
+
   test('a parent killed without passing a signal on takes the service with it', async () => {
     // `; true` keeps the shell from exec-ing node: the service is the shell's child.
     const service = await start('sh', ['-c', `"$@"; true`, 'sh', ...node]);
