@@ -182,7 +182,17 @@ export const httpApiListener = (
       }),
     );
   };
+  // HTTP/1.1 answers a connection's pipelined requests in order; each is served once the one before it
+  // is answered and its answer handed to the socket. A client that sends many and reads no answer then
+  // holds one invocation and one answer, not one of each per request it sent.
+  const turns = new WeakMap<Duplex, Promise<void>>();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const before = turns.get(req.socket);
+    const answered = new Promise<void>((resolve) => {
+      res.once('finish', resolve).once('close', resolve);
+    });
+    turns.set(req.socket, answered);
+    if (before !== undefined) await before;
     const exchange = new Exchange(req, res, log);
     try {
       await serve(exchange);

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { httpApiListener, MAX_FUNCTION_RESPONSE_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
 import type { LocalService } from '../../../lib/local/service.js';
 import { operations } from '../../../lib/operations.js';
@@ -124,5 +126,40 @@ describe('the Lambda response limit (6 MB)', () => {
 
     expect(response.status).toBe(500);
     expect(response.json).toEqual({ message: 'Internal Server Error' });
+  });
+});
+
+describe('pipelined requests on one connection', () => {
+  test('are served in turn: a client that sends many and reads no answer holds one at a time, and others are served', async () => {
+    const answered: number[] = [];
+    const local = await startTestService({ accessLog: (entry) => answered.push(entry.status) });
+    let socket: ReturnType<typeof connect> | undefined;
+    try {
+      // Answers of 750 KB (the longest description, each character escaped): a few unread ones fill the connection's buffers.
+      const json = { accept: 'application/json', 'content-type': 'application/json' };
+      const created = await fetch(`${local.url}/clientcertificates`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ description: '\u0001'.repeat(125_000) }),
+      });
+      expect(created.status).toBe(201);
+      const { clientCertificateId } = (await created.json()) as { clientCertificateId: string };
+      const before = answered.length;
+
+      socket = connect(Number(new URL(local.url).port), new URL(local.url).hostname);
+      await once(socket, 'connect');
+      socket.pause(); // reads nothing, ever
+      socket.on('error', () => undefined);
+      socket.write(`GET /clientcertificates/${clientCertificateId} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n`.repeat(200));
+      await new Promise((settle) => setTimeout(settle, 1_500));
+      const bystander = await fetch(`${local.url}/clientcertificates/${clientCertificateId}`, { headers: json });
+
+      expect(bystander.status).toBe(200);
+      await bystander.arrayBuffer();
+      expect(answered.length - before - 1).toBeLessThan(40);
+    } finally {
+      socket?.destroy();
+      await local.close();
+    }
   });
 });
