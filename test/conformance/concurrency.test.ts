@@ -7,7 +7,6 @@ import {
   GenerateClientCertificateCommand,
   GetClientCertificateCommand,
   GetClientCertificatesCommand,
-  GetTagsCommand,
   NotFoundException,
   paginateGetClientCertificates,
   TagResourceCommand,
@@ -16,7 +15,7 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keyOf } from '../../lambda/store/item.js';
-import { failureOf } from '../support/sdk.js';
+import { failureOf, listedIds, occurrences, tagsOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { certificateArn, openTarget, RUN_ACCOUNT, settings, testLocalOnly } from '../support/target.js';
 
@@ -88,19 +87,6 @@ const describeAs = (clientCertificateId: string, description: string, via = clie
   );
 
 const remove = (clientCertificateId: string, via = client) => via.send(new DeleteClientCertificateCommand({ clientCertificateId }));
-
-const tagsOf = async (id: string) => (await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))).tags;
-
-/** Every id a full walk with the SDK paginator returns, in order, duplicates kept. */
-const listedIds = async (pageSize = 100): Promise<string[]> => {
-  const ids: string[] = [];
-  for await (const page of paginateGetClientCertificates({ client, pageSize }, {})) {
-    ids.push(...(page.items ?? []).map((c) => c.clientCertificateId!));
-  }
-  return ids;
-};
-
-const occurrences = (ids: readonly string[], id: string): number => ids.filter((x) => x === id).length;
 
 describe('concurrent UpdateClientCertificate on one certificate', () => {
   let id: string;
@@ -198,7 +184,7 @@ describe('GetClientCertificates while the collection changes', () => {
   });
 
   test('a position stays valid after the certificate it points after is deleted', async () => {
-    const everything = await listedIds();
+    const everything = await listedIds(client);
     const first = await client.send(new GetClientCertificatesCommand({ limit: 5 }));
     const anchor = first.items!.at(-1)!.clientCertificateId!;
     await remove(anchor);
@@ -242,7 +228,7 @@ describe('races', () => {
         }
         const after = await failureOf(get(id));
         expect(after).toBeInstanceOf(NotFoundException);
-        expect(await listedIds()).not.toContain(id);
+        expect(await listedIds(client)).not.toContain(id);
       }
     } finally {
       updater.destroy();
@@ -278,7 +264,7 @@ describe('races', () => {
     }
 
     const expected = Object.fromEntries(Array.from({ length: WRITERS }, (_, i) => [`key${i}`, `value${i}`]));
-    expect(await tagsOf(clientCertificateId!)).toEqual({ base: '0', ...expected });
+    expect(await tagsOf(client, clientCertificateId!)).toEqual({ base: '0', ...expected });
     console.info(`concurrent tagging: ${conflicts.length} conflicts retried`);
     // Ten writers on separate sockets interleave: with no conflict the race did not happen.
     expect(conflicts.length).toBeGreaterThanOrEqual(1);

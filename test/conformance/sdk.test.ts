@@ -15,7 +15,7 @@ import {
   UntagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { failureOf, resource } from '../support/sdk.js';
+import { failureOf, listedIds, occurrences, resource, tagsOf } from '../support/sdk.js';
 import type { ConformanceTarget } from '../support/target.js';
 import { certificateArn, errorTypeOf, openTarget, settings, testUnlessApiGateway } from '../support/target.js';
 
@@ -73,19 +73,6 @@ const describeAs = (clientCertificateId: string, description: string) =>
   update(clientCertificateId, [{ op: 'replace', path: '/description', value: description }]);
 
 const remove = (clientCertificateId: string) => client.send(new DeleteClientCertificateCommand({ clientCertificateId }));
-
-const tagsOf = async (id: string) => (await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))).tags;
-
-/** Every id a full walk with the SDK paginator returns, in order, duplicates kept. */
-const listedIds = async (pageSize = 100): Promise<string[]> => {
-  const ids: string[] = [];
-  for await (const page of paginateGetClientCertificates({ client, pageSize }, {})) {
-    ids.push(...(page.items ?? []).map((c) => c.clientCertificateId!));
-  }
-  return ids;
-};
-
-const occurrences = (ids: readonly string[], id: string): number => ids.filter((x) => x === id).length;
 
 const enumError = (value: string, index: number): string =>
   `Value '${value}' at 'updateClientCertificateInput.patchOperations.${index}.member.op' failed to satisfy constraint: Member must satisfy enum value set: ${ENUM}`;
@@ -150,14 +137,14 @@ describe('the lifecycle of one certificate', () => {
     );
 
     expect(output.$metadata.httpStatusCode).toBe(204);
-    expect(await tagsOf(id)).toEqual({ team: 'payments', env: 'prod', 'cost-center': '42', owner: 'alice', tier: '1' });
+    expect(await tagsOf(client, id)).toEqual({ team: 'payments', env: 'prod', 'cost-center': '42', owner: 'alice', tier: '1' });
   });
 
   test('UntagResource with two keys answers 204 and removes exactly those two', async () => {
     const output = await client.send(new UntagResourceCommand({ resourceArn: certificateArn(id), tagKeys: ['owner', 'team'] }));
 
     expect(output.$metadata.httpStatusCode).toBe(204);
-    expect(await tagsOf(id)).toEqual({ env: 'prod', 'cost-center': '42', tier: '1' });
+    expect(await tagsOf(client, id)).toEqual({ env: 'prod', 'cost-center': '42', tier: '1' });
   });
 
   test('GetTags and GetClientCertificate agree on the tags; the tag calls changed nothing else', async () => {
@@ -191,7 +178,7 @@ describe('the lifecycle of one certificate', () => {
   });
 
   test('after the delete, the list no longer has it, and still has the others once each', async () => {
-    const ids = await listedIds(2);
+    const ids = await listedIds(client, 2);
 
     expect(ids).not.toContain(id);
     for (const sibling of siblings) expect(occurrences(ids, sibling)).toBe(1);
@@ -397,7 +384,7 @@ describe('errors, by the class and message the SDK reports', () => {
       ['value of 257 characters', { k: 'v'.repeat(257) }, badValue('k')],
       ['value with a character outside the set', { k: 'a;b' }, badValue('k')],
     ])('GenerateClientCertificate and TagResource with a tag %s; nothing is written', async (_, tags, message) => {
-      const listedBefore = await listedIds();
+      const listedBefore = await listedIds(client);
 
       const onGenerate = await failureOf(generate({ tags }));
       const onTag = await failureOf(client.send(new TagResourceCommand({ resourceArn: certificateArn(id), tags })));
@@ -407,8 +394,8 @@ describe('errors, by the class and message the SDK reports', () => {
         expect(error.$metadata.httpStatusCode).toBe(400);
         expect(error.message).toBe(message);
       }
-      expect(await listedIds()).toEqual(listedBefore);
-      expect(await tagsOf(id)).toEqual({ keep: 'me' });
+      expect(await listedIds(client)).toEqual(listedBefore);
+      expect(await tagsOf(client, id)).toEqual({ keep: 'me' });
     });
 
     test('tags at the limits are accepted: a 128-character key, a 256-character value, every allowed character', async () => {
@@ -416,7 +403,7 @@ describe('errors, by the class and message the SDK reports', () => {
 
       await client.send(new TagResourceCommand({ resourceArn: certificateArn(id), tags }));
 
-      expect(await tagsOf(id)).toEqual({ keep: 'me', ...tags });
+      expect(await tagsOf(client, id)).toEqual({ keep: 'me', ...tags });
       await client.send(new UntagResourceCommand({ resourceArn: certificateArn(id), tagKeys: Object.keys(tags) }));
     });
 
@@ -453,7 +440,7 @@ describe('errors, by the class and message the SDK reports', () => {
       expect(error.name).toBe('ValidationException');
       expect(error.$metadata.httpStatusCode).toBe(400);
       expect(error.message).toBe(missingMember('untagResourceInput.tagKeys'));
-      expect(await tagsOf(id)).toEqual({ keep: 'me' });
+      expect(await tagsOf(client, id)).toEqual({ keep: 'me' });
     });
   });
 

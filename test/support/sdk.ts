@@ -1,5 +1,6 @@
-import type { ClientCertificate } from '@aws-sdk/client-api-gateway';
-import { APIGatewayServiceException } from '@aws-sdk/client-api-gateway';
+import type { APIGatewayClient, ClientCertificate } from '@aws-sdk/client-api-gateway';
+import { APIGatewayServiceException, GetTagsCommand, paginateGetClientCertificates } from '@aws-sdk/client-api-gateway';
+import { certificateArn } from './target.js';
 
 // The clients themselves come from the conformance target (./target.ts), the one place that knows
 // where they point and how they sign.
@@ -17,3 +18,19 @@ export const failureOf = async (call: Promise<unknown>): Promise<APIGatewayServi
 
 /** The resource without the SDK's response metadata, for comparing two answers. */
 export const resource = ({ $metadata: _, ...certificate }: ClientCertificate & { $metadata?: unknown }): ClientCertificate => certificate;
+
+/** The tags of certificate `id`, as GetTags answers them. */
+export const tagsOf = async (client: APIGatewayClient, id: string) =>
+  (await client.send(new GetTagsCommand({ resourceArn: certificateArn(id) }))).tags;
+
+/** Every id a full walk with the SDK paginator returns, in order, duplicates kept. */
+export const listedIds = async (client: APIGatewayClient, pageSize = 100): Promise<string[]> => {
+  const ids: string[] = [];
+  for await (const page of paginateGetClientCertificates({ client, pageSize }, {})) {
+    ids.push(...(page.items ?? []).map((c) => c.clientCertificateId!));
+  }
+  return ids;
+};
+
+/** How many times `id` is in `ids`. */
+export const occurrences = (ids: readonly string[], id: string): number => ids.filter((x) => x === id).length;
