@@ -10,11 +10,20 @@ export interface FunctionConfig {
   readonly dynamoDbEndpoint?: string;
 }
 
+/** The variables the handlers read, by setting: the stack and the local service set them under these names. */
+export const CONFIG_VARIABLES = {
+  tableName: 'TABLE_NAME',
+  quota: 'CLIENT_CERTIFICATE_QUOTA',
+  dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
+} as const;
+
 /** Reads the settings once, at start-up: a function that cannot run fails then, naming the variable. */
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): FunctionConfig => {
-  const tableName = env.TABLE_NAME;
-  if (!tableName) throw new Error('Missing required environment variable TABLE_NAME');
-  const quota = Number(env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
-  if (!Number.isInteger(quota) || quota < 1) throw new Error('CLIENT_CERTIFICATE_QUOTA must be a positive integer');
-  return { tableName, quota, ...(env.DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT } : {}) };
+  const names = CONFIG_VARIABLES;
+  const tableName = env[names.tableName];
+  if (!tableName) throw new Error(`Missing required environment variable ${names.tableName}`);
+  const quota = Number(env[names.quota] ?? DEFAULT_QUOTA);
+  if (!Number.isInteger(quota) || quota < 1) throw new Error(`${names.quota} must be a positive integer`);
+  const dynamoDbEndpoint = env[names.dynamoDbEndpoint];
+  return { tableName, quota, ...(dynamoDbEndpoint ? { dynamoDbEndpoint } : {}) };
 };

@@ -20,6 +20,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { CONFIG_VARIABLES } from '../lambda/config.js';
 import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
 import { functionBundling } from './function-bundling.js';
 import { ClientCertificateApiMonitoring } from './monitoring.js';
@@ -299,8 +300,8 @@ export class ClientCertificateApi extends Construct {
    * its key, if it is ours), nothing more.
    */
   private useTable(fn: LambdaFunction, actions: readonly string[]): void {
-    fn.addEnvironment('TABLE_NAME', this.table.tableName);
-    fn.addEnvironment('CLIENT_CERTIFICATE_QUOTA', String(this.clientCertificateQuota));
+    fn.addEnvironment(CONFIG_VARIABLES.tableName, this.table.tableName);
+    fn.addEnvironment(CONFIG_VARIABLES.quota, String(this.clientCertificateQuota));
     this.table.grant(fn, ...actions);
     // Named actions, not grantEncryptDecrypt's `kms:ReEncrypt*` and `kms:GenerateDataKey*`.
     const writes = actions.some((action) => /:(Put|Update|Delete|BatchWrite)/.test(action));

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { CONFIG_VARIABLES } from '../../lambda/config.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
@@ -123,7 +124,7 @@ export const startLocalService = async ({
   // The store and the handlers' thread start side by side: the thread loads what the handlers import
   // while dynalite starts; each handler loads at its function's first invocation, as on Lambda.
   const inherited = { ...process.env };
-  for (const name of ['CLIENT_CERTIFICATE_QUOTA', 'AWS_SESSION_TOKEN']) delete inherited[name];
+  for (const name of [CONFIG_VARIABLES.quota, 'AWS_SESSION_TOKEN']) delete inherited[name];
   const storeStarting = startDynalite(TABLE_NAME, path);
   // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
   const handlersStoreStarting = storeStarting.then((store) => storeEndpoint(store.endpoint));
@@ -139,9 +140,9 @@ export const startLocalService = async ({
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_LOG_LEVEL: logLevel,
       POWERTOOLS_METRICS_DISABLED: String(!metrics),
-      TABLE_NAME,
-      DYNAMODB_ENDPOINT: handlersStore,
-      ...(quota === undefined ? {} : { CLIENT_CERTIFICATE_QUOTA: String(quota) }),
+      [CONFIG_VARIABLES.tableName]: TABLE_NAME,
+      [CONFIG_VARIABLES.dynamoDbEndpoint]: handlersStore,
+      ...(quota === undefined ? {} : { [CONFIG_VARIABLES.quota]: String(quota) }),
     })),
   );
   const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([
