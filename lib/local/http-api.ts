@@ -192,8 +192,15 @@ export const httpApiListener = (
       res.once('finish', resolve).once('close', resolve);
     });
     turns.set(req.socket, answered);
-    if (before !== undefined) await before;
     const exchange = new Exchange(req, res, log);
+    if (before !== undefined) {
+      await before;
+      // The answer before closed the connection (`Connection: close`, a drop): nothing pipelined behind
+      // it is served, since no answer could reach the client.
+      if (req.socket.destroyed || req.socket.writableEnded) return exchange.drop('connection closed before its turn');
+      // The write timeout armed for the answer before is not this request's: it is armed again for its own.
+      req.socket.setTimeout(0);
+    }
     try {
       await serve(exchange);
     } catch {

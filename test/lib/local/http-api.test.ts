@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { httpApiListener, MAX_FUNCTION_RESPONSE_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
+import {
+  httpApiListener,
+  MAX_FUNCTION_RESPONSE_BYTES,
+  MAX_HEADER_BYTES,
+  MAX_PAYLOAD_BYTES,
+  WRITE_TIMEOUT_MS,
+} from '../../../lib/local/http-api.js';
 import type { LocalService } from '../../../lib/local/service.js';
 import { operations } from '../../../lib/operations.js';
 import type { RawResponse } from '../../support/http.js';
@@ -130,6 +136,67 @@ describe('the Lambda response limit (6 MB)', () => {
 });
 
 describe('pipelined requests on one connection', () => {
+  /** Writes `requests` on one connection and reads answers until the service closes it, `enough` holds, or `readMs` passes. */
+  const pipeline = async (url: string, requests: string, readMs: number, enough = (_received: string) => false): Promise<string> => {
+    const socket = connect(Number(new URL(url).port), new URL(url).hostname);
+    await once(socket, 'connect');
+    let received = '';
+    let done!: () => void;
+    const read = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (enough(received)) done();
+    });
+    socket.on('error', () => undefined);
+    socket.write(requests);
+    await Promise.race([once(socket, 'close'), read, new Promise((settle) => setTimeout(settle, readMs))]);
+    socket.destroy();
+    return received;
+  };
+  const statusLines = (received: string): string[] => received.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+
+  test('behind an answer that closes the connection are not served: nothing written, each logged as dropped', async () => {
+    const logged: { method: string; status: number }[] = [];
+    const local = await startTestService({ accessLog: ({ method, status }) => logged.push({ method, status }) });
+    try {
+      // No such route, with a body the stand-in does not read: refused, and the connection closed.
+      const refused = 'GET /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx';
+      const generate = 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}';
+
+      const received = await pipeline(local.url, refused + generate, 5_000);
+
+      expect(statusLines(received)).toEqual(['HTTP/1.1 404']);
+      const list = await fetch(`${local.url}/clientcertificates`, { headers: { accept: 'application/json' } });
+      expect(await list.json()).toEqual({ item: [] });
+      expect(logged).toContainEqual({ method: 'POST', status: 0 });
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("each get the whole function timeout: the answer before's write timeout does not cut the connection", async () => {
+    const local = await startTestService({ accessLog: false });
+    try {
+      const json = { accept: 'application/json', 'content-type': 'application/json' };
+      const created = await fetch(`${local.url}/clientcertificates`, { method: 'POST', headers: json, body: '{}' });
+      const { clientCertificateId: id } = (await created.json()) as { clientCertificateId: string };
+      // Past the write timeout the answer before arms on the connection.
+      local.control.addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: WRITE_TIMEOUT_MS + 500, when: 'before' } });
+      const get = `GET /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n`;
+      const body = JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'late' }] });
+      const patch = `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
+      const received = await pipeline(local.url, get + patch, WRITE_TIMEOUT_MS + 3_000, (so) => so.includes('"late"'));
+
+      expect(statusLines(received)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+      expect(received).toContain('"description":"late"');
+    } finally {
+      await local.close();
+    }
+  }, 30_000);
+
   test('are served in turn: a client that sends many and reads no answer holds one at a time, and others are served', async () => {
     const answered: number[] = [];
     const local = await startTestService({ accessLog: (entry) => answered.push(entry.status) });
