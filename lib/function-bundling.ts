@@ -6,13 +6,6 @@ const esmRequireBanner = "import { createRequire } from 'node:module'; const req
 /** What an operation's bundle may weigh: the cold-start budget `npm run bench` and the bundling test hold it to. */
 export const BUNDLE_BUDGET_BYTES = 250_000;
 
-/** GenerateClientCertificate's: it also carries @peculiar/x509 and its ASN.1 and Reflect polyfill stack, some 225 KB. */
-export const GENERATE_BUNDLE_BUDGET_BYTES = 475_000;
-
-/** The budget the bundling test holds each operation's bundle to. */
-export const bundleBudget = (operationName: string): number =>
-  operationName === 'GenerateClientCertificate' ? GENERATE_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
-
 /**
  * How every operation's function is bundled (esbuild, run by `NodejsFunction`). Each setting is
  * here because it shortens the cold start `npm run bench` measures: the bundle is parsed and

@@ -77,15 +77,12 @@ workerData.preload
  * What the handler modules import that takes longest to load: loaded by the thread while the store
  * is still starting, so that no function's first invocation waits for them.
  */
-// In order: @peculiar/x509 needs reflect-metadata loaded before it, as lambda/domain/pem.ts loads it.
 const PRELOAD = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/lib-dynamodb',
   '@middy/core',
   '@aws-lambda-powertools/logger',
   '@aws-lambda-powertools/metrics',
-  'reflect-metadata',
-  '@peculiar/x509',
 ];
 
 /**
