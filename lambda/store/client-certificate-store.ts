@@ -9,15 +9,24 @@ export interface Page {
 }
 
 /**
+ * A certificate to store, whose PEM may still be on its way: its key pair, the one costly step of
+ * GenerateClientCertificate, is generated while the store claims the certificate's place in the quota.
+ */
+export type NewClientCertificate = Omit<ClientCertificate, 'pemEncodedCertificate'> & {
+  readonly pemEncodedCertificate: string | Promise<string>;
+};
+
+/**
  * Where certificates live: the port the handlers use. Implementations speak in domain terms and
  * turn storage failures into domain errors (lambda/domain/errors.ts).
  */
 export interface ClientCertificateStore {
   /**
-   * Stores a new certificate at version 1; `false` if its id is already taken (nothing is written).
-   * Throws LimitExceededException when the quota of certificates is reached.
+   * Stores a new certificate at version 1 once its PEM has come; `false` if its id is already taken
+   * (nothing is written). Throws LimitExceededException when the quota of certificates is reached,
+   * without waiting for the PEM.
    */
-  create(certificate: ClientCertificate): Promise<boolean>;
+  create(certificate: NewClientCertificate): Promise<boolean>;
   /** A consistent read; `undefined` when there is no such certificate. */
   load(id: string): Promise<Versioned<ClientCertificate> | undefined>;
   /**

@@ -6,8 +6,9 @@ import type { ClientCertificate, Versioned } from '../domain/client-certificate.
 import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
-import type { ClientCertificateStore, ClientCertificateStores, Page } from './client-certificate-store.js';
-import { DeadlineExceededError } from './deadline.js';
+import { WRITE_ATTEMPT_MS } from './client.js';
+import type { ClientCertificateStore, ClientCertificateStores, NewClientCertificate, Page } from './client-certificate-store.js';
+import { DeadlineExceededError, remainingMs } from './deadline.js';
 import { asStoreError, notApplied } from './errors.js';
 import type { Item } from './item.js';
 import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION, versionedUpdate } from './item.js';
@@ -39,13 +40,22 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
     this.slots = new QuotaSlots(client, tableName, namespace, quota, now);
   }
 
-  async create(certificate: ClientCertificate): Promise<boolean> {
+  async create(certificate: NewClientCertificate): Promise<boolean> {
     const id = certificate.clientCertificateId;
-    const item = { ...toItem(this.namespace, certificate), [VERSION]: 1 };
-    checkSize({ ...item, [SLOT]: this.quota }); // before claiming: a doomed request must not hold a slot
     return this.call(async () => {
       const slot = await this.slots.claim(id);
-      const stored = { ...item, [SLOT]: slot };
+      let stored: Item;
+      try {
+        const pemEncodedCertificate = await certificate.pemEncodedCertificate;
+        stored = { ...toItem(this.namespace, { ...certificate, pemEncodedCertificate }), [VERSION]: 1, [SLOT]: slot };
+        checkSize(stored);
+        // The key pair may have taken long: store the certificate only with time left to give the slot back after.
+        if (remainingMs() < 2 * WRITE_ATTEMPT_MS) throw new DeadlineExceededError('no time left to store the certificate');
+      } catch (error) {
+        // Nothing was written but the claim: give the place back.
+        await this.slots.release(slot, id);
+        throw error;
+      }
       try {
         await this.client.send(
           new PutCommand({

@@ -163,8 +163,9 @@ const throttle = (env: Environment): LocalServiceOptions['throttle'] => {
 };
 
 /**
- * Each Generate reads every quota slot, 100 to a batch read (ten reads at this bound), from a list
- * built in memory: a quota in the millions would time every Generate out, or exhaust memory.
+ * A Generate whose first slot is taken reads every quota slot, 100 to a batch read (ten reads at this
+ * bound), from a list built in memory: a quota in the millions would time such Generates out, or
+ * exhaust memory.
  */
 export const MAX_LOCAL_QUOTA = 1_000;
 

@@ -84,7 +84,12 @@ test('every operation, through its paths and their refusals, sends only the Dyna
     create: async (certificate) => {
       if (!taken) {
         taken = true;
-        const item = { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), version: 1 };
+        const item = {
+          ...certificate,
+          pemEncodedCertificate: await certificate.pemEncodedCertificate,
+          ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId),
+          version: 1,
+        };
         await client.send(new PutCommand({ TableName: TABLE, Item: item }));
       }
       return store.create(certificate);

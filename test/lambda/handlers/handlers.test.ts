@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
+import { limitExceeded } from '../../../lambda/domain/errors.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf } from '../../../lambda/store/item.js';
@@ -74,8 +75,8 @@ describe('GenerateClientCertificate', () => {
     expect(x509.verify(x509.publicKey)).toBe(true);
     expect(JSON.stringify(response.json)).not.toMatch(/PRIVATE KEY/);
     expect(body).toMatchObject({ description: 'd', tags: { team: 'blue' } });
-    // Read the quota slots, claim one, store the certificate.
-    expect(sent).toEqual(['BatchGetItemCommand', 'PutItemCommand', 'PutItemCommand']);
+    // Claim a quota slot, tried at random in an empty table, then store the certificate.
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
     expect(await stored(body.clientCertificateId)).toEqual({
       ...body,
       ...keyOf(DEFAULT_NAMESPACE, body.clientCertificateId),
@@ -83,6 +84,41 @@ describe('GenerateClientCertificate', () => {
       version: 1,
       quotaSlot: expect.any(Number),
     });
+  });
+
+  test('generates the key pair while the store claims a place: the PEM is still on its way when the store is asked', async () => {
+    let pendingWhenAsked: boolean | undefined;
+    const watching = overriding(store, {
+      create: async (certificate) => {
+        const notYet = Symbol('not yet');
+        pendingWhenAsked = (await Promise.race([certificate.pemEncodedCertificate, notYet])) === notYet;
+        return store.create(certificate);
+      },
+    });
+
+    const response = await invoke(generate(watching), 'GenerateClientCertificate', { body: {} });
+
+    expect(response.statusCode).toBe(201);
+    expect(pendingWhenAsked).toBe(true);
+    const body = response.json as unknown as ClientCertificate;
+    expect((await stored(body.clientCertificateId))?.pemEncodedCertificate).toBe(body.pemEncodedCertificate);
+  });
+
+  test('refused before the key pair is needed (a full quota), answers only once its generation is done', async () => {
+    let generatedBeforeAnswer = false;
+    const full = overriding(store, {
+      create: async (certificate) => {
+        void Promise.resolve(certificate.pemEncodedCertificate).then(() => {
+          generatedBeforeAnswer = true;
+        });
+        throw limitExceeded(1);
+      },
+    });
+
+    const response = await invoke(generate(full), 'GenerateClientCertificate', { body: {} });
+
+    expect(response.headers['x-amzn-ErrorType']).toBe('LimitExceededException');
+    expect(generatedBeforeAnswer).toBe(true);
   });
 
   test('never overwrites a certificate whose id it happened to draw: it draws again', async () => {
@@ -95,7 +131,13 @@ describe('GenerateClientCertificate', () => {
           await client.send(
             new PutCommand({
               TableName: TABLE,
-              Item: { ...certificate, ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId), description: 'theirs', version: 7 },
+              Item: {
+                ...certificate,
+                pemEncodedCertificate: await certificate.pemEncodedCertificate,
+                ...keyOf(DEFAULT_NAMESPACE, certificate.clientCertificateId),
+                description: 'theirs',
+                version: 7,
+              },
             }),
           );
         }

@@ -2,12 +2,14 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { newClientCertificateId } from '../../../lambda/domain/client-certificate.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
+import { withDeadline } from '../../../lambda/store/deadline.js';
 import {
   DEFAULT_NAMESPACE,
   DynamoDbClientCertificateStore,
   documentClient,
   dynamoDbStores,
   STALE_SLOT_MS,
+  WRITE_ATTEMPT_MS,
 } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf, slotKey } from '../../../lambda/store/item.js';
 import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
@@ -108,6 +110,84 @@ describe('the quota', () => {
     now += 10 * STALE_SLOT_MS;
 
     await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
+  });
+});
+
+describe('a certificate whose PEM is still on its way', () => {
+  /** A PEM that comes when the test says. */
+  const pending = () => {
+    let settle!: { resolve: (pem: string) => void; reject: (error: Error) => void };
+    const pem = new Promise<string>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    return { pem, ...settle };
+  };
+
+  test('has its place claimed meanwhile, and is stored once the PEM comes', async () => {
+    const { table, store } = await freshStore(3);
+    const { pem, resolve } = pending();
+
+    const created = store.create({ ...certificate('wait01'), pemEncodedCertificate: pem });
+    while ((await slotItems(table)).length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(await store.load('wait01')).toBeUndefined();
+    resolve('the pem');
+
+    expect(await created).toBe(true);
+    expect((await store.load('wait01'))?.value.pemEncodedCertificate).toBe('the pem');
+    expect((await slotItems(table)).map((s) => s.owner)).toEqual(['wait01']);
+  });
+
+  test('is refused at a full quota without waiting for the PEM', async () => {
+    const { store } = await freshStore(1);
+    await store.create(certificate());
+
+    const never = new Promise<string>(() => {});
+    await expect(store.create({ ...certificate(), pemEncodedCertificate: never })).rejects.toMatchObject({
+      type: 'LimitExceededException',
+    });
+  });
+
+  test('gives its place back when the PEM fails, writing nothing else', async () => {
+    const { table, store } = await freshStore(3);
+    const { pem, reject } = pending();
+
+    const created = store.create({ ...certificate('fail01'), pemEncodedCertificate: pem });
+    while ((await slotItems(table)).length === 0) await new Promise((r) => setTimeout(r, 5));
+    reject(new Error('no key pair'));
+
+    await expect(created).rejects.toMatchObject({ type: 'ServiceUnavailableException' });
+    expect(await slotItems(table)).toEqual([]);
+    expect(await store.load('fail01')).toBeUndefined();
+  });
+
+  test('gives its place back, writing nothing else, when the PEM came too late to store it and still give the place back', async () => {
+    const { table, store } = await freshStore(3);
+    const { pem, resolve } = pending();
+
+    // Time for two writes when the place is claimed (at least 6 s), not once the PEM comes 2 s later.
+    const created = withDeadline(Date.now() + 2 * WRITE_ATTEMPT_MS + 1_000, () =>
+      store.create({ ...certificate('late01'), pemEncodedCertificate: pem }),
+    );
+    while ((await slotItems(table)).length === 0) await new Promise((r) => setTimeout(r, 5));
+    setTimeout(() => resolve('pem'), 2_000);
+
+    await expect(created).rejects.toMatchObject({ type: 'ServiceUnavailableException' });
+    expect(await slotItems(table)).toEqual([]);
+    expect(await store.load('late01')).toBeUndefined();
+  });
+
+  test("gives its place back when the whole item is past DynamoDB's 400 KB, writing nothing else", async () => {
+    const { table, store } = await freshStore(3);
+
+    // 140000 three-byte characters: 420 KB in UTF-8.
+    const huge = { ...certificate('huge01'), description: '€'.repeat(140_000), pemEncodedCertificate: Promise.resolve('pem') };
+    await expect(store.create(huge)).rejects.toMatchObject({
+      type: 'BadRequestException',
+      message: 'Invalid ClientCertificate description specified.',
+    });
+
+    expect(await slotItems(table)).toEqual([]);
+    expect(await store.load('huge01')).toBeUndefined();
   });
 });
 

@@ -88,6 +88,16 @@ describe('Method: claim', () => {
     expect(await slotItem(0)).toMatchObject({ [OWNER]: 'aaaaa1' });
   });
 
+  test('never takes a slot claimed earlier for the same owner: a certificate that drew an id already held', async () => {
+    let now = 1_000;
+    const quota = slots(1, { now: () => now });
+    await quota.claim('same01');
+
+    now = 2_000;
+    await expect(quota.claim('same01')).rejects.toMatchObject(limitExceeded(1));
+    expect(await slotItem(0)).toMatchObject({ [OWNER]: 'same01', [CLAIMED_AT]: 1_000 });
+  });
+
   test('reclaims a slot whose claim is stale and whose owner never took it, not before', async () => {
     let now = 0;
     const quota = slots(1, { now: () => now });
