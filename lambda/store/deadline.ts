@@ -12,6 +12,16 @@ const answerDue = new AsyncLocalStorage<number>();
 /** Runs `work` with its store calls bound to settle by `due` (epoch milliseconds). */
 export const withDeadline = <T>(due: number, work: () => Promise<T>): Promise<T> => answerDue.run(due, work);
 
+/** Writes made inside `harmlessIfLate`: see there. */
+const lateIsHarmless = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with its writes held to the deadline as reads are (sent while any time is left, cut
+ * short when the answer is due), for writes whose landing after the answer changes nothing the
+ * answer said: giving back a quota slot that no certificate holds.
+ */
+export const harmlessIfLate = <T>(work: () => Promise<T>): Promise<T> => lateIsHarmless.run(true, work);
+
 /** Milliseconds left until the answer is due; `Infinity` outside `withDeadline` (tests, scripts). */
 export const remainingMs = (): number => {
   const due = answerDue.getStore();
@@ -56,7 +66,7 @@ export class DeadlineBoundHttpHandler extends NodeHttpHandler {
     const operation = String(request.headers['x-amz-target'] ?? '')
       .split('.')
       .pop();
-    if (WRITES.has(operation ?? '')) {
+    if (WRITES.has(operation ?? '') && lateIsHarmless.getStore() === undefined) {
       if (left < this.writeAttemptMs)
         return Promise.reject(new DeadlineExceededError(`${operation} needs ${this.writeAttemptMs} ms, ${Math.max(0, left)} ms left`));
       return super.handle(request, options);

@@ -6,10 +6,9 @@ import type { ClientCertificate, Versioned } from '../domain/client-certificate.
 import { conflict, notFound, serviceUnavailable } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import type { PageRequest } from '../domain/pagination.js';
-import { WRITE_ATTEMPT_MS } from './client.js';
+import { MAX_PEM_LENGTH } from '../domain/pem.js';
 import type { ClientCertificateStore, ClientCertificateStores, NewClientCertificate, Page } from './client-certificate-store.js';
-import { DeadlineExceededError, remainingMs } from './deadline.js';
-import { asStoreError, notApplied } from './errors.js';
+import { asStoreError, notApplied, sent } from './errors.js';
 import type { Item } from './item.js';
 import { checkSize, FIRST_ID, fromItem, keyOf, LAST_ID, partitionOf, SLOT, toItem, VERSION, versionedUpdate } from './item.js';
 import { QuotaSlots } from './quota-slots.js';
@@ -42,20 +41,17 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
 
   async create(certificate: NewClientCertificate): Promise<boolean> {
     const id = certificate.clientCertificateId;
+    const { pemEncodedCertificate: pem } = certificate;
+    // Before claiming, so that a doomed request holds no slot; a PEM on its way counts at its longest.
+    const sized = { ...certificate, pemEncodedCertificate: typeof pem === 'string' ? pem : 'x'.repeat(MAX_PEM_LENGTH) };
+    checkSize({ ...toItem(this.namespace, sized), [VERSION]: 1, [SLOT]: this.quota });
     return this.call(async () => {
       const slot = await this.slots.claim(id);
-      let stored: Item;
-      try {
-        const pemEncodedCertificate = await certificate.pemEncodedCertificate;
-        stored = { ...toItem(this.namespace, { ...certificate, pemEncodedCertificate }), [VERSION]: 1, [SLOT]: slot };
-        checkSize(stored);
-        // The key pair may have taken long: store the certificate only with time left to give the slot back after.
-        if (remainingMs() < 2 * WRITE_ATTEMPT_MS) throw new DeadlineExceededError('no time left to store the certificate');
-      } catch (error) {
-        // Nothing was written but the claim: give the place back.
-        await this.slots.release(slot, id);
+      const pemEncodedCertificate = await Promise.resolve(pem).catch(async (error: unknown) => {
+        await this.slots.release(slot, id); // nothing was written but the claim
         throw error;
-      }
+      });
+      const stored = { ...toItem(this.namespace, { ...certificate, pemEncodedCertificate }), [VERSION]: 1, [SLOT]: slot };
       try {
         await this.client.send(
           new PutCommand({
@@ -68,7 +64,7 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
         return true;
       } catch (error) {
         // An earlier attempt of this very Put may have landed, with only its answer lost: then it is ours.
-        if (!(error instanceof DeadlineExceededError) && isDeepStrictEqual(await this.getItem(id), stored)) return true;
+        if (sent(error) && isDeepStrictEqual(await this.getItem(id), stored)) return true;
         // Whether a Put whose answer never came will land is unknown: its slot stays claimed, so the
         // quota stays exact either way (a slot whose certificate never lands is reclaimed once stale).
         if (!notApplied(error)) throw error;
@@ -137,11 +133,12 @@ export class DynamoDbClientCertificateStore implements ClientCertificateStore {
         if (typeof Attributes?.[SLOT] === 'number') await this.slots.release(Attributes[SLOT], id);
         return true;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // After a retry, the earlier attempt may be what deleted it, with only its answer lost: the
-        // certificate is gone as asked, and a 404 would tell the client nothing was done. Its slot,
-        // whose number went with that lost answer, is reclaimed once stale.
-        return (error.$metadata.attempts ?? 1) > 1;
+        // certificate is gone as asked, and a 404 or a 503 would tell the client nothing was done. Its
+        // slot, whose number went with that lost answer, is reclaimed once stale.
+        if (error instanceof ConditionalCheckFailedException) return (error.$metadata.attempts ?? 1) > 1;
+        if (!notApplied(error) && (await this.getItem(id)) === undefined) return true;
+        throw error;
       }
     });
   }

@@ -18,11 +18,18 @@ export class StoreRejected extends ApiError {
 const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
 /**
+ * Whether any attempt of a failed call was sent. A DeadlineExceededError refuses an attempt before
+ * it is sent, but when it refuses a retry, the SDK's earlier attempts of the same call were sent.
+ */
+export const sent = (error: unknown): boolean =>
+  !(error instanceof DeadlineExceededError) || ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
+
+/**
  * True when a failed write certainly changed nothing: it was never sent, or the store answered it
  * with a refusal. A timeout, a dropped connection or a 5xx leave its outcome unknown.
  */
 export const notApplied = (error: unknown): boolean => {
-  if (error instanceof DeadlineExceededError) return true;
+  if (error instanceof DeadlineExceededError) return !sent(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status !== undefined && status >= 400 && status < 500;
 };

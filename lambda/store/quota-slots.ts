@@ -4,7 +4,7 @@ import { BatchGetCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamod
 import { limitExceeded } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
 import { applied, WRITE_ATTEMPT_MS } from './client.js';
-import { DeadlineExceededError, remainingMs } from './deadline.js';
+import { DeadlineExceededError, harmlessIfLate, remainingMs } from './deadline.js';
 import type { Item } from './item.js';
 import { CLAIMED_AT, keyOf, OWNER, SLOT, slotKey } from './item.js';
 import { SORT_KEY } from './table.js';
@@ -61,11 +61,12 @@ export class QuotaSlots {
 
   /**
    * Frees `owner`'s slot, if it still holds it. Best effort: the certificate is already gone or was
-   * never stored, and a slot left behind by a failure here is reclaimed once stale.
+   * never stored, and a slot left behind by a failure here is reclaimed once stale. Sent while any
+   * time is left before the answer: landing after it only frees what no certificate holds.
    */
   async release(index: number, owner: string): Promise<void> {
-    await this.client
-      .send(
+    await harmlessIfLate(() =>
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keyOf(this.namespace, slotKey(index)),
@@ -73,8 +74,8 @@ export class QuotaSlots {
           ExpressionAttributeNames: { '#owner': OWNER },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      )
-      .catch(() => undefined);
+      ),
+    ).catch(() => undefined);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_NAME, issueSelfSignedCertificate } from '../../../lambda/domain/pem.js';
+import { CERTIFICATE_NAME, issueSelfSignedCertificate, MAX_PEM_LENGTH } from '../../../lambda/domain/pem.js';
 
 const NOT_BEFORE = 1_700_000_000; // 2023-11-14T22:13:20Z
 const NOT_AFTER = NOT_BEFORE + 365 * 24 * 3600;
@@ -53,6 +53,15 @@ describe('issueSelfSignedCertificate', () => {
     expect(other.publicKey.export({ type: 'spki', format: 'der' })).not.toEqual(
       certificate.publicKey.export({ type: 'spki', format: 'der' }),
     );
+  });
+
+  test('is never longer than MAX_PEM_LENGTH, which its longest shape (dates in GeneralizedTime) reaches', async () => {
+    const longest = await Promise.all(Array.from({ length: 4 }, () => issueSelfSignedCertificate(-631_152_001, 253_402_300_799)));
+
+    expect(pem.length).toBeLessThanOrEqual(MAX_PEM_LENGTH);
+    for (const each of longest) expect(each.length).toBeLessThanOrEqual(MAX_PEM_LENGTH);
+    // A PEM is shorter only when the serial starts with three zero bytes (base64 counts in 3-byte groups): 1 in 2^23.
+    expect(Math.max(...longest.map((each) => each.length))).toBe(MAX_PEM_LENGTH);
   });
 
   const utcTime = (text: string) => Buffer.concat([Buffer.of(0x17, text.length), Buffer.from(text)]);
