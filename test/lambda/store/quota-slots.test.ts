@@ -1,50 +1,20 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
-import { documentClient } from '../../../lambda/store/client.js';
 import { CLAIMED_AT, keyOf, OWNER, SLOT, slotKey } from '../../../lambda/store/item.js';
 import { QuotaSlots, STALE_SLOT_MS } from '../../../lambda/store/quota-slots.js';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
-import type { FaultProxy } from '../../support/fault-proxy.js';
-import { startFaultProxy } from '../../support/fault-proxy.js';
+import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
 const HERE: Namespace = { account: '111111111111', region: 'us-east-1' };
 const THERE: Namespace = { account: '222222222222', region: 'us-east-1' };
 
-let db: LocalDynamoDb;
-let proxy: FaultProxy;
-let client: ReturnType<typeof documentClient>;
-let tables = 0;
-let table: string;
-
-beforeAll(async () => {
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  db = await startDynalite('Unused');
-  // Every call goes through the proxy, so a test can lose an answer the store has already applied.
-  proxy = await startFaultProxy(db.endpoint);
-  client = documentClient({ endpoint: proxy.endpoint });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await proxy.close();
-  await db.close();
-});
-
-beforeEach(async () => {
-  proxy.set({ mode: 'pass' });
-  table = `QuotaSlotsTest${++tables}`;
-  await ensureTable(db.endpoint, table);
-});
+const behind = storeBehindFaultProxy('QuotaSlotsTest');
 
 const slots = (quota: number, { namespace = HERE, now = Date.now }: { namespace?: Namespace; now?: () => number } = {}) =>
-  new QuotaSlots(client, table, namespace, quota, now);
+  new QuotaSlots(behind.client, behind.table, namespace, quota, now);
 
 /** The slot item as stored, or `undefined` when the slot is free. */
 const slotItem = async (index: number, namespace = HERE) =>
-  (await client.send(new GetCommand({ TableName: table, Key: keyOf(namespace, slotKey(index)), ConsistentRead: true }))).Item;
+  (await behind.client.send(new GetCommand({ TableName: behind.table, Key: keyOf(namespace, slotKey(index)), ConsistentRead: true }))).Item;
 
 const limitExceeded = (quota: number) => ({
   type: 'LimitExceededException',
@@ -78,12 +48,12 @@ describe('Method: claim', () => {
 
   test('a retried claim whose first attempt landed, only its answer lost, recognises the slot as its own', async () => {
     const quota = slots(1);
-    proxy.set({ mode: 'lose-response', only: 'PutItem', times: 1 });
+    behind.proxy.set({ mode: 'lose-response', only: 'PutItem', times: 1 });
 
     const index = await quota.claim('aaaaa1');
 
     // The SDK sent the Put twice: the first applied with its answer lost, the retry met its own claim.
-    expect(proxy.calls).toEqual({ faulted: ['PutItem'], forwarded: expect.arrayContaining(['PutItem']) });
+    expect(behind.proxy.calls).toEqual({ faulted: ['PutItem'], forwarded: expect.arrayContaining(['PutItem']) });
     expect(index).toBe(0);
     expect(await slotItem(0)).toMatchObject({ [OWNER]: 'aaaaa1' });
   });
@@ -114,7 +84,7 @@ describe('Method: claim', () => {
     let now = 0;
     const quota = slots(1, { now: () => now });
     const index = await quota.claim('aaaaa1');
-    await client.send(new PutCommand({ TableName: table, Item: { ...keyOf(HERE, 'aaaaa1'), [SLOT]: index } }));
+    await behind.client.send(new PutCommand({ TableName: behind.table, Item: { ...keyOf(HERE, 'aaaaa1'), [SLOT]: index } }));
 
     now = 10 * STALE_SLOT_MS;
     await expect(quota.claim('aaaaa2')).rejects.toMatchObject(limitExceeded(1));
