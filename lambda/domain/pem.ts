@@ -30,14 +30,14 @@ export const issueSelfSignedCertificate = async (notBefore: number, notAfter: nu
   const serial = randomBytes(SERIAL_BYTES);
   serial[0] = serial[0]! & 0x7f; // a positive INTEGER, as RFC 5280 requires
   const tbsCertificate = sequence(
-    tagged(0xa0, integer(Buffer.of(2))), // version 3
+    tlv(0xa0, integer(Buffer.of(2))), // [0] version: 3
     integer(serial),
     SHA256_WITH_RSA,
     NAME, // issuer
     sequence(time(notBefore), time(notAfter)),
     NAME, // subject
     publicKey.export({ type: 'spki', format: 'der' }), // subjectPublicKeyInfo
-    tagged(0xa3, sequence(...EXTENSIONS)),
+    tlv(0xa3, sequence(...EXTENSIONS)), // [3] extensions
   );
   const signature = await signWith('sha256', tbsCertificate, privateKey);
   const der = sequence(tbsCertificate, SHA256_WITH_RSA, tlv(0x03, Buffer.of(0), signature));
@@ -57,7 +57,6 @@ const tlv = (tag: number, ...contents: Buffer[]): Buffer => {
 
 const sequence = (...contents: Buffer[]): Buffer => tlv(0x30, ...contents);
 const set = (...contents: Buffer[]): Buffer => tlv(0x31, ...contents);
-const tagged = (tag: number, content: Buffer): Buffer => tlv(tag, content);
 
 /** A non-negative INTEGER in as few bytes as DER requires. */
 const integer = (unsigned: Buffer): Buffer => {

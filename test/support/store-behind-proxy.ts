@@ -20,7 +20,7 @@ export interface StoreBehindProxy {
  * table named `${tablePrefix}N` and every call passed. Read its fields inside tests and hooks.
  */
 export const storeBehindFaultProxy = (tablePrefix: string): StoreBehindProxy => {
-  const state = { tables: 0 } as { tables: number } & { -readonly [K in keyof StoreBehindProxy]: StoreBehindProxy[K] };
+  const state = { tables: 0 } as { tables: number; db: LocalDynamoDb; proxy: FaultProxy; client: DynamoDBDocumentClient; table: string };
   beforeAll(async () => {
     process.env.AWS_REGION ??= 'us-east-1';
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
