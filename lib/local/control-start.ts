@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
-import type { ControlPlane } from './control.js';
+import type { ControlPlane, ControlSettings } from './control.js';
 import { controlPlane, parseFaultsFile } from './control.js';
 import { parseStateDocument } from './state.js';
 
@@ -18,12 +18,11 @@ export interface ControlStartOptions {
 export const localQuota = (env: NodeJS.ProcessEnv = process.env): number => Number(env.CLIENT_CERTIFICATE_QUOTA ?? DEFAULT_QUOTA);
 
 export const startControl = async (
-  storeEndpoint: string,
-  tableName: string,
-  quota: number,
+  settings: ControlSettings,
   { seedFile, faultsFile, faults = [] }: ControlStartOptions,
 ): Promise<ControlPlane> => {
-  const control = controlPlane({ storeEndpoint, tableName, quota });
+  const control = controlPlane(settings);
+  const quota = settings.quota ?? DEFAULT_QUOTA;
   try {
     const rules = faultsFile === undefined ? [] : atFile('FAULTS_FILE', faultsFile, parseFaultsFile);
     for (const rule of [...rules, ...faults]) control.addFault(rule);

@@ -8,18 +8,27 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError, badRequest, serviceUnavailable } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
 import { errorResponse, jsonResponse } from '../../lambda/http/responses.js';
+import { partitionOf } from '../../lambda/store/item.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
+import type { Caller } from './caller.js';
+import { Gates } from './control-gates.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
-import { FaultRuleError, FaultRules, parseFaultRule } from './faults.js';
-import { noSuchRoute } from './refusals.js';
+import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFaultRule } from './faults.js';
+import { noSuchRoute, notAuthorizedForNamespace } from './refusals.js';
 import type { StateDocument } from './state.js';
-import { NAMESPACE_KEY, parseStateDocument, StateDocumentError, StoreState } from './state.js';
+import { NAMESPACE_KEY, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
 
 /** Every control path starts so; no AWS route does. */
 export const CONTROL_PREFIX = '/_local/';
 
 /** What an invocation came to when a fault rule said the answer is lost: the connection is dropped. */
 export const ANSWER_LOST = Symbol('answer lost');
+
+/**
+ * The largest state document `GET /_local/state` answers: what `PUT /_local/state` takes back (HTTP
+ * API's payload limit). A larger state is exported a namespace at a time.
+ */
+export const MAX_EXPORT_BYTES = 10 * 1024 * 1024;
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -29,20 +38,25 @@ export interface ControlRequest {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly body: Buffer;
-  /** The namespace the request's credentials give it. */
-  readonly caller: Namespace;
+  /** Who sent it: the namespace its credentials give it, and the access key that signed it. */
+  readonly caller: Caller;
 }
 
-/** The control plane as the programmatic API offers it: what the `/_local/` paths do, without HTTP. */
+/**
+ * The control plane as the programmatic API offers it: what the `/_local/` paths do, without HTTP.
+ * In-process there is no caller: each call names the namespaces it acts on, or acts on every one.
+ */
 export interface LocalControl {
-  /** Removes every certificate, tag and quota slot, or one namespace's; returns how many items went. */
+  /** Removes every certificate, tag and quota slot of `namespace`, or of every one; returns how many items went. */
   reset(namespace?: Namespace): Promise<number>;
-  exportState(): Promise<StateDocument>;
-  /** Replaces the whole state; a bad document throws a StateDocumentError and changes nothing. */
+  /** The state of `namespaces`, or of every one. */
+  exportState(namespaces?: readonly Namespace[]): Promise<StateDocument>;
+  /** Replaces exactly the namespaces the document names; a bad document throws a StateDocumentError and changes nothing. */
   importState(document: unknown): Promise<void>;
-  /** Adds a fault rule and returns its id; a bad rule throws a FaultRuleError and adds nothing. */
+  /** Adds a fault rule and returns its id; a bad rule throws a FaultRuleError and adds nothing. Without a namespace, it fires in every one. */
   addFault(rule: unknown): string;
-  faults(): ListedFaultRule[];
+  /** The rules that fire in `namespace` (its own and those of every namespace), or all of them. */
+  faults(namespace?: Namespace): ListedFaultRule[];
   /** Removes one rule, or all without an id; `false` when there is no rule of that id. */
   removeFaults(id?: string): boolean;
 }
@@ -51,7 +65,7 @@ export interface LocalControl {
 export interface ControlPlane extends LocalControl {
   /** Answers a request to a control path. */
   answer(request: ControlRequest): Promise<Result>;
-  /** Runs one invocation through the gate and the fault rules: a result, or ANSWER_LOST. */
+  /** Runs one invocation through its namespace's gate and the fault rules: a result, or ANSWER_LOST. */
   invoke(target: FaultTarget, run: () => Promise<Result>): Promise<Result | typeof ANSWER_LOST>;
   close(): void;
 }
@@ -62,6 +76,12 @@ export interface ControlSettings {
   readonly tableName: string;
   /** Quota slots a namespace has: a state document's slots must lie below. @default DEFAULT_QUOTA */
   readonly quota?: number;
+  /**
+   * Whether a caller may act on namespaces other than its own, or on every one. @default every caller
+   * may: without signatures nobody is told apart (the service with AUTH=sigv4 allows only the keys
+   * marked all-namespaces in CREDENTIALS_FILE)
+   */
+  readonly mayActBeyondOwn?: (caller: Caller) => boolean;
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
@@ -76,43 +96,23 @@ const VERSION = ((): string => {
   return 'unknown';
 })();
 
+/** What a control request acts on: one namespace, or every one. */
+type Scope = { readonly namespace: Namespace } | 'all';
+
 /**
- * Reset and state replacement are exclusive, invocations shared: a reset waits for the invocations
- * under way to finish, and holds new ones until it is done, so that each request sees the state
- * from before or from after, never a half-reset one.
+ * Control work under way at once, and waiting: each holds at most a state document (10 MiB), so
+ * many readers of a large state cannot multiply it in memory; past these, 429 as a throttled route.
  */
-export class Gate {
-  private active = 0;
-  private exclusive: Promise<void> | undefined;
-  private drained: (() => void) | undefined;
-
-  async shared<T>(work: () => Promise<T>): Promise<T> {
-    while (this.exclusive !== undefined) await this.exclusive;
-    this.active++;
-    try {
-      return await work();
-    } finally {
-      if (--this.active === 0) this.drained?.();
-    }
-  }
-
-  async exclusively<T>(work: () => Promise<T>): Promise<T> {
-    while (this.exclusive !== undefined) await this.exclusive;
-    let release!: () => void;
-    this.exclusive = new Promise((done) => (release = done));
-    try {
-      while (this.active > 0) await new Promise<void>((done) => (this.drained = done));
-      return await work();
-    } finally {
-      this.drained = undefined;
-      this.exclusive = undefined;
-      release();
-    }
-  }
-}
+const CONTROL_CONCURRENCY = 2;
+const CONTROL_MAX_WAITING = 64;
 
 /** The control plane of a local service whose handlers use the store at `storeEndpoint`. */
-export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }: ControlSettings): ControlPlane => {
+export const controlPlane = ({
+  storeEndpoint,
+  tableName,
+  quota = DEFAULT_QUOTA,
+  mayActBeyondOwn = () => true,
+}: ControlSettings): ControlPlane => {
   const started = Date.now();
   const dynamodb = new DynamoDBClient({
     endpoint: storeEndpoint,
@@ -122,19 +122,59 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000 }),
   });
   const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
-  const gate = new Gate();
+  const gates = new Gates();
   const rules = new FaultRules();
+  const turns = workLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING);
+
+  /**
+   * Each namespace reset, or exported, under its own gate: the others' requests go on meanwhile.
+   * Every namespace is those the store holds and those with requests under way, whose first write
+   * may not have landed yet: work on every namespace waits for those too.
+   */
+  const eachNamespace = async (namespaces: readonly Namespace[] | undefined, work: (namespace: Namespace) => Promise<void>) => {
+    const keys = namespaces?.map(partitionOf) ?? [...new Set([...(await state.namespaces()).map(partitionOf), ...gates.inUse()])].sort();
+    for (const key of keys) await gates.exclusively([key], () => work(namespaceOf(key)));
+  };
 
   const control: LocalControl = {
-    reset: (namespace) => gate.exclusively(() => state.reset(namespace)),
-    exportState: () => gate.exclusively(() => state.export()),
-    importState: async (value) => {
-      const document = parseStateDocument(value, quota);
-      await gate.exclusively(() => state.import(document));
-    },
+    reset: (namespace) =>
+      turns(async () => {
+        let removed = 0;
+        await eachNamespace(namespace && [namespace], async (one) => {
+          removed += await state.reset(one);
+        });
+        return removed;
+      }),
+    exportState: (namespaces) =>
+      turns(async () => {
+        const parts: StateDocument['namespaces'][] = [];
+        let bytes = 0;
+        await eachNamespace(namespaces, async (one) => {
+          const part = (await state.export([one])).namespaces;
+          bytes += Buffer.byteLength(JSON.stringify(part));
+          if (bytes > MAX_EXPORT_BYTES)
+            throw badRequest(
+              `The state is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: export one namespace at a time (?account=&region=)`,
+            );
+          parts.push(part);
+        });
+        const merged = Object.assign({}, ...parts) as StateDocument['namespaces'];
+        return {
+          namespaces: Object.fromEntries(
+            Object.keys(merged)
+              .sort()
+              .map((key) => [key, merged[key]!]),
+          ),
+        };
+      }),
+    importState: (value) =>
+      turns(async () => {
+        const document = parseStateDocument(value, quota);
+        await gates.exclusively(Object.keys(document.namespaces), () => state.import(document));
+      }),
     addFault: (rule) => rules.add(parseFaultRule(rule)),
-    faults: () => rules.list(),
-    removeFaults: (id) => rules.remove(id),
+    faults: (namespace) => rules.list(namespace && partitionOf(namespace)),
+    removeFaults: (id) => rules.remove(id === undefined ? 'all' : { id }) > 0 || id === undefined,
   };
 
   const health = async (): Promise<Result> => {
@@ -148,19 +188,37 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
     }
   };
 
-  /** `?account=&region=` names a namespace, `?all` every one; neither, the caller's own. */
-  const resetScope = (query: URLSearchParams, caller: Namespace): Namespace | undefined => {
-    if (query.has('all')) return undefined;
+  /**
+   * `?all` names every namespace, `?account=&region=` one (either defaults to the caller's); neither,
+   * the caller's own. Beyond its own only a caller allowed to: acting on others is always explicit.
+   */
+  const scopeOf = ({ method, path, query, caller }: ControlRequest): Scope => {
+    const all = query.get('all');
+    if (all !== null && all !== '' && all !== 'true' && all !== 'false') throw badRequest("'all' takes no value, or true or false");
     const account = query.get('account');
     const region = query.get('region');
-    if (account === null && region === null) return caller;
+    const named = account !== null || region !== null;
+    if (named && all !== null && all !== 'false') throw badRequest("Name either 'all' or a namespace ('account' and 'region'), not both");
+    if (!named) return all === null || all === 'false' ? { namespace: caller } : permitted(caller, `${method} ${path}`, 'all');
     const namespace = { account: account ?? caller.account, region: region ?? caller.region };
-    if (!NAMESPACE_KEY.test(`${namespace.account}#${namespace.region}`))
-      throw badRequest("'account' must be 12 digits and 'region' a region name");
-    return namespace;
+    if (!NAMESPACE_KEY.test(partitionOf(namespace))) throw badRequest("'account' must be 12 digits and 'region' a region name");
+    return permitted(caller, `${method} ${path}`, { namespace });
   };
 
-  const route = async ({ method, path, query, body, caller }: ControlRequest): Promise<Result> => {
+  /** `scope`, when the caller may act on it. */
+  const permitted = (caller: Caller, action: string, scope: Scope): Scope => {
+    const beyond = scope === 'all' || partitionOf(scope.namespace) !== partitionOf(caller);
+    if (beyond && !mayActBeyondOwn(caller))
+      throw notAuthorizedForNamespace(
+        caller.accessKey ?? '(unsigned)',
+        action,
+        scope === 'all' ? 'every namespace' : `namespace ${partitionOf(scope.namespace)}`,
+      );
+    return scope;
+  };
+
+  const route = async (request: ControlRequest): Promise<Result> => {
+    const { method, path, body, caller } = request;
     const json = (): unknown => {
       try {
         return JSON.parse(body.toString('utf8'));
@@ -169,23 +227,47 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
       }
     };
     const action = `${method} ${path}`;
+    const own = partitionOf(caller);
     if (action === 'GET /_local/health') return health();
     if (action === 'POST /_local/reset') {
-      const namespace = resetScope(query, caller);
-      const removedItems = await control.reset(namespace);
-      return jsonResponse(200, { reset: namespace === undefined ? 'all' : `${namespace.account}#${namespace.region}`, removedItems });
+      const scope = scopeOf(request);
+      const removedItems = await control.reset(scope === 'all' ? undefined : scope.namespace);
+      return jsonResponse(200, { reset: scope === 'all' ? 'all' : partitionOf(scope.namespace), removedItems });
     }
-    if (action === 'GET /_local/state') return jsonResponse(200, await control.exportState());
+    if (action === 'GET /_local/state') {
+      const scope = scopeOf(request);
+      return jsonResponse(200, await control.exportState(scope === 'all' ? undefined : [scope.namespace]));
+    }
     if (action === 'PUT /_local/state') {
-      await control.importState(json());
-      return jsonResponse(200, await control.exportState());
+      const document = json();
+      // Checked in full by the import; the names are read first, so that no foreign namespace is even parsed.
+      const named = Object.keys((document as StateDocument | null)?.namespaces ?? {}).filter((key) => NAMESPACE_KEY.test(key));
+      for (const key of named) permitted(caller, action, { namespace: namespaceOf(key) });
+      await control.importState(document);
+      return jsonResponse(200, await control.exportState(named.map(namespaceOf)));
     }
-    if (action === 'POST /_local/faults') return jsonResponse(201, { id: control.addFault(json()) });
-    if (action === 'GET /_local/faults') return jsonResponse(200, { rules: control.faults() });
-    if (action === 'DELETE /_local/faults') return jsonResponse(200, { removed: control.removeFaults() });
+    if (action === 'POST /_local/faults') {
+      const rule = parseFaultRule(json());
+      if (rule.namespace !== undefined && rule.namespace !== own)
+        permitted(caller, action, rule.namespace === EVERY_NAMESPACE ? 'all' : { namespace: namespaceOf(rule.namespace) });
+      return jsonResponse(201, { id: rules.add(rule, own) });
+    }
+    if (action === 'GET /_local/faults') {
+      const scope = scopeOf(request);
+      return jsonResponse(200, { rules: rules.list(scope === 'all' ? undefined : partitionOf(scope.namespace)) });
+    }
+    if (action === 'DELETE /_local/faults') {
+      const scope = scopeOf(request);
+      return jsonResponse(200, { removed: rules.remove(scope === 'all' ? 'all' : { namespace: partitionOf(scope.namespace) }) });
+    }
     const one = /^\/_local\/faults\/([^/]+)$/.exec(path);
     if (method === 'DELETE' && one !== null) {
-      if (!control.removeFaults(decodeURIComponent(one[1]!))) throw new ApiError('NotFoundException', `No fault rule ${one[1]}`);
+      const id = decodedLabel(one[1]!);
+      const namespace = id === undefined ? undefined : rules.namespaceOf(id);
+      // Another namespace's rule is not there for a caller who may not see it.
+      if (namespace === undefined || (namespace !== own && !mayActBeyondOwn(caller)))
+        throw new ApiError('NotFoundException', `No fault rule ${one[1]}`);
+      rules.remove({ id: id! });
       return jsonResponse(200, { removed: true });
     }
     throw noSuchRoute();
@@ -194,28 +276,32 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
   return {
     ...control,
     answer: async (request) => {
+      let response: Result & { headers: Record<string, string> };
       try {
-        return await route(request);
+        response = (await route(request)) as typeof response;
       } catch (error) {
-        if (error instanceof StateDocumentError || error instanceof FaultRuleError)
-          return withRequestId(errorResponse(badRequest(error.message)));
-        if (error instanceof ApiError) return withRequestId(errorResponse(error));
-        return withRequestId(errorResponse(serviceUnavailable(error)));
+        if (error instanceof StateDocumentError || error instanceof FaultRuleError) response = errorResponse(badRequest(error.message));
+        else if (error instanceof FaultRulesFull) response = errorResponse(new ApiError('LimitExceededException', error.message));
+        else if (error instanceof ControlBusy) response = errorResponse(new ApiError('TooManyRequestsException', error.message));
+        else if (error instanceof ApiError) response = errorResponse(error);
+        else response = errorResponse(serviceUnavailable(error));
       }
+      return withRequestId(response);
     },
     invoke: async (target, run) => {
       const action = rules.actionFor(target);
-      if (action === undefined) return gate.shared(run);
+      const gated = () => gates.shared(target.namespace, run);
+      if (action === undefined) return gated();
       if ('error' in action) {
         const { type, message = type } = action.error;
         return withRequestId(errorResponse(new ApiError(type, message)));
       }
       if ('answerLost' in action) {
-        await gate.shared(run);
+        await gated();
         return ANSWER_LOST;
       }
       if (action.when === 'before') await sleep(action.delayMs);
-      const result = await gate.shared(run);
+      const result = await gated();
       if (action.when === 'after') await sleep(action.delayMs);
       return result;
     },
@@ -226,6 +312,40 @@ export const controlPlane = ({ storeEndpoint, tableName, quota = DEFAULT_QUOTA }
 const withRequestId = (response: Result & { headers: Record<string, string> }): Result => {
   response.headers['x-amzn-RequestId'] = randomUUID();
   return response;
+};
+
+/** A path label decoded once, `undefined` when its percent-encoding is not valid (`%`). */
+const decodedLabel = (raw: string): string | undefined => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Control work refused because as much is already under way and waiting. */
+class ControlBusy extends Error {
+  override readonly name = 'ControlBusy';
+}
+
+/** Runs at most `slots` pieces of work at once; at most `maxWaiting` more wait their turn, the rest are refused. */
+const workLimit = (slots: number, maxWaiting: number) => {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= slots) {
+      if (waiting.length >= maxWaiting)
+        throw new ControlBusy(`${slots} control requests are under way and ${maxWaiting} wait: retry later`);
+      await new Promise<void>((start) => waiting.push(start));
+    } else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) running--;
+      else next(); // the slot passes straight to the next in line
+    }
+  };
 };
 
 /** A checked fault rule list from a FAULTS_FILE's text: a JSON list of rules. */

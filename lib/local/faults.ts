@@ -1,4 +1,6 @@
+import { isClientCertificateId } from '../../lambda/domain/client-certificate.js';
 import type { ErrorType } from '../../lambda/domain/errors.js';
+import { MAX_ECHOED_CHARACTERS } from '../../lambda/domain/errors.js';
 import { ERROR_STATUS } from '../../lambda/http/responses.js';
 import { errorsOf, MODELED_ERRORS } from './operation-errors.js';
 
@@ -24,16 +26,20 @@ export interface FaultRule {
   readonly operations: readonly string[];
   /** Only requests naming this certificate. @default any */
   readonly certificateId?: string;
-  /** Only requests in this namespace, `<account>#<region>`. @default any */
+  /**
+   * Only requests in this namespace, `<account>#<region>`, or `*` for every namespace. @default over
+   * HTTP, the namespace of the request that adds the rule; from FAULTS_FILE or in-process, `*`
+   */
   readonly namespace?: string;
   readonly action: FaultAction;
   /** @default { every: 1 }: every matching request */
   readonly when?: FaultSchedule;
 }
 
-/** A rule as listed: with its id, the requests offered to it and those it fired on. */
+/** A rule as listed: with its id, its namespace, the requests offered to it and those it fired on. */
 export interface ListedFaultRule extends FaultRule {
   readonly id: string;
+  readonly namespace: string;
   readonly matched: number;
   readonly hits: number;
 }
@@ -52,21 +58,40 @@ export class FaultRuleError extends Error {
 
 const NAMESPACE = /^\d{12}#[a-z0-9-]{1,64}$/;
 
+/** The namespace of a rule that fires in every namespace. */
+export const EVERY_NAMESPACE = '*';
+
+/**
+ * Rules a namespace (and `*`) may have at once, and all of them together: every request is offered
+ * to the rules in force, so their number bounds what each request costs, and their size the memory.
+ */
+export const MAX_FAULT_RULES_PER_NAMESPACE = 100;
+export const MAX_FAULT_RULES = 1_000;
+
+/** A rule past the bounds above; answered 429, as a quota is. */
+export class FaultRulesFull extends Error {
+  override readonly name = 'FaultRulesFull';
+}
+
 /** Checks a rule from outside (any JSON value); throws a FaultRuleError naming the first fault. */
 export const parseFaultRule = (value: unknown): FaultRule => {
   const rule = record(value, 'rule');
   only(rule, 'rule', ['operations', 'certificateId', 'namespace', 'action', 'when']);
   const operations = rule.operations;
   if (!Array.isArray(operations) || operations.length === 0) fail("'operations' must be a non-empty list of operation names");
+  if (new Set(operations as unknown[]).size !== (operations as unknown[]).length) fail("'operations' names an operation twice");
   for (const name of operations as unknown[]) {
     if (typeof name !== 'string' || errorsOf(name) === undefined) {
       fail(`'operations': unknown operation ${JSON.stringify(name)}; one of ${Object.keys(MODELED_ERRORS).join(', ')}`);
     }
   }
-  if (rule.certificateId !== undefined && (typeof rule.certificateId !== 'string' || rule.certificateId === ''))
-    fail("'certificateId' must be a certificate id");
-  if (rule.namespace !== undefined && (typeof rule.namespace !== 'string' || !NAMESPACE.test(rule.namespace))) {
-    fail("'namespace' must be '<12-digit account>#<region>'");
+  if (rule.certificateId !== undefined && (typeof rule.certificateId !== 'string' || !isClientCertificateId(rule.certificateId)))
+    fail("'certificateId' must be a certificate id: 6 characters from a-z and 0-9");
+  if (
+    rule.namespace !== undefined &&
+    (typeof rule.namespace !== 'string' || (rule.namespace !== EVERY_NAMESPACE && !NAMESPACE.test(rule.namespace)))
+  ) {
+    fail(`'namespace' must be '<12-digit account>#<region>', or '${EVERY_NAMESPACE}' for every namespace`);
   }
   return {
     operations: operations as string[],
@@ -93,7 +118,8 @@ const parseAction = (value: unknown, operations: readonly string[]): FaultAction
     }
     if (error.status !== undefined && error.status !== ERROR_STATUS[type])
       fail(`'action.error.status': ${type} is answered with ${ERROR_STATUS[type]}`);
-    if (error.message !== undefined && typeof error.message !== 'string') fail("'action.error.message' must be a string");
+    if (error.message !== undefined && (typeof error.message !== 'string' || error.message.length > MAX_ECHOED_CHARACTERS))
+      fail(`'action.error.message' must be a string of at most ${MAX_ECHOED_CHARACTERS} characters`);
     return { error: { type, status: ERROR_STATUS[type], message: (error.message as string | undefined) ?? `Injected ${type}` } };
   }
   if ('delayMs' in action) {
@@ -177,40 +203,52 @@ const firing = (when: FaultSchedule): ((matched: number) => boolean) => {
 
 interface LiveRule {
   readonly id: string;
-  readonly rule: FaultRule;
+  readonly rule: FaultRule & { readonly namespace: string };
   readonly fires: (matched: number) => boolean;
   matched: number;
   hits: number;
 }
 
 /**
- * The rules in force, in the order they were added. A request is offered to each rule it matches
- * in turn, and the first that fires acts on it; rules after that one do not see it.
+ * The rules in force, in the order they were added. A request is offered to each rule of its
+ * namespace or of every namespace in turn, and the first that fires acts on it; rules after that one
+ * do not see it.
  */
 export class FaultRules {
   private readonly rules: LiveRule[] = [];
   private added = 0;
 
-  /** Adds a checked rule; returns its id. */
-  add(rule: FaultRule): string {
+  /** Adds a checked rule, in `namespace` unless it names its own; returns its id. */
+  add(rule: FaultRule, namespace: string = EVERY_NAMESPACE): string {
+    const placed = { ...rule, namespace: rule.namespace ?? namespace };
+    if (this.rules.length >= MAX_FAULT_RULES) throw new FaultRulesFull(`The service holds ${MAX_FAULT_RULES} fault rules, its most`);
+    if (this.rules.filter((live) => live.rule.namespace === placed.namespace).length >= MAX_FAULT_RULES_PER_NAMESPACE)
+      throw new FaultRulesFull(`Namespace ${placed.namespace} holds ${MAX_FAULT_RULES_PER_NAMESPACE} fault rules, its most`);
     const id = `fault-${++this.added}`;
-    this.rules.push({ id, rule, matched: 0, hits: 0, fires: firing(rule.when ?? { every: 1 }) });
+    this.rules.push({ id, rule: placed, matched: 0, hits: 0, fires: firing(rule.when ?? { every: 1 }) });
     return id;
   }
 
-  list(): ListedFaultRule[] {
-    return this.rules.map(({ id, rule, matched, hits }) => ({ id, ...rule, matched, hits }));
+  /** The rules of `namespace`s (those of every namespace included), or all of them. */
+  list(namespace?: string): ListedFaultRule[] {
+    return this.rules
+      .filter(({ rule }) => namespace === undefined || rule.namespace === namespace || rule.namespace === EVERY_NAMESPACE)
+      .map(({ id, rule, matched, hits }) => ({ id, ...rule, matched, hits }));
   }
 
-  /** Removes one rule, or all without an id; `false` when there is no rule of that id. */
-  remove(id?: string): boolean {
-    if (id === undefined) {
-      this.rules.length = 0;
-      return true;
-    }
-    const at = this.rules.findIndex((rule) => rule.id === id);
-    if (at >= 0) this.rules.splice(at, 1);
-    return at >= 0;
+  /** The namespace of rule `id`, `undefined` when there is none. */
+  namespaceOf(id: string): string | undefined {
+    return this.rules.find((live) => live.id === id)?.rule.namespace;
+  }
+
+  /** Removes rule `id`, or every rule whose namespace is `namespace`, or all; returns how many went. */
+  remove(which: { readonly id: string } | { readonly namespace: string } | 'all'): number {
+    const before = this.rules.length;
+    const keep = this.rules.filter((live) =>
+      which === 'all' ? false : 'id' in which ? live.id !== which.id : live.rule.namespace !== which.namespace,
+    );
+    this.rules.splice(0, this.rules.length, ...keep);
+    return before - this.rules.length;
   }
 
   /** The action of the first rule that fires on `target`, counting the hit; `undefined` when none does. */
@@ -219,7 +257,7 @@ export class FaultRules {
       const { operations, certificateId, namespace } = live.rule;
       if (!operations.includes(target.operation)) continue;
       if (certificateId !== undefined && certificateId !== target.certificateId) continue;
-      if (namespace !== undefined && namespace !== target.namespace) continue;
+      if (namespace !== EVERY_NAMESPACE && namespace !== target.namespace) continue;
       live.matched++;
       if (!live.fires(live.matched)) continue;
       live.hits++;

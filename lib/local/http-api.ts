@@ -110,20 +110,23 @@ export const httpApiListener = (
     if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);
     const url = parseTarget(req.url);
     if (url === undefined) return exchange.refuse(malformedHttpRequest(), true);
-    if (control !== undefined && url.pathname.startsWith(CONTROL_PREFIX)) return serveControl(exchange, url, control);
-    const match = matchRoute(compiled, req.method ?? 'GET', url.pathname);
-    if (match === undefined) return exchange.refuse(noSuchRoute(), unread);
-    exchange.routeKey = routeKey(match.route.operation);
-    if (takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
+    const method = req.method ?? 'GET';
+    // A control path is served as a route is, by the control plane: signed where signatures are
+    // checked, and within the same limits on bodies; it is neither throttled nor faulted.
+    const controlled = control !== undefined && url.pathname.startsWith(CONTROL_PREFIX);
+    const match = controlled ? undefined : matchRoute(compiled, method, url.pathname);
+    if (!controlled && match === undefined) return exchange.refuse(noSuchRoute(), unread);
+    exchange.routeKey = match === undefined ? `${method} ${url.pathname}` : routeKey(match.route.operation);
+    if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), unread);
     // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
     // may have, their bytes come out of one budget for all requests: the declared ones up front, the
     // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
     // requests are still served.
-    const reserve = (bytes: number): boolean => {
+    const reserve = (bytes: number, until: 'done' | 'sent' = 'done'): boolean => {
       if (bodyBytesInFlight + bytes > maxBodyBytesInFlight) return false;
       bodyBytesInFlight += bytes;
-      exchange.onDone(() => (bodyBytesInFlight -= bytes));
+      (until === 'done' ? exchange.onDone : exchange.onSent).call(exchange, () => (bodyBytesInFlight -= bytes));
       return true;
     };
     const declaredBytes = Number.isSafeInteger(declared) && declared > SMALL_BODY_BYTES ? declared : SMALL_BODY_BYTES;
@@ -131,10 +134,18 @@ export const httpApiListener = (
     const body = await readBody(req, reserve, declaredBytes);
     if (body === undefined) return exchange.refuse(requestEntityTooLarge(), true);
     if (body === null) return exchange.refuse(serviceUnavailable(), true);
-    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+    const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body });
     if (denied !== undefined) return exchange.refuse(denied);
-    // The function of the caller's region, in the service's own account, as LocalStack runs one per region.
     const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
+    if (match === undefined) {
+      const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
+      const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
+      // A control answer (a state document) is held until it is sent, and so draws on the same budget.
+      const answerBytes = answer.body?.length ?? 0;
+      if (answerBytes > SMALL_BODY_BYTES && !reserve(answerBytes, 'sent')) return exchange.refuse(serviceUnavailable(), true);
+      return exchange.send(answer);
+    }
+    // The function of the caller's region, in the service's own account, as LocalStack runs one per region.
     const event = httpApiEvent({
       operation: match.route.operation,
       pathParameters: match.pathParameters,
@@ -159,28 +170,6 @@ export const httpApiListener = (
     if (result === ANSWER_LOST) return exchange.drop('fault rule: answer lost');
     if (!deliverable(result)) return exchange.send(INTEGRATION_FAILURE, 'function response too large');
     exchange.send(result);
-  };
-  /** A control path: signed where signatures are checked, as every other request is, then answered by the control plane. */
-  const serveControl = async (exchange: Exchange, url: URL, plane: ControlPlane): Promise<void> => {
-    const { req } = exchange;
-    exchange.routeKey = `${req.method} ${url.pathname}`;
-    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), true);
-    const body = await readBody(req, () => false, MAX_PAYLOAD_BYTES);
-    if (body === undefined || body === null) return exchange.refuse(requestEntityTooLarge(), true);
-    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
-    if (denied !== undefined) return exchange.refuse(denied);
-    const query = decodeQuery(url.search.slice(1));
-    const { account, region: callerRegion } = callerOf(req.headers, query, region, callers);
-    const method = req.method ?? 'GET';
-    exchange.send(
-      await plane.answer({
-        method,
-        path: url.pathname,
-        query: new URLSearchParams(query ?? []),
-        body,
-        caller: { account, region: callerRegion },
-      }),
-    );
   };
   // HTTP/1.1 answers a connection's pipelined requests in order; each is served once the one before it
   // is answered and its answer handed to the socket. A client that sends many and reads no answer then
@@ -281,6 +270,11 @@ class Exchange {
   /** Runs `cleanup` once the exchange is over. */
   onDone(cleanup: () => void): void {
     this.cleanups.push(cleanup);
+  }
+
+  /** Runs `cleanup` once the answer has left, or the connection is gone: what the socket still holds until then. */
+  onSent(cleanup: () => void): void {
+    this.res.once('close', cleanup);
   }
 
   done(): void {

@@ -61,3 +61,13 @@ export const presignedTooLong = (maxSeconds: number): ApiError =>
     'InvalidSignatureException',
     `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxSeconds} seconds`,
   );
+
+/**
+ * A control request on a namespace other than the caller's, or on every one, by a key not marked for
+ * it: IAM's denial shape (`User: ... is not authorized to perform: ...`), with what would allow it.
+ */
+export const notAuthorizedForNamespace = (accessKey: string, action: string, scope: string): ApiError =>
+  new ApiError(
+    'AccessDeniedException',
+    `User: ${accessKey} is not authorized to perform: ${action} on ${scope}: only keys marked all-namespaces in CREDENTIALS_FILE may act beyond their own namespace`,
+  );

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { CONFIG_VARIABLES } from '../../lambda/config.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
+import type { Caller } from './caller.js';
 import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
 import { consoleAccessLog } from './console.js';
@@ -167,7 +168,10 @@ export const startLocalService = async ({
       operation,
       handler: (event, context) => functions.invoke(operation, event, context),
     }));
-    const control = await startControl(handlersStore, TABLE_NAME, quota ?? DEFAULT_QUOTA, controlOptions);
+    const control = await startControl(
+      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4) },
+      controlOptions,
+    );
     started.push(async () => control.close());
     const log = accessLog === false ? undefined : accessLog;
     const listener = httpApiListener(routes, region, {
@@ -230,3 +234,14 @@ const keyAccounts = (sigv4: SigV4Settings | undefined): ReadonlyMap<string, stri
       .flat()
       .flatMap(({ accessKeyId, accountId }) => (accountId === undefined ? [] : [[accessKeyId, accountId] as const])),
   );
+
+/**
+ * Who may act beyond their own namespace through the control plane: without signatures, anyone (nobody
+ * is told apart); with them, the keys marked for it, and the one key when there is only one.
+ */
+const keysBeyondOwn = (sigv4: SigV4Settings | undefined): ((caller: Caller) => boolean) => {
+  if (sigv4 === undefined) return () => true;
+  const keys = [sigv4.credentials].flat();
+  const allowed = new Set(keys.filter((key) => key.allNamespaces === true || keys.length === 1).map((key) => key.accessKeyId));
+  return ({ accessKey }) => accessKey !== undefined && allowed.has(accessKey);
+};

@@ -243,8 +243,9 @@ const defaultAccountId = (env: Environment): Pick<LocalServiceOptions, 'defaultA
 };
 
 /**
- * The key pairs `CREDENTIALS_FILE` lists, one a line: `ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`
- * (blank lines and lines starting with `#` skipped). Any fault names the file and the line.
+ * The key pairs `CREDENTIALS_FILE` lists, one a line: `ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`, then
+ * `,all-namespaces` for a key that may act on every namespace through the control plane (blank lines
+ * and lines starting with `#` skipped). Any fault names the file and the line.
  */
 export const credentialsFile = (path: string): SigV4Credentials[] => {
   let text: string;
@@ -261,15 +262,20 @@ export const credentialsFile = (path: string): SigV4Credentials[] => {
     if (line === '' || line.startsWith('#')) continue;
     const at = `CREDENTIALS_FILE ${quoted(path)} line ${index + 1}`;
     const fields = line.split(',').map((field) => field.trim());
-    const [accessKeyId = '', secretAccessKey = '', accountId = ''] = fields;
-    if (fields.length !== 3 || !accessKeyId || !secretAccessKey)
-      throw new SettingError(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`);
+    const [accessKeyId = '', secretAccessKey = '', accountId = '', mark] = fields;
+    if (fields.length < 3 || fields.length > 4 || !accessKeyId || !secretAccessKey)
+      throw new SettingError(`${at}: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID[,${ALL_NAMESPACES}]`);
     if (!/^\w+$/.test(accessKeyId))
       throw new SettingError(`${at}: an access key id is letters, digits and _ only, got ${quoted(accessKeyId)}`);
     if (!isAccountId(accountId)) throw new SettingError(`${at}: account id must be 12 digits, got ${quoted(accountId)}`);
+    if (mark !== undefined && mark !== ALL_NAMESPACES)
+      throw new SettingError(`${at}: the fourth field may only be ${ALL_NAMESPACES}, got ${quoted(mark)}`);
     if (keys.some((key) => key.accessKeyId === accessKeyId)) throw new SettingError(`${at}: access key ${accessKeyId} is listed twice`);
-    keys.push({ accessKeyId, secretAccessKey, accountId });
+    keys.push({ accessKeyId, secretAccessKey, accountId, ...(mark === undefined ? {} : { allNamespaces: true }) });
   }
   if (keys.length === 0) throw new SettingError(`CREDENTIALS_FILE ${quoted(path)} lists no key pair`);
   return keys;
 };
+
+/** The mark of a CREDENTIALS_FILE key that may act on every namespace. */
+const ALL_NAMESPACES = 'all-namespaces';

@@ -25,6 +25,11 @@ export interface SigV4Credentials {
   readonly sessionToken?: string;
   /** The account the key belongs to. @default the account its access key id names (lib/local/caller.ts) */
   readonly accountId?: string;
+  /**
+   * Whether the key may act on other namespaces than its own, or on every one, through the control
+   * plane (`?all`, `?account=&region=`). @default false, unless it is the only key
+   */
+  readonly allNamespaces?: boolean;
 }
 
 export interface SigV4Settings {

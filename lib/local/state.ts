@@ -57,9 +57,16 @@ export class StoreState {
     private readonly tableName: string,
   ) {}
 
-  async export(): Promise<StateDocument> {
+  /** The namespaces that hold anything. */
+  async namespaces(): Promise<Namespace[]> {
+    const keys = new Set((await this.items()).map((item) => item[PARTITION_KEY] as string));
+    return [...keys].sort().map(namespaceOf);
+  }
+
+  async export(namespaces?: readonly Namespace[]): Promise<StateDocument> {
     const byNamespace = new Map<string, { certificates: CertificateState[]; quotaSlots: QuotaSlotState[] }>();
-    for (const item of await this.items()) {
+    const items = namespaces === undefined ? await this.items() : (await Promise.all(namespaces.map((n) => this.items(n)))).flat();
+    for (const item of items) {
       const key = item[PARTITION_KEY] as string;
       const entry = byNamespace.get(key) ?? { certificates: [], quotaSlots: [] };
       byNamespace.set(key, entry);
@@ -75,13 +82,13 @@ export class StoreState {
         entry.certificates.push({ ...ordered(value), version, quotaSlot: item[SLOT] as number });
       }
     }
-    const namespaces = [...byNamespace.keys()].sort().map((key) => {
+    const sorted = [...byNamespace.keys()].sort().map((key) => {
       const { certificates, quotaSlots } = byNamespace.get(key)!;
       certificates.sort((a, b) => (a.clientCertificateId < b.clientCertificateId ? -1 : 1));
       quotaSlots.sort((a, b) => a.index - b.index);
       return [key, { certificates, quotaSlots }] as const;
     });
-    return { namespaces: Object.fromEntries(namespaces) };
+    return { namespaces: Object.fromEntries(sorted) };
   }
 
   /** Replaces everything with `document`, which `parseStateDocument` has checked. */

@@ -32,13 +32,20 @@ const REGION = 'us-east-1';
 const sdk = (account = ACCOUNT_A) =>
   new APIGatewayClient({ endpoint: service.url, region: REGION, credentials: { accessKeyId: account, secretAccessKey: 'secret' } });
 
-const control = (method: string, path: string, body?: unknown): Promise<RawResponse> =>
+/** The Authorization header of a request in `account`'s namespace: unverified here (AUTH=none), read all the same. */
+const signedAs = (account: string) =>
+  `AWS4-HMAC-SHA256 Credential=${account}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
+
+/** A control request, made as account A unless told another account, as a harness worker makes it. */
+const control = (method: string, path: string, body?: unknown, account = ACCOUNT_A): Promise<RawResponse> =>
   send(service.url, {
     method,
     path: `/_local/${path}`,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    headers: {
+      authorization: signedAs(account),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 
 const addFault = async (rule: unknown): Promise<string> => {
@@ -68,7 +75,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   proxy.set({ mode: 'pass' });
-  expect((await control('DELETE', 'faults')).status).toBe(200);
+  expect((await control('DELETE', 'faults?all')).status).toBe(200);
   expect((await control('POST', 'reset?all')).status).toBe(200);
 });
 
@@ -112,9 +119,7 @@ describe('POST /_local/reset', () => {
 
   it('without a namespace resets the one the request is signed for', async () => {
     await generate(ACCOUNT_B);
-    const signedAsB = `AWS4-HMAC-SHA256 Credential=${ACCOUNT_B}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
-
-    const response = await send(service.url, { method: 'POST', path: '/_local/reset', headers: { authorization: signedAsB } });
+    const response = await send(service.url, { method: 'POST', path: '/_local/reset', headers: { authorization: signedAs(ACCOUNT_B) } });
 
     expect(response.json).toEqual({ reset: `${ACCOUNT_B}#${REGION}`, removedItems: 2 });
   });
@@ -171,10 +176,10 @@ describe('GET and PUT /_local/state', () => {
     );
     await generate(ACCOUNT_B, 'other');
 
-    const first = await control('GET', 'state');
+    const first = await control('GET', 'state?all');
     await control('POST', 'reset?all');
     const put = await control('PUT', 'state', first.body.toString());
-    const second = await control('GET', 'state');
+    const second = await control('GET', 'state?all');
 
     expect(put.status).toBe(200);
     expect(second.body.equals(first.body)).toBe(true);
@@ -233,7 +238,7 @@ describe('POST /_local/faults', () => {
       path: `/clientcertificates/${id}`,
       headers: {
         'content-type': 'application/json',
-        authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT_A}/20261130/${REGION}/apigateway/aws4_request`,
+        authorization: signedAs(ACCOUNT_A),
       },
       body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
     });
@@ -398,7 +403,8 @@ describe('POST /_local/faults', () => {
 /** The statuses of `n` listings in a row, sent one at a time without retries. */
 const statusesOf = async (n: number): Promise<number[]> => {
   const statuses: number[] = [];
-  for (let i = 0; i < n; i++) statuses.push((await send(service.url, { path: '/clientcertificates' })).status);
+  for (let i = 0; i < n; i++)
+    statuses.push((await send(service.url, { path: '/clientcertificates', headers: { authorization: signedAs(ACCOUNT_A) } })).status);
   return statuses;
 };
 
