@@ -142,6 +142,12 @@ const halFields = (certificate: ClientCertificate, noTags: 'omitted' | 'shown') 
   return { ...fields, createdDate: isoSeconds(certificate.createdDate), expirationDate: isoSeconds(certificate.expirationDate) };
 };
 
+/**
+ * The last second `isoSeconds` writes as its four-digit year allows (9999-12-31T23:59:59Z): later
+ * years come out as `+010000-...`, and past 8.64e12 seconds a Date cannot be written at all.
+ */
+export const LAST_RENDERABLE_DATE = 253_402_300_799;
+
 /** `2016-06-15T22:33:13Z`, as in API Gateway's HAL samples. */
 const isoSeconds = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -12,6 +12,13 @@ export const SLOT = 'quotaSlot';
 export const OWNER = 'owner';
 export const CLAIMED_AT = 'claimedAt';
 
+/**
+ * The highest version a state document may give a certificate. Every write adds one, and the
+ * document client refuses to send a number past Number.MAX_SAFE_INTEGER (2^53 - 1): from 2^50 there
+ * are still 7.9e15 writes to go.
+ */
+export const MAX_VERSION = 2 ** 50;
+
 /** Every certificate id sorts within these bounds ([a-z0-9]{6}); a quota slot's sort key never does. */
 export const FIRST_ID = '000000';
 export const LAST_ID = 'zzzzzz';

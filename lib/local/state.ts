@@ -1,12 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../lambda/domain/client-certificate.js';
-import { isClientCertificateId, isValidDescription } from '../../lambda/domain/client-certificate.js';
+import { isClientCertificateId, isValidDescription, VALIDITY_SECONDS } from '../../lambda/domain/client-certificate.js';
 import { ApiError } from '../../lambda/domain/errors.js';
 import type { Namespace } from '../../lambda/domain/namespace.js';
+import { MAX_PEM_LENGTH } from '../../lambda/domain/pem.js';
 import { validateTags } from '../../lambda/domain/tag-rules.js';
+import { LAST_RENDERABLE_DATE } from '../../lambda/http/representations.js';
 import type { Item } from '../../lambda/store/item.js';
-import { CLAIMED_AT, checkSize, fromItem, keyOf, OWNER, SLOT, slotKey, toItem, VERSION } from '../../lambda/store/item.js';
+import {
+  CLAIMED_AT,
+  checkSize,
+  fromItem,
+  keyOf,
+  MAX_VERSION,
+  OWNER,
+  partitionOf,
+  SLOT,
+  slotKey,
+  toItem,
+  VERSION,
+} from '../../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
 
 /** A certificate as the state document holds it: the resource, its version and its quota slot. */
@@ -47,6 +62,19 @@ export const namespaceOf = (key: string): Namespace => {
 
 const BATCH_WRITE_MAX = 25;
 
+/**
+ * The most items one document may hold: namespaces (each costs a read), certificates and quota
+ * slots, all together. API requests wait while an import runs, and HTTP API gives up on them after
+ * 30 s. Measured on the project's 2-core machine, shared and busy: the worst import of 2 500 (its
+ * namespaces as full before, half its items new keys, a failure at its last batch, then the restore)
+ * took 4.8 to 6.3 s, at 1 200 to 1 550 writes/s: a third of 30 s or less.
+ */
+export const MAX_IMPORT_ITEMS = 2_500;
+
+/** Tries of a batch's unprocessed writes, and of a failed import's restore, before giving up. */
+const ATTEMPTS = 3;
+const RETRY_PAUSE_MS = 100;
+
 /** What every quota slot's sort key starts with, and no certificate id does. */
 const SLOT_PREFIX = slotKey(0).slice(0, -1);
 
@@ -57,16 +85,30 @@ export class StoreState {
     private readonly tableName: string,
   ) {}
 
-  /** The namespaces that hold anything. */
+  /** The namespaces that hold anything, read key by key (only the partition key of each item). */
   async namespaces(): Promise<Namespace[]> {
-    const keys = new Set((await this.items()).map((item) => item[PARTITION_KEY] as string));
+    const keys = new Set<string>();
+    let start: Item | undefined;
+    do {
+      const page: { Items?: Item[]; LastEvaluatedKey?: Item } = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          ProjectionExpression: '#ns',
+          ExpressionAttributeNames: { '#ns': PARTITION_KEY },
+        }),
+      );
+      for (const item of page.Items ?? []) keys.add(item[PARTITION_KEY] as string);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
     return [...keys].sort().map(namespaceOf);
   }
 
+  /** Every namespace's state, or only the ones named; a namespace without items is left out. */
   async export(namespaces?: readonly Namespace[]): Promise<StateDocument> {
     const byNamespace = new Map<string, { certificates: CertificateState[]; quotaSlots: QuotaSlotState[] }>();
-    const items = namespaces === undefined ? await this.items() : (await Promise.all(namespaces.map((n) => this.items(n)))).flat();
-    for (const item of items) {
+    for (const item of namespaces === undefined ? await this.items() : await this.itemsOf(namespaces)) {
       const key = item[PARTITION_KEY] as string;
       const entry = byNamespace.get(key) ?? { certificates: [], quotaSlots: [] };
       byNamespace.set(key, entry);
@@ -91,34 +133,65 @@ export class StoreState {
     return { namespaces: Object.fromEntries(sorted) };
   }
 
-  /** Replaces everything with `document`, which `parseStateDocument` has checked. */
+  /**
+   * Replaces the namespaces `document` names, which `parseStateDocument` has checked, with its
+   * content; every other namespace is left as it is. All or nothing: if a write fails, what was
+   * there before is put back and the error says so (ServiceUnavailableException).
+   */
   async import(document: StateDocument): Promise<void> {
-    await this.reset();
-    const items: Item[] = Object.entries(document.namespaces).flatMap(([key, { certificates, quotaSlots }]) => {
-      const namespace = namespaceOf(key);
-      return [
-        ...certificates.map(({ version, quotaSlot, ...certificate }) => ({
-          ...toItem(namespace, certificate),
-          [VERSION]: version,
-          [SLOT]: quotaSlot,
-        })),
-        ...quotaSlots.map(({ index, owner, claimedAt }) => ({
-          ...keyOf(namespace, slotKey(index)),
-          [OWNER]: owner,
-          [CLAIMED_AT]: claimedAt,
-        })),
-      ];
-    });
-    await this.write(items.map((Item) => ({ PutRequest: { Item } })));
+    const named = Object.keys(document.namespaces);
+    const wanted = itemsIn(document);
+    let before: Item[];
+    try {
+      before = await this.itemsOf(named.map(namespaceOf));
+    } catch (error) {
+      throw importFailed('nothing changed', error);
+    }
+    try {
+      await this.replace(before, wanted);
+    } catch (error) {
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        // Whatever part of the import landed, this makes the namespaces what they were.
+        const restored = await this.replace(wanted, before).then(
+          () => true,
+          () => false,
+        );
+        if (restored) throw importFailed('nothing changed', error);
+        await sleep(RETRY_PAUSE_MS * attempt);
+      }
+      throw importFailed(
+        `putting back the state from before it failed too (${ATTEMPTS} tries): the ${named.length} namespaces it names may hold part of the document; reset them, or import again`,
+        error,
+      );
+    }
   }
 
   /** Removes every item: certificates, tags and quota slots; of one namespace only, given one. */
   async reset(namespace?: Namespace): Promise<number> {
     const items = await this.items(namespace);
-    await this.write(
-      items.map((item) => ({ DeleteRequest: { Key: { [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] } } })),
-    );
+    await this.write(items.map((item) => ({ DeleteRequest: { Key: keyOnly(item) } })));
     return items.length;
+  }
+
+  /**
+   * Makes the items `current` may have left into exactly `target`: puts every target item, deletes
+   * the rest. Run again with the same arguments, it ends the same, whatever part of it landed before.
+   */
+  private async replace(current: readonly Item[], target: readonly Item[]): Promise<void> {
+    const kept = new Set(target.map(keyText));
+    const gone = current.filter((item) => !kept.has(keyText(item)));
+    await this.write([
+      ...target.map((Item) => ({ PutRequest: { Item } })),
+      ...gone.map((item) => ({ DeleteRequest: { Key: keyOnly(item) } })),
+    ]);
+  }
+
+  /** The items of every one of `namespaces`, once each. */
+  private async itemsOf(namespaces: readonly Namespace[]): Promise<Item[]> {
+    const distinct = new Map(namespaces.map((namespace) => [partitionOf(namespace), namespace]));
+    const items: Item[] = [];
+    for (const namespace of distinct.values()) items.push(...(await this.items(namespace)));
+    return items;
   }
 
   /** Every item, or one namespace's, read consistently. */
@@ -135,7 +208,7 @@ export class StoreState {
               ExclusiveStartKey: start,
               KeyConditionExpression: '#ns = :ns',
               ExpressionAttributeNames: { '#ns': PARTITION_KEY },
-              ExpressionAttributeValues: { ':ns': keyOf(namespace, '')[PARTITION_KEY] },
+              ExpressionAttributeValues: { ':ns': partitionOf(namespace) },
             }),
       );
       items.push(...(page.Items ?? []));
@@ -144,10 +217,13 @@ export class StoreState {
     return items;
   }
 
+  /** Sends `requests` in batches; a batch the store keeps leaving unprocessed is an error, not a loop without end. */
   private async write(requests: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
       let pending: Record<string, unknown>[] | undefined = requests.slice(i, i + BATCH_WRITE_MAX);
-      while (pending !== undefined && pending.length > 0) {
+      for (let attempt = 1; pending !== undefined && pending.length > 0; attempt++) {
+        if (attempt > ATTEMPTS) throw new Error(`the store left ${pending.length} writes unprocessed ${ATTEMPTS} times`);
+        if (attempt > 1) await sleep(RETRY_PAUSE_MS * (attempt - 1));
         const { UnprocessedItems }: { UnprocessedItems?: Record<string, Record<string, unknown>[]> } = await this.client.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
         );
@@ -156,6 +232,33 @@ export class StoreState {
     }
   }
 }
+
+/** The store's items for everything `document` holds. */
+const itemsIn = (document: StateDocument): Item[] =>
+  Object.entries(document.namespaces).flatMap(([key, { certificates, quotaSlots }]) => {
+    const namespace = namespaceOf(key);
+    return [
+      ...certificates.map(({ version, quotaSlot, ...certificate }) => ({
+        ...toItem(namespace, certificate),
+        [VERSION]: version,
+        [SLOT]: quotaSlot,
+      })),
+      ...quotaSlots.map(({ index, owner, claimedAt }) => ({
+        ...keyOf(namespace, slotKey(index)),
+        [OWNER]: owner,
+        [CLAIMED_AT]: claimedAt,
+      })),
+    ];
+  });
+
+const keyOnly = (item: Item): Item => ({ [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] });
+
+const keyText = (item: Item): string => `${item[PARTITION_KEY]}\n${item[SORT_KEY]}`;
+
+const importFailed = (outcome: string, cause: unknown): ApiError =>
+  new ApiError('ServiceUnavailableException', `The state import failed and ${outcome} (${(cause as Error).message ?? cause})`, {
+    cause,
+  });
 
 /** The resource's members in the order the API returns them, so that an export's bytes depend on nothing else. */
 const ordered = ({
@@ -193,24 +296,36 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
   const document = object(value, 'the document');
   members(document, 'the document', ['namespaces']);
   const namespaces = object(document.namespaces, 'namespaces');
+  let count = 0;
   for (const [key, content] of Object.entries(namespaces)) {
     const at = `namespaces[${JSON.stringify(key)}]`;
     if (!NAMESPACE_KEY.test(key)) fail(at, "is not a namespace: '<12-digit account>#<region>'");
     const entry = object(content, at);
     members(entry, at, ['certificates', 'quotaSlots']);
+    const quotaSlots = list(entry.quotaSlots, `${at}.quotaSlots`);
+    const certificates = list(entry.certificates, `${at}.certificates`);
+    // Counted before anything is checked one by one, so a huge document costs no more than a small one.
+    count += 1 + quotaSlots.length + certificates.length;
+    if (count > MAX_IMPORT_ITEMS)
+      fail('the document', `holds more than ${MAX_IMPORT_ITEMS} namespaces, certificates and quota slots, the most one import takes`);
     const slots = new Map<number, string>();
-    for (const [i, slot] of list(entry.quotaSlots, `${at}.quotaSlots`).entries()) {
+    const owners = new Set<string>();
+    for (const [i, slot] of quotaSlots.entries()) {
       const where = `${at}.quotaSlots[${i}]`;
       const { index, owner, claimedAt } = object(slot, where);
       members(object(slot, where), where, ['index', 'owner', 'claimedAt']);
       whole(index, `${where}.index`, 0, quota - 1);
       if (slots.has(index as number)) fail(`${where}.index`, `repeats slot ${index}`);
-      if (typeof owner !== 'string' || owner === '') fail(`${where}.owner`, 'must be the id of the certificate that claimed it');
+      // Generate reads a slot's owner back by its id (a key, with DynamoDB's limits on keys) to tell a stale claim.
+      if (typeof owner !== 'string' || !isClientCertificateId(owner))
+        fail(`${where}.owner`, 'must be the id of the certificate that claimed it: 6 characters from a-z and 0-9');
+      if (owners.has(owner as string)) fail(`${where}.owner`, `repeats ${owner}: a certificate claims one slot at a time`);
       whole(claimedAt, `${where}.claimedAt`, 0, Number.MAX_SAFE_INTEGER);
       slots.set(index as number, owner as string);
+      owners.add(owner as string);
     }
     const ids = new Set<string>();
-    for (const [i, raw] of list(entry.certificates, `${at}.certificates`).entries()) {
+    for (const [i, raw] of certificates.entries()) {
       const where = `${at}.certificates[${i}]`;
       const certificate = object(raw, where);
       members(certificate, where, CERTIFICATE_MEMBERS);
@@ -230,13 +345,18 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
       ids.add(id as string);
       if (description !== undefined && (typeof description !== 'string' || !isValidDescription(description)))
         fail(`${where}.description`, 'is not a valid description');
-      if (typeof pemEncodedCertificate !== 'string' || pemEncodedCertificate === '')
-        fail(`${where}.pemEncodedCertificate`, 'must be a PEM certificate');
-      whole(createdDate, `${where}.createdDate`, 0, Number.MAX_SAFE_INTEGER);
-      whole(expirationDate, `${where}.expirationDate`, 0, Number.MAX_SAFE_INTEGER);
+      if (typeof pemEncodedCertificate !== 'string' || pemEncodedCertificate.length > MAX_PEM_LENGTH || !PEM.test(pemEncodedCertificate))
+        fail(
+          `${where}.pemEncodedCertificate`,
+          `must be a PEM certificate of at most ${MAX_PEM_LENGTH} characters: ${PEM_BEGIN}, lines of base64, ${PEM_END}`,
+        );
+      // The HAL form writes both dates in ISO-8601, and an expiration is a creation plus the validity.
+      whole(createdDate, `${where}.createdDate`, 0, LAST_RENDERABLE_DATE - VALIDITY_SECONDS);
+      if (expirationDate !== (createdDate as number) + VALIDITY_SECONDS)
+        fail(`${where}.expirationDate`, `must be createdDate + ${VALIDITY_SECONDS} (365 days), as every certificate's is`);
       const tagMap = object(tags, `${where}.tags`);
       if (Object.values(tagMap).some((v) => typeof v !== 'string')) fail(`${where}.tags`, 'must map tag keys to string values');
-      whole(version, `${where}.version`, 1, Number.MAX_SAFE_INTEGER);
+      whole(version, `${where}.version`, 1, MAX_VERSION);
       whole(quotaSlot, `${where}.quotaSlot`, 0, quota - 1);
       if (slots.get(quotaSlot as number) !== id)
         fail(`${where}.quotaSlot`, `slot ${quotaSlot} must be listed in quotaSlots with owner ${id}`);
@@ -251,6 +371,11 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
   }
   return value as StateDocument;
 };
+
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+/** RFC 7468's textual encoding, line breaks CRLF (as API Gateway sends them) or LF. */
+const PEM = new RegExp(`^${PEM_BEGIN}(\\r?\\n[A-Za-z0-9+/=]+)+\\r?\\n${PEM_END}$`);
 
 const fail = (at: string, problem: string): never => {
   throw new StateDocumentError(`${at} ${problem}`);

@@ -409,5 +409,14 @@ const statusesOf = async (n: number): Promise<number[]> => {
 };
 
 function certificate(clientCertificateId: string, quotaSlot: number) {
-  return { clientCertificateId, pemEncodedCertificate: 'PEM', createdDate: 1, expirationDate: 2, tags: {}, version: 1, quotaSlot };
+  const pemEncodedCertificate = '-----BEGIN CERTIFICATE-----\r\nAA==\r\n-----END CERTIFICATE-----';
+  return {
+    clientCertificateId,
+    pemEncodedCertificate,
+    createdDate: 1,
+    expirationDate: 1 + 365 * 24 * 3600,
+    tags: {},
+    version: 1,
+    quotaSlot,
+  };
 }
