@@ -13,6 +13,7 @@ export type ErrorType =
   | 'IncompleteSignatureException'
   | 'InvalidSignatureException'
   | 'UnrecognizedClientException'
+  | 'AccessDeniedException'
   | 'NotFoundException'
   | 'ConflictException'
   | 'RequestEntityTooLargeException'

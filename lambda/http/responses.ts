@@ -11,6 +11,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorType, number>> = {
   IncompleteSignatureException: 403,
   InvalidSignatureException: 403,
   UnrecognizedClientException: 403,
+  AccessDeniedException: 403,
   NotFoundException: 404,
   ConflictException: 409,
   RequestEntityTooLargeException: 413,
