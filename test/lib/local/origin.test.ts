@@ -89,23 +89,31 @@ test('a DNS-rebinding page, naming its own host, cannot read the state', async (
   expect(response.body.toString()).not.toContain('kept');
 });
 
-test('a page the service serves itself (its Origin is http:// and its Host) is served', async () => {
-  const response = await send(service.url, {
-    path: '/_local/faults',
-    headers: { origin: `http://127.0.0.1:${port()}`, 'sec-fetch-site': 'same-origin' },
-  });
+test('a page the service serves itself (its Origin is http:// and its Host) is served; the same host on another port is another origin', async () => {
+  const from = (origin: string) => send(service.url, { path: '/_local/faults', headers: { origin, 'sec-fetch-site': 'same-site' } });
 
-  expect(response.status).toBe(200);
+  expect((await from(`http://127.0.0.1:${port()}`)).status).toBe(200);
+  expectRefused(await from(`http://127.0.0.1:${Number(port()) + 1}`), `'http://127.0.0.1:${Number(port()) + 1}'`, 'ALLOWED_ORIGINS');
 });
 
-test.each(['localhost', 'api.localhost', '127.0.0.2', '127.0.0.1'])('a request naming loopback host %s is served', async (name) => {
-  const response = await send(service.url, { path: '/_local/health', headers: { host: `${name}:${port()}` } });
+test('a request naming a loopback host is served, on any port; one naming another host is not', async () => {
+  const named = (host: string) => send(service.url, { path: '/_local/health', headers: { host } });
 
-  expect(response.status).toBe(200);
+  for (const host of ['localhost', `localhost:${port()}`, 'api.localhost:1', '127.0.0.2', `[::1]:${port()}`, `127.0.0.1:${port()}`]) {
+    expect({ host, status: (await named(host)).status }).toEqual({ host, status: 200 });
+  }
+  for (const host of ['localhost.evil.example', '127.0.0.1.nip.io', 'evil.example@localhost']) {
+    expect({ host, status: (await named(host)).status }).toEqual({ host, status: 403 });
+  }
 });
 
-test('the AWS SDK, which sends no Origin, is served', async () => {
-  expect(await certificateCount()).toBe(1);
+test('the AWS SDK, which sends no Origin, is served, where a web page making the same call is refused', async () => {
+  const sdk = await client().send(new GenerateClientCertificateCommand({ description: 'by the SDK' }));
+  const page = await formPost('/clientcertificates');
+
+  expect(sdk.clientCertificateId).toBeDefined();
+  expect(page.status).toBe(403);
+  expect(await certificateCount()).toBe(2);
 });
 
 describe('with ALLOWED_ORIGINS and ALLOWED_HOSTS', () => {
