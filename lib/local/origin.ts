@@ -12,9 +12,9 @@ export interface OriginSettings {
   /** The address the service listens on (HOST). */
   readonly host: string;
   /** Origins whose pages may call it besides its own; `*` any (but `null`). @default none */
-  readonly allowedOrigins?: readonly string[];
+  readonly allowedOrigins?: readonly string[] | undefined;
   /** Host names a request may name besides loopback names and `host`. @default none */
-  readonly allowedHosts?: readonly string[];
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /** A request's refusal, or `undefined` to serve it. */

@@ -80,12 +80,12 @@ export interface LocalServiceOptions {
    * Origins (`scheme://host[:port]`) whose web pages may call the service, besides its own; `['*']`
    * any but `null`. @default none: browsers may call it from its own origin only (./origin.ts)
    */
-  readonly allowedOrigins?: readonly string[];
+  readonly allowedOrigins?: readonly string[] | undefined;
   /**
    * Host names requests may be addressed to besides loopback names and the address it listens on,
    * such as `host.docker.internal`. @default none
    */
-  readonly allowedHosts?: readonly string[];
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 export interface LocalService {
@@ -192,7 +192,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       log,
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
       control,
-      checkOrigin: originCheck({ host, ...(allowedOrigins && { allowedOrigins }), ...(allowedHosts && { allowedHosts }) }),
+      checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
     });
     const server = createServer(
       {

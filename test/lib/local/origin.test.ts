@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from 'node:os';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
 import type { AccessLogEntry } from '../../../lib/local/http-api.js';
 import type { LocalService } from '../../../lib/local/service.js';
@@ -125,7 +126,7 @@ describe('with ALLOWED_ORIGINS and ALLOWED_HOSTS', () => {
       ALLOWED_ORIGINS: 'http://localhost:8080,https://console.example',
       ALLOWED_HOSTS: 'host.docker.internal',
     });
-    allowing = await startTestService({ ...(allowedOrigins && { allowedOrigins }), ...(allowedHosts && { allowedHosts }) });
+    allowing = await startTestService({ allowedOrigins, allowedHosts });
   });
   afterAll(() => allowing?.close());
 
@@ -151,5 +152,21 @@ test('with allowedOrigins *, a page on any origin is served, but not one whose O
     expect((await from('null')).status).toBe(403);
   } finally {
     await open.close();
+  }
+});
+
+test("listening on every interface (0.0.0.0), a request naming this machine's name or any of its addresses is served, and another name is not", async () => {
+  const everywhere = await startTestService({ host: '0.0.0.0' });
+  try {
+    const url = `http://127.0.0.1:${new URL(everywhere.url).port}`;
+    const named = async (host: string) => (await send(url, { path: '/_local/health', headers: { host } })).status;
+    const addresses = Object.values(networkInterfaces()).flatMap((entries) =>
+      (entries ?? []).map(({ address, family }) => (family === 'IPv6' ? `[${address}]` : address)),
+    );
+
+    for (const host of [hostname(), ...addresses]) expect({ host, status: await named(host) }).toEqual({ host, status: 200 });
+    expect(await named('evil.example')).toBe(403);
+  } finally {
+    await everywhere.close();
   }
 });
