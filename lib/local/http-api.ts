@@ -15,6 +15,7 @@ import type { ControlPlane } from './control.js';
 import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { httpApiEvent, lambdaContext } from './lambda-runtime.js';
+import type { OriginCheck } from './origin.js';
 import { malformedHttpRequest, missingAuthenticationToken, noSuchRoute, requestEntityTooLarge } from './refusals.js';
 import type { RequestVerifier } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
@@ -39,6 +40,8 @@ export interface HttpApiSettings {
   readonly callers?: CallerSettings;
   /** The local service's control plane: its `/_local/` paths, and its gate and fault rules around each invocation. @default none */
   readonly control?: ControlPlane;
+  /** Refuses requests a web page may have made (./origin.ts), before any other check. @default none: every origin and Host pass */
+  readonly checkOrigin?: OriginCheck;
 }
 
 /** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
@@ -95,13 +98,15 @@ interface CompiledRoute extends Route {
 export const httpApiListener = (
   routes: readonly Route[],
   region: string,
-  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control }: HttpApiSettings = {},
+  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control, checkOrigin }: HttpApiSettings = {},
 ) => {
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
+    const foreign = checkOrigin?.(req.headers);
+    if (foreign !== undefined) return exchange.refuse(foreign, true);
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
     // declared oversized body, no route, throttled, unsigned where signatures are checked, or a

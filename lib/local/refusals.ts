@@ -71,3 +71,27 @@ export const notAuthorizedForNamespace = (accessKey: string, action: string, sco
     'AccessDeniedException',
     `User: ${accessKey} is not authorized to perform: ${action} on ${scope}: only keys marked all-namespaces in CREDENTIALS_FILE may act beyond their own namespace`,
   );
+
+// Requests a web page may have made (./origin.ts). LocalStack's CorsEnforcer answers these 403 with
+// no body; here the type is AWS's common AccessDeniedException, and the text names what was refused
+// and the setting that would allow it.
+
+export const forbiddenOrigin = (origin: string): ApiError =>
+  new ApiError(
+    'AccessDeniedException',
+    `Blocked request from forbidden origin '${echoed(origin)}': ALLOWED_ORIGINS (the allowedOrigins option) lists the origins that may call this service`,
+  );
+
+/** A browser's request from another site that names no Origin (a cross-site GET, say). */
+export const crossSiteRequest = (site: string): ApiError =>
+  new ApiError(
+    'AccessDeniedException',
+    `Blocked ${echoed(site)} request without an allowed Origin: ALLOWED_ORIGINS (the allowedOrigins option) lists the origins that may call this service`,
+  );
+
+/** A Host that is neither loopback nor the service's own address: a DNS-rebinding page names its own. */
+export const forbiddenHost = (host: string): ApiError =>
+  new ApiError(
+    'AccessDeniedException',
+    `Blocked request for host '${echoed(host)}', not an address of this service: ALLOWED_HOSTS (the allowedHosts option) lists other host names it may be called by`,
+  );

@@ -8,7 +8,7 @@ import { CONFIG_VARIABLES } from '../../lambda/config.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
 import type { Caller } from './caller.js';
-import { DEFAULT_ACCOUNT_ID, isAccountId } from './caller.js';
+import { DEFAULT_ACCOUNT_ID } from './caller.js';
 import { capConnections, defaultMaxConnections } from './connections.js';
 import { consoleAccessLog } from './console.js';
 import type { LocalControl } from './control.js';
@@ -18,8 +18,11 @@ import type { FunctionSettings } from './functions.js';
 import { startFunctions } from './functions.js';
 import type { AccessLogEntry, Route } from './http-api.js';
 import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
+import { originCheck } from './origin.js';
+import { checkLocalServiceOptions } from './settings.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
+import type { StateDocument } from './state.js';
 import type { ThrottleSettings } from './throttle.js';
 
 export interface LocalServiceOptions {
@@ -68,10 +71,22 @@ export interface LocalServiceOptions {
   readonly storeEndpoint?: (dynaliteEndpoint: string) => string | Promise<string>;
   /** A state document (`GET /_local/state`) to replace the store's state with at start. @default none: the store as it is */
   readonly seedFile?: string | undefined;
+  /** A state document to replace the store's state with at start, after `seedFile`'s. @default none: the store as it is */
+  readonly seed?: StateDocument | undefined;
   /** A JSON list of fault rules (`POST /_local/faults`) in force from the start. @default none */
   readonly faultsFile?: string | undefined;
   /** Fault rules in force from the start, after FAULTS_FILE's. @default none */
   readonly faults?: readonly unknown[];
+  /**
+   * Origins (`scheme://host[:port]`) whose web pages may call the service, besides its own; `['*']`
+   * any but `null`. @default none: browsers may call it from its own origin only (./origin.ts)
+   */
+  readonly allowedOrigins?: readonly string[] | undefined;
+  /**
+   * Host names requests may be addressed to besides loopback names and the address it listens on,
+   * such as `host.docker.internal`. @default none
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 export interface LocalService {
@@ -100,26 +115,27 @@ const CONCURRENT_INVOCATIONS = '1000';
  * their thread gets an environment of its own, built from these options over a copy of this
  * process's, which is never written to; so two services in one process share no setting.
  */
-export const startLocalService = async ({
-  port = 3000,
-  host = '127.0.0.1',
-  dataDir = '.data',
-  sigv4,
-  throttle,
-  functions: functionSettings,
-  maxConnections = defaultMaxConnections(),
-  region = 'us-east-1',
-  quota,
-  logLevel = 'WARN',
-  metrics = false,
-  accessLog = consoleAccessLog('text'),
-  storeEndpoint = (endpoint) => endpoint,
-  defaultAccountId = DEFAULT_ACCOUNT_ID,
-  ...controlOptions
-}: LocalServiceOptions = {}): Promise<LocalService> => {
-  if (!isAccountId(defaultAccountId)) throw new Error(`defaultAccountId must be 12 digits, got '${defaultAccountId}'`);
-  // The handlers would refuse it too, but only at their first invocation, answering 500.
-  if (quota !== undefined && !(Number.isInteger(quota) && quota >= 1)) throw new Error(`quota must be a positive integer, got ${quota}`);
+export const startLocalService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
+  checkLocalServiceOptions(options);
+  const {
+    port = 3000,
+    host = '127.0.0.1',
+    dataDir = '.data',
+    sigv4,
+    throttle,
+    functions: functionSettings,
+    maxConnections = defaultMaxConnections(),
+    region = 'us-east-1',
+    quota,
+    logLevel = 'WARN',
+    metrics = false,
+    accessLog = consoleAccessLog('text'),
+    storeEndpoint = (endpoint) => endpoint,
+    defaultAccountId = DEFAULT_ACCOUNT_ID,
+    allowedOrigins,
+    allowedHosts,
+    ...controlOptions
+  } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   if (path !== undefined) mkdirSync(path, { recursive: true });
   // The store and the handlers' thread start side by side: the thread loads what the handlers import
@@ -180,6 +196,7 @@ export const startLocalService = async ({
       log,
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
       control,
+      checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
     });
     const server = createServer(
       {

@@ -34,87 +34,168 @@ export class SettingError extends Error {
  */
 export const localServiceOptionsFromEnvironment = (env: Environment = process.env): LocalServiceSettings => {
   const format = logFormat(env);
+  const level = fromEnvironment(env, 'POWERTOOLS_LOG_LEVEL', RULES.logLevel);
+  const list = (rule: Rule<readonly string[]>) => (name: string, text: unknown) => rule(name, String(text).split(','));
   return {
-    port: port(env),
-    host: host(env),
-    dataDir: dataDir(env),
+    port: fromEnvironment(env, 'PORT', RULES.port) ?? 3000,
+    host: fromEnvironment(env, 'HOST', RULES.host) ?? '127.0.0.1',
+    dataDir: fromEnvironment(env, 'DATA_DIR', RULES.dataDir) ?? '.data',
     sigv4: sigv4(env),
     throttle: throttle(env),
-    ...functions(env),
-    ...defaultAccountId(env),
-    region: region(env),
-    ...quota(env),
+    ...given(
+      'functions',
+      fromEnvironment(env, 'FUNCTION_CONCURRENCY', (name, text) => ({ concurrency: RULES.concurrency(name, text) })),
+    ),
+    ...given('defaultAccountId', fromEnvironment(env, 'DEFAULT_ACCOUNT_ID', RULES.defaultAccountId)),
+    region: fromEnvironment(env, 'AWS_REGION', RULES.region) ?? 'us-east-1',
+    ...given('quota', fromEnvironment(env, 'CLIENT_CERTIFICATE_QUOTA', RULES.quota)),
+    ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
+    ...given('allowedHosts', fromEnvironment(env, 'ALLOWED_HOSTS', list(RULES.allowedHosts))),
     logFormat: format,
     metrics: format === 'json',
     // In the text format the handlers' INFO lines would bury the one line per answer.
-    logLevel: logLevel(env) ?? (format === 'json' ? 'INFO' : 'WARN'),
+    logLevel: level ?? (format === 'json' ? 'INFO' : 'WARN'),
     ...controlFiles(env),
   };
 };
 
-/** `LOG_FORMAT`: `text` (the default) or `json`. */
-const logFormat = (env: Environment): LogFormat => {
-  const value = env.LOG_FORMAT ?? 'text';
-  return value === 'text' || value === 'json' ? value : refuse('LOG_FORMAT', value, "'text' (one line per answer, the default) or 'json'");
-};
-
-/** `SEED_FILE` (a state document) and `FAULTS_FILE` (a list of fault rules), read and checked before the service starts. */
-const controlFiles = (env: Environment): Pick<LocalServiceOptions, 'seedFile' | 'faultsFile'> => {
-  const check = (name: 'SEED_FILE' | 'FAULTS_FILE', parse: (text: string) => unknown): string | undefined => {
-    const path = env[name];
-    if (path === undefined) return undefined;
-    try {
-      atFile(name, path, parse);
-    } catch (error) {
-      throw new SettingError((error as Error).message);
-    }
-    return path;
-  };
-  const seedFile = check('SEED_FILE', (text) => parseStateDocument(JSON.parse(text), localQuota(env)));
-  const faultsFile = check('FAULTS_FILE', parseFaultsFile);
-  return { ...(seedFile === undefined ? {} : { seedFile }), ...(faultsFile === undefined ? {} : { faultsFile }) };
-};
-
-/** `FUNCTION_CONCURRENCY`: invocations of each function at once, as Lambda's reserved concurrency. */
-const functions = (env: Environment): Pick<LocalServiceOptions, 'functions'> =>
-  env.FUNCTION_CONCURRENCY === undefined
-    ? {}
-    : {
-        functions: {
-          concurrency: decimal(env, 'FUNCTION_CONCURRENCY', 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)'),
-        },
-      };
-
-const port = (env: Environment): number =>
-  env.PORT === undefined ? 3000 : decimal(env, 'PORT', 0, 65_535, 'a port number from 0 to 65535 (0: any free port)');
-
-/** A host name or IP address, and nothing else: an empty one would listen on every interface. */
-const host = (env: Environment): string => {
-  const value = env.HOST;
-  if (value === undefined) return '127.0.0.1';
-  if (isIP(value) !== 0) return value;
-  const rule = 'an address of this machine (unset: 127.0.0.1)';
-  if (value.startsWith('[')) refuse('HOST', value, `${rule}, an IPv6 one without brackets`);
-  if (value.includes(':')) refuse('HOST', value, `${rule}, without a port (the port is PORT)`);
-  // An all-numeric last label is no host name; the resolver would read `127.1` or `0x7f.1` as an IPv4 address.
-  const last = value.replace(/\.$/, '').split('.').at(-1)!;
-  if (!HOST_NAME.test(value) || /^(\d+|0x[0-9a-f]*)$/i.test(last)) {
-    refuse('HOST', value, `${rule}: an IPv4 address in four decimal parts, an IPv6 address or a host name`);
+/**
+ * `startLocalService()`'s options checked by the same rules as the settings, each named as the
+ * option: a bad one throws a `SettingError` before anything starts.
+ */
+export const checkLocalServiceOptions = (options: LocalServiceOptions): void => {
+  const { functions, throttle: limits } = options;
+  const checks: [string, unknown, Rule<unknown>][] = [
+    ['port', options.port, RULES.port],
+    ['host', options.host, RULES.host],
+    ['dataDir', options.dataDir, RULES.dataDir],
+    ['region', options.region, RULES.region],
+    ['quota', options.quota, RULES.quota],
+    ['defaultAccountId', options.defaultAccountId, RULES.defaultAccountId],
+    ['logLevel', options.logLevel, RULES.logLevel],
+    ['maxConnections', options.maxConnections, RULES.maxConnections],
+    ['allowedOrigins', options.allowedOrigins, RULES.allowedOrigins],
+    ['allowedHosts', options.allowedHosts, RULES.allowedHosts],
+    ['functions.concurrency', functions?.concurrency, RULES.concurrency],
+    ['functions.timeoutMs', functions?.timeoutMs, RULES.timeoutMs],
+    ['functions.maxWaitMs', functions?.maxWaitMs, RULES.maxWaitMs],
+    ['functions.maxWaiting', functions?.maxWaiting, RULES.maxWaiting],
+  ];
+  for (const [name, value, rule] of checks) if (value !== undefined) rule(name, value);
+  // Given at all, throttling needs both.
+  if (limits !== undefined) {
+    RULES.throttleRate('throttle.rate', limits.rate);
+    RULES.throttleBurst('throttle.burst', limits.burst);
   }
-  return value;
 };
-const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
 
-/** A directory, or `memory`; an empty value would put LevelDB's files in the working directory. */
-const dataDir = (env: Environment): string => {
-  const value = env.DATA_DIR;
-  const rule = 'a directory for the store, or memory to keep nothing on disk (unset: .data)';
-  if (value !== undefined && (value === '' || value.trim() !== value)) refuse('DATA_DIR', value, rule);
-  // Quoted, `~` reaches here unexpanded, and `Memory` would be a directory of that name.
-  if (value?.startsWith('~')) refuse('DATA_DIR', value, `${rule}; the shell did not expand ~, write $HOME`);
-  if (value !== 'memory' && value?.toLowerCase() === 'memory') refuse('DATA_DIR', value, `${rule}, in lower case`);
-  return value ?? '.data';
+/** One rule: checks `value` and gives it as the service takes it, or throws a `SettingError` naming it as `name`. */
+type Rule<T> = (name: string, value: unknown) => T;
+
+/** The variable `name`, by `rule`; `undefined` when it is unset. */
+const fromEnvironment = <T>(env: Environment, name: string, rule: Rule<T>): T | undefined =>
+  env[name] === undefined ? undefined : rule(name, env[name]);
+
+/** `{ [key]: value }`, or nothing when there is no value: an option left out takes its default. */
+const given = <K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, T>>;
+
+/**
+ * A Generate whose first slot is taken reads every quota slot, 100 to a batch read (ten reads at this
+ * bound), from a list built in memory: a quota in the millions would time such Generates out, or
+ * exhaust memory.
+ */
+export const MAX_LOCAL_QUOTA = 1_000;
+
+/** HTTP API's integration timeout: a function, or a wait for one, longer than this is never waited for. */
+const INTEGRATION_TIMEOUT_MS = 30_000;
+
+/**
+ * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
+ * of each partition in @aws-sdk/core's util-endpoints/lib/aws/partitions.js.
+ */
+const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
+
+/**
+ * The rules, each written once: the settings name the value by its variable, `startLocalService()`
+ * by its option. A variable's value is text; an option's is the type the option takes.
+ */
+const RULES = {
+  port: (name: string, value: unknown) => wholeNumber(name, value, 0, 65_535, 'a port number from 0 to 65535 (0: any free port)'),
+  /** A host name or IP address, and nothing else: an empty one would listen on every interface. */
+  host: (name: string, value: unknown): string => {
+    const rule = 'an address of this machine (unset: 127.0.0.1)';
+    const text = typeof value === 'string' ? value : refuse(name, value, rule);
+    if (isIP(text) !== 0) return text;
+    if (text.startsWith('[')) refuse(name, text, `${rule}, an IPv6 one without brackets`);
+    if (text.includes(':')) refuse(name, text, `${rule}, without a port (the port is PORT)`);
+    if (!isHostName(text)) refuse(name, text, `${rule}: an IPv4 address in four decimal parts, an IPv6 address or a host name`);
+    return text;
+  },
+  /** A directory, or `memory`; an empty value would put LevelDB's files in the working directory. */
+  dataDir: (name: string, value: unknown): string => {
+    const rule = 'a directory for the store, or memory to keep nothing on disk (unset: .data)';
+    const text = typeof value === 'string' ? value : refuse(name, value, rule);
+    if (text === '' || text.trim() !== text) refuse(name, text, rule);
+    // Quoted, `~` reaches here unexpanded, and `Memory` would be a directory of that name.
+    if (text.startsWith('~')) refuse(name, text, `${rule}; the shell did not expand ~, write $HOME`);
+    if (text !== 'memory' && text.toLowerCase() === 'memory') refuse(name, text, `${rule}, in lower case`);
+    return text;
+  },
+  region: (name: string, value: unknown): string =>
+    typeof value === 'string' && REGION.test(value) ? value : refuse(name, value, 'an AWS region, such as us-east-1 (unset: us-east-1)'),
+  /** Read by the handlers in their own thread (lambda/store/dynamodb-store.ts): checked here, before it starts. */
+  quota: (name: string, value: unknown) =>
+    wholeNumber(name, value, 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`),
+  /** Invocations of each function at once, as Lambda's reserved concurrency. */
+  concurrency: (name: string, value: unknown) =>
+    wholeNumber(name, value, 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)'),
+  timeoutMs: (name: string, value: unknown) =>
+    wholeNumber(name, value, 1, INTEGRATION_TIMEOUT_MS, `milliseconds a function may run, from 1 to ${INTEGRATION_TIMEOUT_MS}`),
+  maxWaitMs: (name: string, value: unknown) =>
+    wholeNumber(
+      name,
+      value,
+      0,
+      INTEGRATION_TIMEOUT_MS,
+      `milliseconds an invocation may wait for a free slot, from 0 to ${INTEGRATION_TIMEOUT_MS}`,
+    ),
+  maxWaiting: (name: string, value: unknown) =>
+    wholeNumber(name, value, 0, Number.MAX_SAFE_INTEGER, 'a whole number of invocations that may wait at once, from 0'),
+  /** None would drop every connection. */
+  maxConnections: (name: string, value: unknown) =>
+    wholeNumber(name, value, 1, Number.MAX_SAFE_INTEGER, 'a whole number of connections held at once, from 1'),
+  /** The account of unsigned requests and of access keys that name none. */
+  defaultAccountId: (name: string, value: unknown): string =>
+    typeof value === 'string' && isAccountId(value) ? value : refuse(name, value, 'an account id of 12 digits (unset: 000000000000)'),
+  throttleRate: (name: string, value: unknown): number => {
+    const rate = typeof value === 'string' ? (/^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN) : value;
+    if (typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate))
+      refuse(name, value, 'a positive number of requests a second, in decimal digits (such as 10 or 2.5)');
+    return rate as number;
+  },
+  throttleBurst: (name: string, value: unknown) =>
+    wholeNumber(name, value, 1, Number.MAX_SAFE_INTEGER, 'a whole number of requests from 1'),
+  /** Powertools takes its levels in any case, and would log at INFO on a level it does not know. */
+  logLevel: (name: string, value: unknown): string =>
+    typeof value === 'string' && LOG_LEVELS.includes(value.toUpperCase())
+      ? value.toUpperCase()
+      : refuse(name, value, `one of ${LOG_LEVELS.join(', ')} (unset: WARN, or INFO with LOG_FORMAT=json)`),
+  /** Origins a browser may call the service from besides its own (./origin.ts): exact, as a browser sends them, or `*` alone. */
+  allowedOrigins: (name: string, value: unknown): readonly string[] => {
+    const rule = 'comma-separated origins, each scheme://host[:port] as a browser sends it (such as http://localhost:8080), or *';
+    const origins = listOf(name, value, rule);
+    if (origins.includes('*') && origins.length > 1) refuse(name, origins.join(','), `${rule}: * alone allows every origin`);
+    for (const origin of origins) if (origin !== '*' && !isOrigin(origin)) refuse(name, origin, rule);
+    return origins;
+  },
+  /** Host names a request may name besides loopback and the service's own address (./origin.ts). */
+  allowedHosts: (name: string, value: unknown): readonly string[] => {
+    const rule = 'comma-separated host names or IP addresses, without ports (such as host.docker.internal)';
+    const hosts = listOf(name, value, rule);
+    for (const host of hosts) if (isIP(host) === 0 && !isHostName(host)) refuse(name, host, rule);
+    return hosts;
+  },
 };
 
 /** `AUTH=sigv4` checks signatures against the one key pair in the environment; unset or `none` checks nothing. */
@@ -152,67 +233,69 @@ const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {
 /** `THROTTLE_RATE` and `THROTTLE_BURST` together, as the stage's limits; neither set means no throttling. */
 const throttle = (env: Environment): LocalServiceOptions['throttle'] => {
   if (env.THROTTLE_RATE === undefined && env.THROTTLE_BURST === undefined) return undefined;
-  const rateText = required(env, 'THROTTLE_RATE', 'with THROTTLE_BURST');
-  const rate = Number(rateText);
-  if (!/^\d+(\.\d+)?$/.test(rateText) || !(rate > 0) || !Number.isFinite(rate)) {
-    refuse('THROTTLE_RATE', rateText, 'a positive number of requests a second, in decimal digits (such as 10 or 2.5)');
-  }
-  required(env, 'THROTTLE_BURST', 'with THROTTLE_RATE');
-  const burst = decimal(env, 'THROTTLE_BURST', 1, Number.MAX_SAFE_INTEGER, 'a whole number of requests from 1');
+  const rate = RULES.throttleRate('THROTTLE_RATE', required(env, 'THROTTLE_RATE', 'with THROTTLE_BURST'));
+  const burst = RULES.throttleBurst('THROTTLE_BURST', required(env, 'THROTTLE_BURST', 'with THROTTLE_RATE'));
   return { rate, burst };
 };
 
-/**
- * A Generate whose first slot is taken reads every quota slot, 100 to a batch read (ten reads at this
- * bound), from a list built in memory: a quota in the millions would time such Generates out, or
- * exhaust memory.
- */
-export const MAX_LOCAL_QUOTA = 1_000;
-
-/** Read by the handlers in their own thread (lambda/store/dynamodb-store.ts): checked here, before it starts. */
-const quota = (env: Environment): Pick<LocalServiceOptions, 'quota'> =>
-  env.CLIENT_CERTIFICATE_QUOTA === undefined
-    ? {}
-    : {
-        quota: decimal(
-          env,
-          'CLIENT_CERTIFICATE_QUOTA',
-          1,
-          MAX_LOCAL_QUOTA,
-          `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`,
-        ),
-      };
-
-/**
- * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
- * of each partition in @aws-sdk/core's util-endpoints/lib/aws/partitions.js.
- */
-const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
-
-const region = (env: Environment): string => {
-  if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION))
-    refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
-  return env.AWS_REGION ?? 'us-east-1';
+/** A list of strings, none empty. */
+const listOf = (name: string, value: unknown, rule: string): readonly string[] => {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) return refuse(name, value, rule);
+  for (const item of value as string[]) if (item === '') refuse(name, value.join(','), rule);
+  return value as string[];
 };
 
-/** Powertools' levels; it takes them in any case, and would log at INFO on a level it does not know. */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
+
+/** A host name; an all-numeric last label is none, since the resolver would read `127.1` or `0x7f.1` as an IPv4 address. */
+const isHostName = (text: string): boolean =>
+  HOST_NAME.test(text) && !/^(\d+|0x[0-9a-f]*)$/i.test(text.replace(/\.$/, '').split('.').at(-1)!);
+
+/** An origin as a browser serialises it: lower case, no path, no default port (`URL.origin` for http and https). */
+const isOrigin = (text: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(text) &&
+  (!/^https?:/.test(text) || URL.parse(text)?.origin === text);
+
+/** A whole number: as text, decimal digits only (no sign, exponent, hex, fraction, white space or leading zero). */
+const wholeNumber = (name: string, value: unknown, min: number, max: number, rule: string): number => {
+  const number = typeof value === 'string' ? (/^(0|[1-9]\d*)$/.test(value) ? Number(value) : Number.NaN) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < min || number > max) refuse(name, value, rule);
+  return number as number;
+};
+
+/** `LOG_FORMAT`: `text` (the default) or `json`. */
+const logFormat = (env: Environment): LogFormat => {
+  const value = env.LOG_FORMAT ?? 'text';
+  return value === 'text' || value === 'json' ? value : refuse('LOG_FORMAT', value, "'text' (one line per answer, the default) or 'json'");
+};
+
+/**
+ * `SEED_FILE` (a state document) and `FAULTS_FILE` (a list of fault rules), each read once and
+ * checked here, and handed on parsed: a file read twice would be empty the second time if it is a
+ * pipe (`--seed-file <(...)`).
+ */
+const controlFiles = (env: Environment): Pick<LocalServiceOptions, 'seed' | 'faults'> => {
+  const parsed = <T>(name: 'SEED_FILE' | 'FAULTS_FILE', parse: (text: string) => T): T | undefined => {
+    const path = env[name];
+    if (path === undefined) return undefined;
+    try {
+      return atFile(name, path, parse);
+    } catch (error) {
+      throw new SettingError((error as Error).message);
+    }
+  };
+  return {
+    ...given(
+      'seed',
+      parsed('SEED_FILE', (text) => parseStateDocument(JSON.parse(text), localQuota(env))),
+    ),
+    ...given('faults', parsed('FAULTS_FILE', parseFaultsFile)),
+  };
+};
+
+/** Powertools' levels. */
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
-
-const logLevel = (env: Environment): string | undefined => {
-  const value = env.POWERTOOLS_LOG_LEVEL;
-  if (value !== undefined && !LOG_LEVELS.includes(value.toUpperCase())) {
-    refuse('POWERTOOLS_LOG_LEVEL', value, `one of ${LOG_LEVELS.join(', ')} (unset: WARN, or INFO with LOG_FORMAT=json)`);
-  }
-  return value?.toUpperCase();
-};
-
-/** A whole number written in decimal digits only: no sign, exponent, hex, fraction, white space or leading zero. */
-const decimal = (env: Environment, name: string, min: number, max: number, rule: string): number => {
-  const text = env[name] ?? '';
-  const value = Number(text);
-  if (!/^(0|[1-9]\d*)$/.test(text) || value < min || value > max) refuse(name, text, rule);
-  return value;
-};
 
 const required = (env: Environment, name: string, context: string): string => {
   const value = env[name];
@@ -220,9 +303,13 @@ const required = (env: Environment, name: string, context: string): string => {
   return value;
 };
 
-const refuse = (name: string, value: string, rule: string): never => {
-  throw new SettingError(`${name} must be ${rule}, got ${quoted(value)}`);
+const refuse = (name: string, value: unknown, rule: string): never => {
+  throw new SettingError(`${name} must be ${rule}, got ${shown(value)}`);
 };
+
+/** A variable's text quoted; an option's value as written in code. */
+const shown = (value: unknown): string =>
+  typeof value === 'string' ? quoted(value) : typeof value === 'object' && value !== null ? quoted(JSON.stringify(value)) : String(value);
 
 /**
  * A value quoted as JSON, so that an empty one shows, with every control character and line
@@ -233,14 +320,6 @@ export const quoted = (value: string): string =>
     /[\p{Cc}\p{Zl}\p{Zp}]/gu,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-
-/** `DEFAULT_ACCOUNT_ID`: the account of unsigned requests and of access keys that name none. */
-const defaultAccountId = (env: Environment): Pick<LocalServiceOptions, 'defaultAccountId'> => {
-  const value = env.DEFAULT_ACCOUNT_ID;
-  if (value === undefined) return {};
-  if (!isAccountId(value)) refuse('DEFAULT_ACCOUNT_ID', value, 'an account id of 12 digits (unset: 000000000000)');
-  return { defaultAccountId: value };
-};
 
 /**
  * The key pairs `CREDENTIALS_FILE` lists, one a line: `ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID`, then

@@ -24,8 +24,14 @@ const canListen = (port: number, host: string): Promise<void> =>
 
 /** A store, a new directory or an empty one: anything else would get LevelDB's files strewn among its own. */
 const canKeepStore = async (path: string): Promise<void> => {
-  mkdirSync(path, { recursive: true });
-  const entries = readdirSync(path);
+  let entries: string[];
+  try {
+    mkdirSync(path, { recursive: true });
+    entries = readdirSync(path);
+  } catch (error) {
+    // Whatever is in the way (a file, a symbolic link to nothing, a directory this user may not write), DATA_DIR names it.
+    throw new SettingError(cannotHoldStore(path, error as NodeJS.ErrnoException));
+  }
   if (entries.length > 0 && !entries.includes('CURRENT')) {
     throw new SettingError(
       `DATA_DIR ${quoted(path)} holds files that are not a store: set DATA_DIR to a new or empty directory, or memory`,
@@ -60,7 +66,6 @@ export const startUpFailure = (error: unknown): string | undefined => {
   };
   const free = 'set PORT to another port (0: any free port)';
   const local = 'set HOST to an address of this machine (unset: 127.0.0.1)';
-  const store = 'set DATA_DIR to another directory, or memory to keep nothing on disk';
   if (syscall === 'listen' && code === 'EADDRINUSE') return `PORT ${port} is in use on ${address}: stop what listens there, or ${free}`;
   if (syscall === 'listen' && code === 'EACCES') return `PORT ${port} needs privileges this user does not have: ${free}`;
   if (code === 'EADDRNOTAVAIL') return `HOST ${quoted(address ?? '')} is not an address of this machine: ${local}`;
@@ -68,13 +73,19 @@ export const startUpFailure = (error: unknown): string | undefined => {
     return `HOST ${quoted(hostname ?? '')} does not resolve to an address (${code}): ${local}`;
   }
   if (code === 'LEVEL_LOCKED' || message === 'Database is closed') {
-    return `DATA_DIR ${path === undefined ? '' : `${quoted(path)} `}is in use by another running service: stop that one, or ${store}`;
+    return `DATA_DIR ${path === undefined ? '' : `${quoted(path)} `}is in use by another running service: stop that one, or ${ANOTHER_STORE}`;
   }
   if (path !== undefined && code !== undefined && (DATA_DIR_CODES.has(code) || code.startsWith('LEVEL_'))) {
-    const reason = message.replace(`${code}: `, ''); // Node's messages begin with their code
-    return oneLine(`DATA_DIR ${quoted(path)} cannot hold the store (${code}: ${reason}): ${store}`);
+    return cannotHoldStore(path, error as NodeJS.ErrnoException);
   }
   return undefined;
+};
+
+const ANOTHER_STORE = 'set DATA_DIR to another directory, or memory to keep nothing on disk';
+
+const cannotHoldStore = (path: string, { code, message }: NodeJS.ErrnoException): string => {
+  const reason = message.replace(`${code}: `, ''); // Node's messages begin with their code
+  return oneLine(`DATA_DIR ${quoted(path)} cannot hold the store (${code}: ${reason}): ${ANOTHER_STORE}`);
 };
 
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ');

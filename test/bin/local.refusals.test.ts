@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_PAYLOAD_BYTES } from '../../lib/local/http-api.js';
 import type { ChildService } from '../support/child-service.js';
 import { spawnService } from '../support/child-service.js';
 import { send } from '../support/http.js';
@@ -26,10 +27,15 @@ interface Ended {
   readonly stderr: string;
 }
 
-/** Runs `script` as `npm start` runs bin/local.ts, with `env` over a working loopback set-up, until it ends. */
-const runToEnd = (env: Record<string, string>, script = 'bin/local.ts', args: string[] = []): Promise<Ended> =>
+/**
+ * Runs `script` as `npm start` runs bin/local.ts, with `env` over a working loopback set-up, until it
+ * ends; `shellArgs`, its arguments in bash's syntax (`--seed-file <(...)`).
+ */
+const runToEnd = (env: Record<string, string>, script = 'bin/local.ts', args: string[] = [], shellArgs?: string): Promise<Ended> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const node = [process.execPath, '--import', 'tsx', script, ...args];
+    const [command, ...commandArgs] = shellArgs === undefined ? node : ['bash', '-c', `exec "$@" ${shellArgs}`, 'bash', ...node];
+    const child = spawn(command!, commandArgs, {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH,
@@ -76,10 +82,10 @@ const isListening = (port: number): Promise<boolean> =>
   });
 
 /** Asserts `npm start` with `env` refused to start, in one line that begins with `setting`; returns the line. */
-const expectRefusal = async (env: Record<string, string>, setting: string, port?: number): Promise<string> => {
+const expectRefusal = async (env: Record<string, string>, setting: string, port?: number, shellArgs?: string): Promise<string> => {
   const listenOn = port ?? (await freePort());
 
-  const ended = await runToEnd({ PORT: String(listenOn), ...env });
+  const ended = await runToEnd({ PORT: String(listenOn), ...env }, undefined, undefined, shellArgs);
 
   expect(ended.stdout).not.toContain('listening on');
   expect(ended.code).not.toBeNull(); // it ended by itself
@@ -132,6 +138,24 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
     expect(await expectRefusal({ DATA_DIR: file }, 'DATA_DIR')).toContain('cannot hold the store (EEXIST');
   });
 
+  test('a DATA_DIR that is a symbolic link to nothing is named', async () => {
+    const link = join(scratch, 'dangling');
+    symlinkSync(join(scratch, 'nowhere', 'store'), link);
+
+    expect(await expectRefusal({ DATA_DIR: link }, 'DATA_DIR')).toContain('cannot hold the store (ENOENT');
+  });
+
+  test.each(['--seed-file', '--faults-file'])('%s given a pipe of more than 10 MiB is refused once that much is read', async (flag) => {
+    const line = await expectRefusal(
+      {},
+      flag === '--seed-file' ? 'SEED_FILE' : 'FAULTS_FILE',
+      undefined,
+      `${flag} <(head -c 20000000 /dev/zero)`,
+    );
+
+    expect(line).toContain(`larger than ${MAX_PAYLOAD_BYTES} bytes`);
+  });
+
   test('a PORT in use is named, and what holds it is left alone', async () => {
     const holder = createServer((socket) => socket.end());
     await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
@@ -170,4 +194,50 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
     expect(ended.stdout).toContain('refused EADDRINUSE');
     expect(ended.code).toBe(0);
   });
+});
+
+test('SEED_FILE and FAULTS_FILE given as pipes (<(...)) are each read once: the service starts seeded, with the rules in force', async () => {
+  const seed = {
+    namespaces: { '000000000000#us-east-1': { certificates: [], quotaSlots: [{ index: 3, owner: 'left-over', claimedAt: 1 }] } },
+  };
+  const rules = [{ operations: ['GetTags'], action: { answerLost: true } }];
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      `exec "$@" --seed-file <(echo '${JSON.stringify(seed)}') --faults-file <(echo '${JSON.stringify(rules)}')`,
+      'bash',
+      process.execPath,
+      '--import',
+      'tsx',
+      'bin/local.ts',
+    ],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const listening = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (listening) resolve(listening[1]!);
+      });
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      // A pipe opened a second time waits for a writer that is gone: the start would hang.
+      setTimeout(() => reject(new Error(`not listening within 30 s: ${stderr}`)), 30_000).unref();
+    });
+
+    expect((await send(url, { path: '/_local/state' })).json).toEqual(seed);
+    expect((await send(url, { path: '/_local/faults' })).json).toMatchObject({ rules: [rules[0]] });
+  } finally {
+    const exited = new Promise((done) => child.once('close', done));
+    child.kill('SIGTERM');
+    await exited;
+  }
 });

@@ -67,7 +67,7 @@ const gone = async (pid: number, withinMs: number): Promise<boolean> => {
 const requestUnderWay = async (url: URL) => {
   const socket = connect(Number(url.port), url.hostname);
   await new Promise((connected) => socket.once('connect', connected));
-  socket.write('POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  socket.write('POST /clientcertificates HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
   socket.on('error', () => undefined);
   return socket;
 };

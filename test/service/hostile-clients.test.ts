@@ -129,7 +129,7 @@ test('clients that send their headers a byte at a time hold nothing for long', a
   const outcome = await duringAttack('300 slow-header clients', async () => {
     const timers: NodeJS.Timeout[] = [];
     const sockets = await openSockets(300, (socket) => {
-      socket.write('GET /clientcertificates HTTP/1.1\r\nHost: x\r\n');
+      socket.write('GET /clientcertificates HTTP/1.1\r\nHost: localhost\r\n');
       timers.push(setInterval(() => socket.write('X-Slow: 1\r\n'), 500));
     });
     return () => {
@@ -146,7 +146,7 @@ test('clients that stall half-way through large bodies hold a bounded amount of 
     const chunk = Buffer.alloc(1024 * 1024, 'a');
     const sockets = await openSockets(100, (socket) => {
       socket.write(
-        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`,
       );
       for (let i = 0; i < 9; i++) socket.write(chunk);
     });
@@ -162,7 +162,7 @@ test('clients that stall part-way through their bodies, past the connection cap,
   const outcome = await duringAttack(`700 stalled bodies, descriptor limit ${FD_LIMIT}`, async () => {
     const sockets = await openSockets(700, (socket) => {
       socket.write(
-        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patch`,
+        `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patch`,
       );
     });
     await new Promise((parsed) => setTimeout(parsed, 500)); // every one of them a request under way
@@ -181,7 +181,7 @@ test('clients that never read their answers are cut off, and others are served m
     sockets = await openSockets(100, (socket) => {
       socket.pause();
       closed.push(new Promise((done) => socket.once('close', () => done())));
-      socket.write('GET /clientcertificates?limit=500 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n');
+      socket.write('GET /clientcertificates?limit=500 HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n');
     });
     // The 100 pages are real work; measure once they are answered and only the unread answers remain.
     const answered = () =>

@@ -144,7 +144,10 @@ describe('the log', () => {
   test('has one line for a request that breaks off with a bad chunk, and for one with an unknown Expect', async () => {
     const { service, log } = await loggedService();
 
-    const broken = await sendRaw(service.url, 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    const broken = await sendRaw(
+      service.url,
+      'POST /clientcertificates HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    );
     const expecting = await send(service.url, { path: '/clientcertificates/abc123', headers: { expect: 'foo' } });
     await new Promise((later) => setTimeout(later, 200));
     await service.close();

@@ -119,13 +119,13 @@ describe('a service started with SEED_FILE, FAULTS_FILE, the faults option and A
 });
 
 describe('SEED_FILE and FAULTS_FILE in the environment', () => {
-  it('are taken when their documents are sound', () => {
+  it('are read once and handed on parsed when their documents are sound', () => {
     const seed = file('seed.json', SEED);
     const faults = file('faults.json', [FILE_RULE]);
 
     expect(localServiceOptionsFromEnvironment({ SEED_FILE: seed, FAULTS_FILE: faults })).toMatchObject({
-      seedFile: seed,
-      faultsFile: faults,
+      seed: SEED,
+      faults: [FILE_RULE],
     });
   });
 

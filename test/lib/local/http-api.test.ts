@@ -72,7 +72,7 @@ describe('the HTTP API payload limit (10 MB)', () => {
   test('a declared length over the limit is refused before the body is read', async () => {
     const response = await sendRaw(
       service.url,
-      `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_PAYLOAD_BYTES + 1}\r\n\r\n{"patch`,
+      `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${MAX_PAYLOAD_BYTES + 1}\r\n\r\n{"patch`,
     );
 
     expect(response.status).toBe(413);
@@ -97,11 +97,11 @@ describe('requests that are not HTTP the stand-in can route', () => {
   });
 
   test.each([
-    ['a target that is not a URL', 'GET //[ HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a target that is not a URL', 'GET //[ HTTP/1.1\r\nHost: localhost\r\n\r\n'],
     ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
-    ['a header line without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nbroken\r\n\r\n'],
-    ['headers over the HTTP API limit', `GET / HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(MAX_HEADER_BYTES)}\r\n\r\n`],
-    ['a body length that is not a number', 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n'],
+    ['a header line without a colon', 'GET / HTTP/1.1\r\nHost: localhost\r\nbroken\r\n\r\n'],
+    ['headers over the HTTP API limit', `GET / HTTP/1.1\r\nHost: localhost\r\nx-big: ${'a'.repeat(MAX_HEADER_BYTES)}\r\n\r\n`],
+    ['a body length that is not a number', 'POST /clientcertificates HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n'],
   ])('%s is a 400 in the API error shape, and the service goes on', async (_, raw) => {
     const response = await sendRaw(service.url, raw);
     const after = await send(service.url, { path: '/clientcertificates/abc123' });
@@ -162,8 +162,9 @@ describe('pipelined requests on one connection', () => {
     const local = await startTestService({ accessLog: ({ method, status }) => logged.push({ method, status }) });
     try {
       // No such route, with a body the stand-in does not read: refused, and the connection closed.
-      const refused = 'GET /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx';
-      const generate = 'POST /clientcertificates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}';
+      const refused = 'GET /nope HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\n\r\nx';
+      const generate =
+        'POST /clientcertificates HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}';
 
       const received = await pipeline(local.url, refused + generate, 5_000);
 
@@ -184,9 +185,9 @@ describe('pipelined requests on one connection', () => {
       const { clientCertificateId: id } = (await created.json()) as { clientCertificateId: string };
       // Past the write timeout the answer before arms on the connection.
       local.control.addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: WRITE_TIMEOUT_MS + 500, when: 'before' } });
-      const get = `GET /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n`;
+      const get = `GET /clientcertificates/${id} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n`;
       const body = JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'late' }] });
-      const patch = `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      const patch = `PATCH /clientcertificates/${id} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 
       const received = await pipeline(local.url, get + patch, WRITE_TIMEOUT_MS + 3_000, (so) => so.includes('"late"'));
 
@@ -217,7 +218,9 @@ describe('pipelined requests on one connection', () => {
       await once(socket, 'connect');
       socket.pause(); // reads nothing, ever
       socket.on('error', () => undefined);
-      socket.write(`GET /clientcertificates/${clientCertificateId} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n`.repeat(200));
+      socket.write(
+        `GET /clientcertificates/${clientCertificateId} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n`.repeat(200),
+      );
       await new Promise((settle) => setTimeout(settle, 1_500));
       const bystander = await fetch(`${local.url}/clientcertificates/${clientCertificateId}`, { headers: json });
 

@@ -1,6 +1,7 @@
 import { APIGatewayClient, GenerateClientCertificateCommand, GetTagsCommand } from '@aws-sdk/client-api-gateway';
-import type { LocalService } from '../../../lib/local/service.js';
+import type { LocalService, LocalServiceOptions } from '../../../lib/local/service.js';
 import { startLocalService } from '../../../lib/local/service.js';
+import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
 
 /**
  * Two services in one process, as two test suites sharing a jest worker would start them: each
@@ -67,8 +68,69 @@ describe('startLocalService, twice in one process', () => {
   });
 });
 
-test('a quota that is not a positive integer fails the start, before the handlers would refuse it at their first invocation', async () => {
-  await expect(startLocalService({ port: 0, dataDir: 'memory', accessLog: false, quota: 0 })).rejects.toThrow(
-    'quota must be a positive integer, got 0',
-  );
+describe('startLocalService checks its options by the rules the settings are checked by', () => {
+  const refusal = async (options: LocalServiceOptions): Promise<unknown> =>
+    startLocalService({ port: 0, dataDir: 'memory', accessLog: false, ...options }).then(
+      async (service) => {
+        await service.close();
+        throw new Error('started');
+      },
+      (error: unknown) => error,
+    );
+
+  test.each<[LocalServiceOptions, string]>([
+    [
+      { host: '' },
+      'host must be an address of this machine (unset: 127.0.0.1): an IPv4 address in four decimal parts, an IPv6 address or a host name, got ""',
+    ],
+    [{ dataDir: '' }, 'dataDir must be a directory for the store, or memory to keep nothing on disk (unset: .data), got ""'],
+    [{ region: 'mars' }, 'region must be an AWS region, such as us-east-1 (unset: us-east-1), got "mars"'],
+    [
+      { functions: { concurrency: 0 } },
+      'functions.concurrency must be invocations of each function at once, from 1 to 1000 (unset: 10), got 0',
+    ],
+    [{ maxConnections: 0 }, 'maxConnections must be a whole number of connections held at once, from 1, got 0'],
+    [{ quota: 0 }, 'quota must be a whole number of certificates from 1 to 1000 (unset: 60), got 0'],
+    [{ quota: 1.5 }, 'got 1.5'],
+    [{ port: 65_536 }, 'port must be a port number from 0 to 65535 (0: any free port), got 65536'],
+    [{ defaultAccountId: '123' }, 'defaultAccountId must be an account id of 12 digits (unset: 000000000000), got "123"'],
+    [{ functions: { timeoutMs: 0 } }, 'functions.timeoutMs must be milliseconds a function may run, from 1 to 30000, got 0'],
+    [
+      { functions: { maxWaitMs: -1 } },
+      'functions.maxWaitMs must be milliseconds an invocation may wait for a free slot, from 0 to 30000, got -1',
+    ],
+    [
+      { functions: { maxWaiting: Number.NaN } },
+      'functions.maxWaiting must be a whole number of invocations that may wait at once, from 0, got NaN',
+    ],
+    [{ throttle: { rate: 0, burst: 10 } }, 'throttle.rate must be a positive number of requests a second'],
+    [{ throttle: { rate: 10, burst: 0.5 } }, 'throttle.burst must be a whole number of requests from 1, got 0.5'],
+    [{ logLevel: 'LOUD' }, 'logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
+    [
+      { allowedOrigins: ['http://localhost:8080/'] },
+      'allowedOrigins must be comma-separated origins, each scheme://host[:port] as a browser sends it (such as http://localhost:8080), or *, got "http://localhost:8080/"',
+    ],
+    [
+      { allowedHosts: [''] },
+      'allowedHosts must be comma-separated host names or IP addresses, without ports (such as host.docker.internal), got ""',
+    ],
+  ])('%j fails the start with a SettingError naming the option', async (options, message) => {
+    const error = await refusal(options);
+
+    expect(error).toBeInstanceOf(SettingError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  test('an option is refused in the words its variable is', async () => {
+    const optionMessage = ((await refusal({ region: 'mars' })) as Error).message;
+    const variableMessage = (() => {
+      try {
+        localServiceOptionsFromEnvironment({ AWS_REGION: 'mars' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+
+    expect(optionMessage.replace(/^region /, '')).toBe(variableMessage?.replace(/^AWS_REGION /, ''));
+  });
 });

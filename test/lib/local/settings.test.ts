@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
 
 /** A credentials file holding `text`. */
@@ -86,6 +87,20 @@ describe('the local service configured from the environment', () => {
   test('FUNCTION_CONCURRENCY sets how many invocations of each function run at once', () => {
     expect(localServiceOptionsFromEnvironment({ FUNCTION_CONCURRENCY: '4' }).functions).toEqual({ concurrency: 4 });
     expect(localServiceOptionsFromEnvironment({}).functions).toBeUndefined();
+  });
+
+  test('ALLOWED_ORIGINS and ALLOWED_HOSTS list, comma-separated, the origins and host names a browser may call it by', () => {
+    const env = {
+      ALLOWED_ORIGINS: 'http://localhost:8080,https://console.example,chrome-extension://abc',
+      ALLOWED_HOSTS: 'host.docker.internal,10.0.0.5,::1',
+    };
+
+    expect(localServiceOptionsFromEnvironment(env)).toMatchObject({
+      allowedOrigins: ['http://localhost:8080', 'https://console.example', 'chrome-extension://abc'],
+      allowedHosts: ['host.docker.internal', '10.0.0.5', '::1'],
+    });
+    expect(localServiceOptionsFromEnvironment({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toEqual(['*']);
+    expect(localServiceOptionsFromEnvironment({})).not.toHaveProperty('allowedOrigins');
   });
 
   test('THROTTLE_RATE and THROTTLE_BURST together set the stage limits', () => {
@@ -199,6 +214,23 @@ describe('the local service configured from the environment', () => {
     [{ LOG_FORMAT: 'JSON' }, "LOG_FORMAT must be 'text' (one line per answer, the default) or 'json', got \"JSON\""],
     [{ LOG_FORMAT: '' }, 'LOG_FORMAT must be'],
     [{ POWERTOOLS_LOG_LEVEL: '' }, 'got ""'],
+    [
+      { ALLOWED_ORIGINS: 'http://localhost:8080/' },
+      'ALLOWED_ORIGINS must be comma-separated origins, each scheme://host[:port] as a browser sends it (such as http://localhost:8080), or *, got "http://localhost:8080/"',
+    ],
+    [{ ALLOWED_ORIGINS: '' }, 'got ""'],
+    [{ ALLOWED_ORIGINS: 'http://a.example,' }, 'got "http://a.example,"'],
+    [{ ALLOWED_ORIGINS: 'http://localhost:80' }, 'got "http://localhost:80"'],
+    [{ ALLOWED_ORIGINS: 'HTTP://Localhost' }, 'got "HTTP://Localhost"'],
+    [{ ALLOWED_ORIGINS: 'localhost:8080' }, 'got "localhost:8080"'],
+    [{ ALLOWED_ORIGINS: 'null' }, 'got "null"'],
+    [{ ALLOWED_ORIGINS: '*,http://a.example' }, '* alone allows every origin'],
+    [
+      { ALLOWED_HOSTS: 'host.docker.internal:3000' },
+      'ALLOWED_HOSTS must be comma-separated host names or IP addresses, without ports (such as host.docker.internal), got "host.docker.internal:3000"',
+    ],
+    [{ ALLOWED_HOSTS: '' }, 'got ""'],
+    [{ ALLOWED_HOSTS: 'a b' }, 'got "a b"'],
   ])('%j refuses to start: %s', (env, message) => {
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(SettingError);
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(message);
@@ -221,6 +253,18 @@ describe('the local service configured from the environment', () => {
       `PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`,
     );
     expect(refusal({ ...sigv4, AWS_SECRET_ACCESS_KEY: ' hunter2' })).not.toContain('hunter2');
+  });
+});
+
+describe('SEED_FILE and FAULTS_FILE', () => {
+  test.each(['SEED_FILE', 'FAULTS_FILE'])('%s larger than PUT /_local/state takes is refused by its size, in one line', (name) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'large-')), 'large.json');
+    writeFileSync(path, '');
+    truncateSync(path, 144 * 1024 * 1024); // sparse: 144 MB of nothing on disk
+
+    expect(() => localServiceOptionsFromEnvironment({ [name]: path })).toThrow(
+      new SettingError(`${name} ${JSON.stringify(path)}: larger than ${MAX_PAYLOAD_BYTES} bytes, the most PUT /_local/state takes`),
+    );
   });
 });
 
