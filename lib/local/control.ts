@@ -9,6 +9,7 @@ import { ApiError, badRequest, serviceUnavailable } from '../../lambda/domain/er
 import type { Namespace } from '../../lambda/domain/namespace.js';
 import { errorResponse, jsonResponse } from '../../lambda/http/responses.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
+import type { Caller } from './caller.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
 import { FaultRuleError, FaultRules, parseFaultRule } from './faults.js';
 import { noSuchRoute } from './refusals.js';
@@ -29,8 +30,8 @@ export interface ControlRequest {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly body: Buffer;
-  /** The namespace the request's credentials give it. */
-  readonly caller: Namespace;
+  /** Whose request it is: its namespace, and the access key it is signed with. */
+  readonly caller: Caller;
 }
 
 /** The control plane as the programmatic API offers it: what the `/_local/` paths do, without HTTP. */

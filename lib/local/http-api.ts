@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ApiError } from '../../lambda/domain/errors.js';
-import { internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
+import { ApiError, internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
@@ -15,8 +14,9 @@ import type { ControlPlane } from './control.js';
 import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { httpApiEvent, lambdaContext } from './lambda-runtime.js';
-import { malformedHttpRequest, missingAuthenticationToken, noSuchRoute, requestEntityTooLarge } from './refusals.js';
-import type { RequestVerifier } from './sigv4.js';
+import { malformedHttpRequest, noSuchRoute, requestEntityTooLarge } from './refusals.js';
+import type { RequestSignature, RequestVerifier } from './sigv4.js';
+import { isSigned, readSignature } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
 
@@ -100,6 +100,14 @@ export const httpApiListener = (
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
+  /**
+   * The request's signature, read once for the check and the caller's namespace alike; refused when it
+   * reads two ways, or when it is missing where signatures are checked.
+   */
+  const signatureOf = (req: IncomingMessage): RequestSignature | ApiError => {
+    const signature = readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders });
+    return verify !== undefined && !(signature instanceof ApiError) && !isSigned(signature) ? signature.refusal : signature;
+  };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -115,7 +123,8 @@ export const httpApiListener = (
     if (match === undefined) return exchange.refuse(noSuchRoute(), unread);
     exchange.routeKey = routeKey(match.route.operation);
     if (takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
-    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), unread);
+    const signature = signatureOf(req);
+    if (signature instanceof ApiError) return exchange.refuse(signature, unread);
     // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
     // may have, their bytes come out of one budget for all requests: the declared ones up front, the
     // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
@@ -131,10 +140,10 @@ export const httpApiListener = (
     const body = await readBody(req, reserve, declaredBytes);
     if (body === undefined) return exchange.refuse(requestEntityTooLarge(), true);
     if (body === null) return exchange.refuse(serviceUnavailable(), true);
-    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
     // The function of the caller's region, in the service's own account, as LocalStack runs one per region.
-    const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
+    const caller = callerOf(signature, region, callers);
     const event = httpApiEvent({
       operation: match.route.operation,
       pathParameters: match.pathParameters,
@@ -164,13 +173,13 @@ export const httpApiListener = (
   const serveControl = async (exchange: Exchange, url: URL, plane: ControlPlane): Promise<void> => {
     const { req } = exchange;
     exchange.routeKey = `${req.method} ${url.pathname}`;
-    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), true);
+    const signature = signatureOf(req);
+    if (signature instanceof ApiError) return exchange.refuse(signature, true);
     const body = await readBody(req, () => false, MAX_PAYLOAD_BYTES);
     if (body === undefined || body === null) return exchange.refuse(requestEntityTooLarge(), true);
-    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+    const denied = await verify?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
     const query = decodeQuery(url.search.slice(1));
-    const { account, region: callerRegion } = callerOf(req.headers, query, region, callers);
     const method = req.method ?? 'GET';
     exchange.send(
       await plane.answer({
@@ -178,7 +187,7 @@ export const httpApiListener = (
         path: url.pathname,
         query: new URLSearchParams(query ?? []),
         body,
-        caller: { account, region: callerRegion },
+        caller: callerOf(signature, region, callers),
       }),
     );
   };
@@ -225,10 +234,6 @@ const faultTarget = (match: { route: Route; pathParameters: Record<string, strin
     match.pathParameters.clientcertificate_id ?? /\/clientcertificates\/([^/]+)$/.exec(match.pathParameters.resource_arn ?? '')?.[1],
   namespace: `${caller.account}#${caller.region}`,
 });
-
-/** Neither an Authorization header nor a presigned query: no signature to check at all. */
-const isUnsigned = (req: IncomingMessage, url: URL): boolean =>
-  req.headers.authorization === undefined && !url.searchParams.has('X-Amz-Signature');
 
 /** Whether Lambda would accept `result` as a function's response; measured only when it could matter. */
 const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isAccountId } from './caller.js';
+import { isAccountId, isRegion } from './caller.js';
 import { parseFaultsFile } from './control.js';
 import { atFile, localQuota } from './control-start.js';
 import type { LocalServiceOptions } from './service.js';
@@ -183,14 +183,8 @@ const quota = (env: Environment): Pick<LocalServiceOptions, 'quota'> =>
         ),
       };
 
-/**
- * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
- * of each partition in @aws-sdk/core's util-endpoints/lib/aws/partitions.js.
- */
-const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
-
 const region = (env: Environment): string => {
-  if (env.AWS_REGION !== undefined && !REGION.test(env.AWS_REGION))
+  if (env.AWS_REGION !== undefined && !isRegion(env.AWS_REGION))
     refuse('AWS_REGION', env.AWS_REGION, 'an AWS region, such as us-east-1 (unset: us-east-1)');
   return env.AWS_REGION ?? 'us-east-1';
 };
