@@ -114,7 +114,11 @@ describe('POST /_local/reset', () => {
     await generate(ACCOUNT_B);
     const signedAsB = `AWS4-HMAC-SHA256 Credential=${ACCOUNT_B}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
 
-    const response = await send(service.url, { method: 'POST', path: '/_local/reset', headers: { authorization: signedAsB } });
+    const response = await send(service.url, {
+      method: 'POST',
+      path: '/_local/reset',
+      headers: { authorization: signedAsB, 'x-amz-date': '20261130T000000Z' },
+    });
 
     expect(response.json).toEqual({ reset: `${ACCOUNT_B}#${REGION}`, removedItems: 2 });
   });
@@ -233,7 +237,8 @@ describe('POST /_local/faults', () => {
       path: `/clientcertificates/${id}`,
       headers: {
         'content-type': 'application/json',
-        authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT_A}/20261130/${REGION}/apigateway/aws4_request`,
+        authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT_A}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`,
+        'x-amz-date': '20261130T000000Z',
       },
       body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
     });
