@@ -134,6 +134,7 @@ export interface Unsigned {
 /** A request's signature, read once for the verifier, the caller's namespace and the control plane alike. */
 export type RequestSignature = SignatureClaim | Unsigned;
 
+/** Whether a request carries a SigV4 claim, rather than none. */
 export const isSigned = (signature: RequestSignature): signature is SignatureClaim => 'accessKeyId' in signature;
 
 /**
@@ -195,27 +196,27 @@ const claimFromHeaders = (
   headers: IncomingHttpHeaders,
   query: URLSearchParams | undefined,
 ): RequestSignature | ApiError => {
-  // Two lines are one header to HTTP, joined with a comma (RFC 9110 5.3), whose second scheme is no key=value pair.
+  // Two lines are one header to HTTP, joined with a comma (RFC 9110 5.3), and then a second scheme word with
+  // no '=': AWS's answer to that. A reader keeping the first line and one keeping the last see two claims.
   const authorization = lines.join(', ');
-  const [scheme = '', rest = ''] = authorization.split(/[ \t]+(.*)/s);
-  const amzDate = textOf(headers, 'x-amz-date');
+  if (lines.length > 1) return malformedAuthorization(authorization);
   // The signer leaves every x-amz-signature parameter out of the canonical query: one beside the header would go unsigned.
   if ([...(query?.keys() ?? [])].some((name) => name.toLowerCase() === SIGNATURE_PARAM)) return signatureMismatch();
+  const [scheme = '', rest = ''] = authorization.split(/[ \t]+(.*)/s);
+  const amzDate = textOf(headers, 'x-amz-date');
   if (scheme.toUpperCase() !== ALGORITHM) return { refusal: incompleteSignature(COMPONENTS, amzDate === undefined, scheme) };
   // `aws4-hmac-sha256` is the same scheme to HTTP, which compares schemes in any case, and no scheme to AWS.
   if (scheme !== ALGORITHM) return incompleteSignature(COMPONENTS, amzDate === undefined, scheme);
-  if (lines.length > 1) return malformedAuthorization(authorization);
   const components = new Map<string, string>();
   for (const part of rest === '' ? [] : rest.split(',')) {
     const [, name, value] = COMPONENT.exec(part.replace(/^[ \t]+|[ \t]+$/g, '')) ?? [];
-    if (name === undefined || value === undefined) return malformedAuthorization(authorization);
-    // AWS takes the last of a repeated component and passes over unknown ones: two readers could then see two
-    // credentials. Refused, with the text AWS gives a component that is no single key=value pair, the closest it records.
-    if (components.has(name)) return malformedAuthorization(authorization);
+    if (name === undefined || value === undefined || components.has(name)) return malformedAuthorization(authorization);
     components.set(name, value);
   }
   const missing = COMPONENTS.filter((name) => !components.has(name));
   if (missing.length > 0 || amzDate === undefined) return incompleteSignature(missing, amzDate === undefined, scheme);
+  // AWS keeps the last of a repeated component and passes over unknown ones, so two readers may see two credentials:
+  // both are refused here, with the text AWS gives a component that is no single key=value pair, the closest it records.
   if (components.size > COMPONENTS.length) return malformedAuthorization(authorization);
   return claimOf(
     components.get('Credential')!,

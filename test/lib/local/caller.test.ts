@@ -9,7 +9,7 @@ import type { SigV4Credentials } from '../../../lib/local/sigv4.js';
 import type { RawRequest, RawResponse } from '../../support/http.js';
 import { isAwsShapedError, send } from '../../support/http.js';
 import { startTestService } from '../../support/service.js';
-import { signed } from '../../support/signing.js';
+import { presigned, signed } from '../../support/signing.js';
 
 /**
  * Whose request it is, through the whole service: the namespace comes from the one credential the
@@ -138,17 +138,19 @@ describe.each([
     expect(await namespaces(service())).toEqual(before);
   });
 
-  test("two Authorization header lines, TWO's and then ONE's, are refused 403, whichever a reader would keep", async () => {
+  test("two Authorization lines, TWO's or another scheme's and then ONE's, are refused 403, whichever a reader would keep", async () => {
     const request = { path: '/clientcertificates' };
     const asTwo = await signed(service().url, request, { credentials: TWO });
     const asOne = await signed(service().url, request, { credentials: ONE });
 
-    const response = await send(service().url, {
-      ...asOne,
-      headers: { ...asOne.headers, authorization: [String(asTwo.headers!.authorization), String(asOne.headers!.authorization)] },
-    });
+    for (const first of [String(asTwo.headers!.authorization), 'Bearer x']) {
+      const response = await send(service().url, {
+        ...asOne,
+        headers: { ...asOne.headers, authorization: [first, String(asOne.headers!.authorization)] },
+      });
 
-    expectRefused(response, 'IncompleteSignatureException');
+      expectRefused(response, 'IncompleteSignatureException');
+    }
   });
 });
 
@@ -171,6 +173,15 @@ describe('with AUTH=none, where the access key id names the account', () => {
     expectRefused(response, 'IncompleteSignatureException');
     expect(await ids(client(unchecked, first))).toEqual([]);
     expect(await ids(client(unchecked, second))).toEqual([]);
+  });
+
+  test("a presigned URL with TWO's X-Amz-Credential added in another case is refused 403 rather than read either way", async () => {
+    const url = await presigned(unchecked.url, { path: '/clientcertificates' }, { credentials: ONE }, 60);
+    const theirs = decodeURIComponent(/X-Amz-Credential=([^&]+)/.exec(url.path)![1]!).replace(ONE.accessKeyId, TWO.accessKeyId);
+
+    const response = await send(unchecked.url, { ...url, path: `${url.path}&x-amz-credential=${encodeURIComponent(theirs)}` });
+
+    expectRefused(response, 'InvalidSignatureException');
   });
 
   test('an Authorization of another scheme stays unsigned: the default account, whatever it names', async () => {
