@@ -191,6 +191,9 @@ const COMPONENTS = ['Credential', 'Signature', 'SignedHeaders'];
 /** One component: a name, `=`, and a value with no white space, comma or `=` in it. */
 const COMPONENT = /^([^\s=,]+)=([^\s=,]+)$/;
 
+/** Without the spaces and tabs HTTP allows around a field value, and this service around a comma. */
+const withoutOws = (text: string): string => text.replace(/^[ \t]+|[ \t]+$/g, '');
+
 const claimFromHeaders = (
   lines: readonly string[],
   headers: IncomingHttpHeaders,
@@ -198,7 +201,7 @@ const claimFromHeaders = (
 ): RequestSignature | ApiError => {
   // Two lines are one header to HTTP, joined with a comma (RFC 9110 5.3), and then a second scheme word with
   // no '=': AWS's answer to that. A reader keeping the first line and one keeping the last see two claims.
-  const authorization = lines.join(', ');
+  const authorization = lines.map(withoutOws).join(', ');
   if (lines.length > 1) return malformedAuthorization(authorization);
   // The signer leaves every x-amz-signature parameter out of the canonical query: one beside the header would go unsigned.
   if ([...(query?.keys() ?? [])].some((name) => name.toLowerCase() === SIGNATURE_PARAM)) return signatureMismatch();
@@ -209,7 +212,7 @@ const claimFromHeaders = (
   if (scheme !== ALGORITHM) return incompleteSignature(COMPONENTS, amzDate === undefined, scheme);
   const components = new Map<string, string>();
   for (const part of rest === '' ? [] : rest.split(',')) {
-    const [, name, value] = COMPONENT.exec(part.replace(/^[ \t]+|[ \t]+$/g, '')) ?? [];
+    const [, name, value] = COMPONENT.exec(withoutOws(part)) ?? [];
     if (name === undefined || value === undefined || components.has(name)) return malformedAuthorization(authorization);
     components.set(name, value);
   }

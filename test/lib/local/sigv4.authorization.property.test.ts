@@ -146,11 +146,11 @@ const mutation = fc.oneof<fc.Arbitrary<Change>[]>(
         (h) =>
           onMain(h, (line) => line.replace(pattern, replacement)),
     ),
-  // A second Authorization line, one's own or the other key's, before or after.
-  fc.record({ theirs: fc.boolean(), before: fc.boolean() }).map(
-    ({ theirs, before }): Change =>
+  // A second Authorization line, one's own, the other key's or another scheme's, before or after.
+  fc.record({ line: fc.constantFrom('own', 'theirs', 'Bearer x'), before: fc.boolean() }).map(
+    ({ line, before }): Change =>
       (h, own, other) => {
-        const extra = theirs ? other : own;
+        const extra = line === 'own' ? own : line === 'theirs' ? other : line;
         return before ? { lines: [extra, ...h.lines], main: h.main + 1 } : { lines: [...h.lines, extra], main: h.main };
       },
   ),
@@ -228,6 +228,8 @@ describe('Method: readSignature and sigv4Verifier, the Authorization headers of 
         if (signature instanceof ApiError || !isSigned(signature)) {
           tally.refusedUnread++;
           expect(answer).toBeInstanceOf(ApiError);
+          // Unsigned (the default namespace where signatures are not checked) only where no reader sees a credential.
+          if (!(signature instanceof ApiError)) expect(otherReaders['any, in any case']!(header.lines)).toEqual([]);
           return;
         }
         const credential = `${signature.accessKeyId}/${signature.scopeDate}/${signature.scopeRegion}/${signature.scopeService}/aws4_request`;
