@@ -72,6 +72,8 @@ const CONTENT_SHA256 = 'x-amz-content-sha256';
 const SIGNATURE_PARAM = 'x-amz-signature';
 const SIGV4_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** An HTTP token (RFC 9110 5.6.2), as an authentication scheme is. */
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PRESIGN_PARAMS = [
   'X-Amz-Algorithm',
   'X-Amz-Credential',
@@ -207,6 +209,8 @@ const claimFromHeaders = (
   if ([...(query?.keys() ?? [])].some((name) => name.toLowerCase() === SIGNATURE_PARAM)) return signatureMismatch();
   const [scheme = '', rest = ''] = authorization.split(/[ \t]+(.*)/s);
   const amzDate = textOf(headers, 'x-amz-date');
+  // A first word that is no scheme (`Credential=...,`) leaves the header no reading at all, signed or not.
+  if (scheme !== '' && !SCHEME.test(scheme)) return malformedAuthorization(authorization);
   if (scheme.toUpperCase() !== ALGORITHM) return { refusal: incompleteSignature(COMPONENTS, amzDate === undefined, scheme) };
   // `aws4-hmac-sha256` is the same scheme to HTTP, which compares schemes in any case, and no scheme to AWS.
   if (scheme !== ALGORITHM) return incompleteSignature(COMPONENTS, amzDate === undefined, scheme);
