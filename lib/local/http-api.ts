@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ApiError } from '../../lambda/domain/errors.js';
-import { internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
+import { ApiError, internalFailure, serviceUnavailable, tooManyRequests } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
@@ -16,8 +15,9 @@ import { ANSWER_LOST, CONTROL_PREFIX } from './control.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { httpApiEvent, lambdaContext } from './lambda-runtime.js';
 import type { OriginCheck } from './origin.js';
-import { malformedHttpRequest, missingAuthenticationToken, noSuchRoute, requestEntityTooLarge } from './refusals.js';
-import type { RequestVerifier } from './sigv4.js';
+import { malformedHttpRequest, noSuchRoute, requestEntityTooLarge } from './refusals.js';
+import type { RequestSignature, RequestVerifier } from './sigv4.js';
+import { isSigned, readSignature } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
 
@@ -103,6 +103,14 @@ export const httpApiListener = (
   const compiled = routes.map(compileRoute);
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
+  /**
+   * The request's signature, read once for the check and the caller's namespace alike; refused when it
+   * reads two ways, or when it is missing where signatures are checked.
+   */
+  const signatureOf = (req: IncomingMessage): RequestSignature | ApiError => {
+    const signature = readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders });
+    return verify !== undefined && !(signature instanceof ApiError) && !isSigned(signature) ? signature.refusal : signature;
+  };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
     const foreign = checkOrigin?.(req.headers);
@@ -123,7 +131,8 @@ export const httpApiListener = (
     if (!controlled && match === undefined) return exchange.refuse(noSuchRoute(), unread);
     exchange.routeKey = match === undefined ? `${method} ${url.pathname}` : routeKey(match.route.operation);
     if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
-    if (verify !== undefined && isUnsigned(req, url)) return exchange.refuse(missingAuthenticationToken(), unread);
+    const signature = signatureOf(req);
+    if (signature instanceof ApiError) return exchange.refuse(signature, unread);
     // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
     // may have, their bytes come out of one budget for all requests: the declared ones up front, the
     // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
@@ -139,9 +148,9 @@ export const httpApiListener = (
     const body = await readBody(req, reserve, declaredBytes);
     if (body === undefined) return exchange.refuse(requestEntityTooLarge(), true);
     if (body === null) return exchange.refuse(serviceUnavailable(), true);
-    const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body });
+    const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
-    const caller = callerOf(req.headers, decodeQuery(url.search.slice(1)), region, callers);
+    const caller = callerOf(signature, region, callers);
     if (match === undefined) {
       const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
       const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
@@ -219,10 +228,6 @@ const faultTarget = (match: { route: Route; pathParameters: Record<string, strin
     match.pathParameters.clientcertificate_id ?? /\/clientcertificates\/([^/]+)$/.exec(match.pathParameters.resource_arn ?? '')?.[1],
   namespace: `${caller.account}#${caller.region}`,
 });
-
-/** Neither an Authorization header nor a presigned query: no signature to check at all. */
-const isUnsigned = (req: IncomingMessage, url: URL): boolean =>
-  req.headers.authorization === undefined && !url.searchParams.has('X-Amz-Signature');
 
 /** Whether Lambda would accept `result` as a function's response; measured only when it could matter. */
 const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>

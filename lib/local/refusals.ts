@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiError, echoed } from '../../lambda/domain/errors.js';
 
 /**
@@ -19,9 +20,32 @@ export const requestEntityTooLarge = (): ApiError => new ApiError('RequestEntity
 export const missingAuthenticationToken = (): ApiError =>
   new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
 
-/** An Authorization header that is not a complete `AWS4-HMAC-SHA256` one; `missing` names what is absent. */
-export const incompleteSignature = (missing: readonly string[]): ApiError =>
-  new ApiError('IncompleteSignatureException', missing.map((part) => `Authorization header requires ${part}.`).join(' '));
+/** An Authorization header without the `components` a SigV4 one needs, or without a date; `scheme` is its first word. */
+export const incompleteSignature = (components: readonly string[], dateMissing: boolean, scheme: string): ApiError =>
+  new ApiError(
+    'IncompleteSignatureException',
+    [
+      ...components.map((name) => `Authorization header requires '${name}' parameter.`),
+      ...(dateMissing ? ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."] : []),
+      `Authorization=${echoed(scheme)}`,
+    ].join(' '),
+  );
+
+/**
+ * An `AWS4-HMAC-SHA256` Authorization header with a component that is no single `Name=value`; AWS
+ * answers with the header hashed rather than echoed, as it may hold a secret.
+ */
+export const malformedAuthorization = (authorization: string): ApiError =>
+  new ApiError(
+    'IncompleteSignatureException',
+    `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${createHash('sha256').update(authorization, 'latin1').digest('base64')}'.`,
+  );
+
+export const malformedCredential = (credential: string): ApiError =>
+  new ApiError(
+    'IncompleteSignatureException',
+    `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${echoed(credential)}'`,
+  );
 
 export const unrecognizedClient = (): ApiError =>
   new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -34,6 +58,10 @@ export const signatureMismatch = (cause?: unknown): ApiError =>
       'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     { cause },
   );
+
+/** A credential scope whose region is no region name, `US-EAST-1` included. */
+export const invalidRegion = (region: string): ApiError =>
+  new ApiError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${echoed(region)}'. `);
 
 export const wrongSigningService = (service: string): ApiError =>
   new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `);

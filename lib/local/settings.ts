@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isAccountId } from './caller.js';
+import { isAccountId, isRegion } from './caller.js';
 import { parseFaultsFile } from './control.js';
 import { atFile, localQuota } from './control-start.js';
 import type { LocalServiceOptions } from './service.js';
@@ -111,12 +111,6 @@ export const MAX_LOCAL_QUOTA = 1_000;
 const INTEGRATION_TIMEOUT_MS = 30_000;
 
 /**
- * The region in every ARN: one the AWS SDK's partition table would accept, from the `regionRegex`
- * of each partition in @aws-sdk/core's util-endpoints/lib/aws/partitions.js.
- */
-const REGION = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-\w+-\d+$/;
-
-/**
  * The rules, each written once: the settings name the value by its variable, `startLocalService()`
  * by its option. A variable's value is text; an option's is the type the option takes.
  */
@@ -143,7 +137,7 @@ const RULES = {
     return text;
   },
   region: (name: string, value: unknown): string =>
-    typeof value === 'string' && REGION.test(value) ? value : refuse(name, value, 'an AWS region, such as us-east-1 (unset: us-east-1)'),
+    typeof value === 'string' && isRegion(value) ? value : refuse(name, value, 'an AWS region, such as us-east-1 (unset: us-east-1)'),
   /** Read by the handlers in their own thread (lambda/store/dynamodb-store.ts): checked here, before it starts. */
   quota: (name: string, value: unknown) =>
     wholeNumber(name, value, 1, MAX_LOCAL_QUOTA, `a whole number of certificates from 1 to ${MAX_LOCAL_QUOTA} (unset: 60)`),

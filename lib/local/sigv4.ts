@@ -5,9 +5,13 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest, SourceData } from '@smithy/types';
 import { ApiError } from '../../lambda/domain/errors.js';
 import { decodeQuery } from '../../lambda/http/query.js';
+import { isRegion } from './caller.js';
 import {
   credentialDateMismatch,
   incompleteSignature,
+  invalidRegion,
+  malformedAuthorization,
+  malformedCredential,
   missingAuthenticationToken,
   presignedTooLong,
   signatureExpired,
@@ -47,11 +51,19 @@ export interface ReceivedRequest {
   /** The request target as sent: path and query, still percent-encoded. */
   readonly target: string;
   readonly headers: IncomingHttpHeaders;
+  /**
+   * The header lines as received, names and values in turn (node:http's `rawHeaders`): only they show a
+   * second Authorization line. @default one line for each header in `headers`
+   */
+  readonly rawHeaders?: readonly string[];
   readonly body: Buffer;
 }
 
-/** Checks a request's signature; resolves to the error to answer, or `undefined` to let it through. */
-export type RequestVerifier = (request: ReceivedRequest) => Promise<ApiError | undefined>;
+/**
+ * Checks a request's signature, the one `readSignature` read (read again when not given); resolves to
+ * the error to answer, or `undefined` to let it through.
+ */
+export type RequestVerifier = (request: ReceivedRequest, signature?: RequestSignature | ApiError) => Promise<ApiError | undefined>;
 
 /** How far a request's date may be from this machine's clock, either way, as most AWS services allow. */
 export const CLOCK_SKEW_MINUTES = 15;
@@ -65,6 +77,8 @@ const CONTENT_SHA256 = 'x-amz-content-sha256';
 const SIGNATURE_PARAM = 'x-amz-signature';
 const SIGV4_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** An HTTP token (RFC 9110 5.6.2), as an authentication scheme is. */
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PRESIGN_PARAMS = [
   'X-Amz-Algorithm',
   'X-Amz-Credential',
@@ -74,6 +88,7 @@ const PRESIGN_PARAMS = [
   'X-Amz-Signature',
   'X-Amz-Security-Token',
 ];
+const PRESIGN_NAMES = new Set(PRESIGN_PARAMS.map((name) => name.toLowerCase()));
 
 /** The request target as the router and the handler read it. */
 export interface ReceivedTarget {
@@ -103,9 +118,10 @@ export const readTarget = (target: string): ReceivedTarget | undefined => {
 };
 
 /** What a signed request claims: who signed it, when, for what, over which headers. */
-interface Claim {
+export interface SignatureClaim {
   readonly accessKeyId: string;
   readonly scopeDate: string;
+  /** A region name (lib/local/caller.ts `isRegion`): the caller's region. */
   readonly scopeRegion: string;
   readonly scopeService: string;
   readonly date: Date;
@@ -117,66 +133,119 @@ interface Claim {
   readonly expiresIn?: number;
 }
 
+/** No SigV4 signature at all: an anonymous caller; `refusal` is what a service checking signatures answers it. */
+export interface Unsigned {
+  readonly refusal: ApiError;
+}
+
+/** A request's signature, read once for the verifier, the caller's namespace and the control plane alike. */
+export type RequestSignature = SignatureClaim | Unsigned;
+
+/** Whether a request carries a SigV4 claim, rather than none. */
+export const isSigned = (signature: RequestSignature): signature is SignatureClaim => 'accessKeyId' in signature;
+
 /**
- * Verifies AWS Signature Version 4 as AWS's front end does: the Authorization header (or a presigned
- * query), the access key, the credential scope, the request date within the clock skew, then the
- * signature itself, recomputed with the AWS SDK's own signer over the request as received and
+ * Verifies AWS Signature Version 4 as AWS's front end does: the claim read by `readSignature` (read here
+ * when not given), the access key, the credential scope, the request date within the clock skew, then
+ * the signature itself, recomputed with the AWS SDK's own signer over the request as received and
  * compared in constant time. It answers every input, however hostile, with a value: never a throw.
  */
 export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.now }: SigV4Settings): RequestVerifier => {
   const keys = new Map([credentials].flat().map((key) => [key.accessKeyId, key]));
-  return async (request) => {
+  return async (request, signature = readSignature(request)) => {
+    if (signature instanceof ApiError) return signature;
+    if (!isSigned(signature)) return signature.refusal;
     const target = readTarget(request.target);
     if (target === undefined) return signatureMismatch();
-    const claim = readClaim(request.headers, target.query);
-    if (claim instanceof ApiError) return claim;
-    const key = keys.get(claim.accessKeyId);
+    const key = keys.get(signature.accessKeyId);
     return (
-      checkIdentity(claim, key) ??
-      checkScope(claim, service) ??
-      checkDate(claim, now()) ??
-      (await checkSignature(request, target, claim, key!))
+      checkIdentity(signature, key) ??
+      checkScope(signature, service) ??
+      checkDate(signature, now()) ??
+      (await checkSignature(request, target, signature, key!))
     );
   };
 };
 
-/** The claim in the Authorization header, or else in a presigned query; none at all is a missing token. */
-const readClaim = (headers: IncomingHttpHeaders, query: URLSearchParams): Claim | ApiError => {
-  const presigned = headers.authorization === undefined;
-  const signatureParams = [...query.keys()].filter((name) => name.toLowerCase() === SIGNATURE_PARAM).length;
-  if (presigned && signatureParams === 0) return missingAuthenticationToken();
-  // The signer leaves every x-amz-signature parameter out of the canonical query: one more would go unsigned.
-  if (signatureParams > (presigned ? 1 : 0)) return signatureMismatch();
-  return presigned ? claimFromQuery(query) : claimFromHeaders(headers);
+/**
+ * Reads a request's signature strictly, once: an `AWS4-HMAC-SHA256` Authorization header, else a
+ * presigned query. Whatever two readers could take for two claims is refused, signatures checked or not,
+ * since the caller's namespace comes from it: a second Authorization line; a component repeated, unknown,
+ * empty or not one `Name=value` (white space only around the commas); a credential scope of another shape,
+ * or whose region is no region name. No signature, or an Authorization of another scheme, is `Unsigned`.
+ */
+export const readSignature = ({ target, headers, rawHeaders }: SignatureParts): RequestSignature | ApiError => {
+  const lines = authorizationLines(headers, rawHeaders);
+  const query = readTarget(target)?.query;
+  if (lines.length > 0) return claimFromHeaders(lines, headers, query);
+  const signatures = [...(query ?? parseUrl(target)?.searchParams ?? [])].filter(([name]) => name.toLowerCase() === SIGNATURE_PARAM);
+  if (signatures.length === 0) return { refusal: missingAuthenticationToken() };
+  // Two signatures, or a query the router reads otherwise than the bytes sent: which claim is meant is unknowable.
+  if (query === undefined || signatures.length > 1) return signatureMismatch();
+  return claimFromQuery(query);
 };
 
-const claimFromHeaders = (headers: IncomingHttpHeaders): Claim | ApiError => {
-  const [algorithm = '', ...rest] = (textOf(headers, 'authorization') ?? '').trim().split(/\s+/);
-  const parameters = new Map<string, string>();
-  for (const part of rest.join(' ').split(',')) {
-    const at = part.indexOf('=');
-    if (at > 0) parameters.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-  }
+/** What `readSignature` reads of a request. */
+export type SignatureParts = Pick<ReceivedRequest, 'target' | 'headers' | 'rawHeaders'>;
+
+/** The Authorization header's lines: node:http keeps only the first in `headers`, `rawHeaders` has them all. */
+const authorizationLines = (headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): string[] => {
+  if (rawHeaders === undefined) return typeof headers.authorization === 'string' ? [headers.authorization] : [];
+  return rawHeaders.flatMap((name, i) => (i % 2 === 0 && name.toLowerCase() === 'authorization' ? [rawHeaders[i + 1] ?? ''] : []));
+};
+
+const COMPONENTS = ['Credential', 'Signature', 'SignedHeaders'];
+/** One component: a name, `=`, and a value with no white space, comma or `=` in it. */
+const COMPONENT = /^([^\s=,]+)=([^\s=,]+)$/;
+
+/** Without the spaces and tabs HTTP allows around a field value, and this service around a comma. */
+const withoutOws = (text: string): string => text.replace(/^[ \t]+|[ \t]+$/g, '');
+
+const claimFromHeaders = (
+  lines: readonly string[],
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams | undefined,
+): RequestSignature | ApiError => {
+  // Two lines are one header to HTTP, joined with a comma (RFC 9110 5.3), and then a second scheme word with
+  // no '=': AWS's answer to that. A reader keeping the first line and one keeping the last see two claims.
+  const authorization = lines.map(withoutOws).join(', ');
+  if (lines.length > 1) return malformedAuthorization(authorization);
+  // The signer leaves every x-amz-signature parameter out of the canonical query: one beside the header would go unsigned.
+  if ([...(query?.keys() ?? [])].some((name) => name.toLowerCase() === SIGNATURE_PARAM)) return signatureMismatch();
+  const [scheme = '', rest = ''] = authorization.split(/[ \t]+(.*)/s);
   const amzDate = textOf(headers, 'x-amz-date');
-  const missing = [
-    ...(algorithm === ALGORITHM && parameters.has('Credential') ? [] : ["'Credential' parameter"]),
-    ...(algorithm === ALGORITHM && parameters.has('Signature') ? [] : ["'Signature' parameter"]),
-    ...(algorithm === ALGORITHM && parameters.has('SignedHeaders') ? [] : ["'SignedHeaders' parameter"]),
-    ...(amzDate !== undefined ? [] : ["existence of either a 'X-Amz-Date' or a 'Date' header"]),
-  ];
-  if (missing.length > 0) return incompleteSignature(missing);
+  // A first word that is no scheme (`Credential=...,`) leaves the header no reading at all, signed or not.
+  if (scheme !== '' && !SCHEME.test(scheme)) return malformedAuthorization(authorization);
+  if (scheme.toUpperCase() !== ALGORITHM) return { refusal: incompleteSignature(COMPONENTS, amzDate === undefined, scheme) };
+  // `aws4-hmac-sha256` is the same scheme to HTTP, which compares schemes in any case, and no scheme to AWS.
+  if (scheme !== ALGORITHM) return incompleteSignature(COMPONENTS, amzDate === undefined, scheme);
+  const components = new Map<string, string>();
+  for (const part of rest === '' ? [] : rest.split(',')) {
+    const [, name, value] = COMPONENT.exec(withoutOws(part)) ?? [];
+    if (name === undefined || value === undefined || components.has(name)) return malformedAuthorization(authorization);
+    components.set(name, value);
+  }
+  const missing = COMPONENTS.filter((name) => !components.has(name));
+  if (missing.length > 0 || amzDate === undefined) return incompleteSignature(missing, amzDate === undefined, scheme);
+  // AWS keeps the last of a repeated component and passes over unknown ones, so two readers may see two credentials:
+  // both are refused here, with the text AWS gives a component that is no single key=value pair, the closest it records.
+  if (components.size > COMPONENTS.length) return malformedAuthorization(authorization);
   return claimOf(
-    parameters.get('Credential')!,
-    parameters.get('SignedHeaders')!,
-    parameters.get('Signature')!,
-    amzDate!,
+    components.get('Credential')!,
+    components.get('SignedHeaders')!,
+    components.get('Signature')!,
+    amzDate,
     headers['x-amz-security-token'],
   );
 };
 
-const claimFromQuery = (query: URLSearchParams): Claim | ApiError => {
-  // A repeated presign parameter is one the signer would see once: refused, not picked from.
-  if (PRESIGN_PARAMS.some((name) => query.getAll(name).length > 1)) return signatureMismatch();
+const claimFromQuery = (query: URLSearchParams): SignatureClaim | ApiError => {
+  // A repeated presign parameter is one the signer would see once, and one in another case one another reader
+  // might take for it: refused, not picked from.
+  const names = [...query.keys()];
+  if (names.some((name) => PRESIGN_NAMES.has(name.toLowerCase()) && (!PRESIGN_PARAMS.includes(name) || query.getAll(name).length > 1))) {
+    return signatureMismatch();
+  }
   const [algorithm, credential, signedHeaders, signature, amzDate, expires, sessionToken] = [
     'X-Amz-Algorithm',
     'X-Amz-Credential',
@@ -201,15 +270,13 @@ const claimOf = (
   signature: string,
   amzDate: string,
   sessionToken: unknown,
-): Claim | ApiError => {
-  const [accessKeyId = '', scopeDate = '', scopeRegion = '', scopeService = '', terminator, ...extra] = credential.split('/');
+): SignatureClaim | ApiError => {
+  const scope = credential.split('/');
+  if (scope.length !== 5 || scope.includes('')) return malformedCredential(credential);
+  const [accessKeyId = '', scopeDate = '', scopeRegion = '', scopeService = '', terminator] = scope;
+  if (!isRegion(scopeRegion)) return invalidRegion(scopeRegion);
   const date = parseAmzDate(amzDate);
-  if (
-    terminator !== TERMINATOR ||
-    extra.length > 0 ||
-    date === undefined ||
-    (sessionToken !== undefined && typeof sessionToken !== 'string')
-  ) {
+  if (terminator !== TERMINATOR || date === undefined || (sessionToken !== undefined && typeof sessionToken !== 'string')) {
     return signatureMismatch();
   }
   return {
@@ -225,15 +292,15 @@ const claimOf = (
   };
 };
 
-const checkIdentity = (claim: Claim, key: SigV4Credentials | undefined): ApiError | undefined =>
+const checkIdentity = (claim: SignatureClaim, key: SigV4Credentials | undefined): ApiError | undefined =>
   key === undefined || claim.sessionToken !== key.sessionToken ? unrecognizedClient() : undefined;
 
-const checkScope = ({ scopeService, scopeDate, amzDate }: Claim, service: string): ApiError | undefined => {
+const checkScope = ({ scopeService, scopeDate, amzDate }: SignatureClaim, service: string): ApiError | undefined => {
   if (scopeService !== service) return wrongSigningService(service);
   return scopeDate === amzDate.slice(0, 8) ? undefined : credentialDateMismatch(scopeDate, amzDate);
 };
 
-const checkDate = ({ date, amzDate, expiresIn }: Claim, nowMs: number): ApiError | undefined => {
+const checkDate = ({ date, amzDate, expiresIn }: SignatureClaim, nowMs: number): ApiError | undefined => {
   const skewMs = CLOCK_SKEW_MINUTES * 60_000;
   if (date.getTime() > nowMs + skewMs) {
     return signatureNotYetCurrent(amzDate, formatAmzDate(nowMs + skewMs), formatAmzDate(nowMs), CLOCK_SKEW_MINUTES);
@@ -251,7 +318,7 @@ const checkDate = ({ date, amzDate, expiresIn }: Claim, nowMs: number): ApiError
 const checkSignature = async (
   request: ReceivedRequest,
   target: ReceivedTarget,
-  claim: Claim,
+  claim: SignatureClaim,
   credentials: SigV4Credentials,
 ): Promise<ApiError | undefined> => {
   const headers = signedHeaderValues(request.headers, claim.signedHeaders);

@@ -33,8 +33,10 @@ const sdk = (account = ACCOUNT_A) =>
   new APIGatewayClient({ endpoint: service.url, region: REGION, credentials: { accessKeyId: account, secretAccessKey: 'secret' } });
 
 /** The Authorization header of a request in `account`'s namespace: unverified here (AUTH=none), read all the same. */
-const signedAs = (account: string) =>
-  `AWS4-HMAC-SHA256 Credential=${account}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
+const signedAs = (account: string) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=${account}/20261130/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`,
+  'x-amz-date': '20261130T000000Z',
+});
 
 /** A control request, made as account A unless told another account, as a harness worker makes it. */
 const control = (method: string, path: string, body?: unknown, account = ACCOUNT_A): Promise<RawResponse> =>
@@ -42,7 +44,7 @@ const control = (method: string, path: string, body?: unknown, account = ACCOUNT
     method,
     path: `/_local/${path}`,
     headers: {
-      authorization: signedAs(account),
+      ...signedAs(account),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -119,7 +121,7 @@ describe('POST /_local/reset', () => {
 
   it('without a namespace resets the one the request is signed for', async () => {
     await generate(ACCOUNT_B);
-    const response = await send(service.url, { method: 'POST', path: '/_local/reset', headers: { authorization: signedAs(ACCOUNT_B) } });
+    const response = await send(service.url, { method: 'POST', path: '/_local/reset', headers: signedAs(ACCOUNT_B) });
 
     expect(response.json).toEqual({ reset: `${ACCOUNT_B}#${REGION}`, removedItems: 2 });
   });
@@ -238,7 +240,7 @@ describe('POST /_local/faults', () => {
       path: `/clientcertificates/${id}`,
       headers: {
         'content-type': 'application/json',
-        authorization: signedAs(ACCOUNT_A),
+        ...signedAs(ACCOUNT_A),
       },
       body: JSON.stringify({ patchOperations: [{ op: 'replace', path: '/description', value: 'after' }] }),
     });
@@ -404,7 +406,7 @@ describe('POST /_local/faults', () => {
 const statusesOf = async (n: number): Promise<number[]> => {
   const statuses: number[] = [];
   for (let i = 0; i < n; i++)
-    statuses.push((await send(service.url, { path: '/clientcertificates', headers: { authorization: signedAs(ACCOUNT_A) } })).status);
+    statuses.push((await send(service.url, { path: '/clientcertificates', headers: signedAs(ACCOUNT_A) })).status);
   return statuses;
 };
 
