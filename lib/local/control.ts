@@ -16,7 +16,7 @@ import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
 import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFaultRule } from './faults.js';
 import { noSuchRoute, notAuthorizedForNamespace } from './refusals.js';
 import type { StateDocument } from './state.js';
-import { NAMESPACE_KEY, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
+import { isNamespaceKey, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
 
 /** Every control path starts so; no AWS route does. */
 export const CONTROL_PREFIX = '/_local/';
@@ -201,7 +201,7 @@ export const controlPlane = ({
     if (named && all !== null && all !== 'false') throw badRequest("Name either 'all' or a namespace ('account' and 'region'), not both");
     if (!named) return all === null || all === 'false' ? { namespace: caller } : permitted(caller, `${method} ${path}`, 'all');
     const namespace = { account: account ?? caller.account, region: region ?? caller.region };
-    if (!NAMESPACE_KEY.test(partitionOf(namespace))) throw badRequest("'account' must be 12 digits and 'region' a region name");
+    if (!isNamespaceKey(partitionOf(namespace))) throw badRequest("'account' must be 12 digits and 'region' a region name");
     return permitted(caller, `${method} ${path}`, { namespace });
   };
 
@@ -241,7 +241,7 @@ export const controlPlane = ({
     if (action === 'PUT /_local/state') {
       const document = json();
       // Checked in full by the import; the names are read first, so that no foreign namespace is even parsed.
-      const named = Object.keys((document as StateDocument | null)?.namespaces ?? {}).filter((key) => NAMESPACE_KEY.test(key));
+      const named = Object.keys((document as StateDocument | null)?.namespaces ?? {}).filter(isNamespaceKey);
       for (const key of named) permitted(caller, action, { namespace: namespaceOf(key) });
       await control.importState(document);
       return jsonResponse(200, await control.exportState(named.map(namespaceOf)));

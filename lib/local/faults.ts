@@ -3,6 +3,7 @@ import type { ErrorType } from '../../lambda/domain/errors.js';
 import { MAX_ECHOED_CHARACTERS } from '../../lambda/domain/errors.js';
 import { ERROR_STATUS } from '../../lambda/http/responses.js';
 import { errorsOf, MODELED_ERRORS } from './operation-errors.js';
+import { isNamespaceKey } from './state.js';
 
 /** What a fault rule does to a request it fires on. */
 export type FaultAction =
@@ -56,8 +57,6 @@ export class FaultRuleError extends Error {
   override readonly name = 'FaultRuleError';
 }
 
-const NAMESPACE = /^\d{12}#[a-z0-9-]{1,64}$/;
-
 /** The namespace of a rule that fires in every namespace. */
 export const EVERY_NAMESPACE = '*';
 
@@ -89,7 +88,7 @@ export const parseFaultRule = (value: unknown): FaultRule => {
     fail("'certificateId' must be a certificate id: 6 characters from a-z and 0-9");
   if (
     rule.namespace !== undefined &&
-    (typeof rule.namespace !== 'string' || (rule.namespace !== EVERY_NAMESPACE && !NAMESPACE.test(rule.namespace)))
+    (typeof rule.namespace !== 'string' || (rule.namespace !== EVERY_NAMESPACE && !isNamespaceKey(rule.namespace)))
   ) {
     fail(`'namespace' must be '<12-digit account>#<region>', or '${EVERY_NAMESPACE}' for every namespace`);
   }

@@ -1,6 +1,8 @@
 // `client-certificate-api/local`: the local service, to start from a test run.
 
 export { accessLine } from './console.js';
+export type { ControlClient, ControlClientSettings } from './control-client.js';
+export { ControlCallError, controlClient } from './control-client.js';
 export type { FunctionSettings } from './functions.js';
 export type { AccessLogEntry } from './http-api.js';
 export type { LocalService, LocalServiceOptions } from './service.js';

@@ -23,6 +23,7 @@ import {
   VERSION,
 } from '../../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
+import { isRegion } from './caller.js';
 
 /** A certificate as the state document holds it: the resource, its version and its quota slot. */
 export interface CertificateState extends ClientCertificate {
@@ -53,7 +54,13 @@ export class StateDocumentError extends Error {
   override readonly name = 'StateDocumentError';
 }
 
-export const NAMESPACE_KEY = /^(\d{12})#([a-z0-9-]{1,64})$/;
+const NAMESPACE_KEY = /^(\d{12})#([a-z0-9-]{1,64})$/;
+
+/** `<12-digit account>#<region>`, with a region a signed request can name (./caller.ts): no namespace no caller can reach. */
+export const isNamespaceKey = (key: string): boolean => {
+  const region = NAMESPACE_KEY.exec(key)?.[2];
+  return region !== undefined && isRegion(region);
+};
 
 export const namespaceOf = (key: string): Namespace => {
   const [, account = '', region = ''] = NAMESPACE_KEY.exec(key) ?? [];
@@ -299,7 +306,7 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
   let count = 0;
   for (const [key, content] of Object.entries(namespaces)) {
     const at = `namespaces[${JSON.stringify(key)}]`;
-    if (!NAMESPACE_KEY.test(key)) fail(at, "is not a namespace: '<12-digit account>#<region>'");
+    if (!isNamespaceKey(key)) fail(at, "is not a namespace: '<12-digit account>#<region>'");
     const entry = object(content, at);
     members(entry, at, ['certificates', 'quotaSlots']);
     const quotaSlots = list(entry.quotaSlots, `${at}.quotaSlots`);

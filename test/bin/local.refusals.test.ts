@@ -198,7 +198,7 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
 
 test('SEED_FILE and FAULTS_FILE given as pipes (<(...)) are each read once: the service starts seeded, with the rules in force', async () => {
   const seed = {
-    namespaces: { '000000000000#us-east-1': { certificates: [], quotaSlots: [{ index: 3, owner: 'left-over', claimedAt: 1 }] } },
+    namespaces: { '000000000000#us-east-1': { certificates: [], quotaSlots: [{ index: 3, owner: 'lftovr', claimedAt: 1 }] } },
   };
   const rules = [{ operations: ['GetTags'], action: { answerLost: true } }];
   const child = spawn(
@@ -236,8 +236,11 @@ test('SEED_FILE and FAULTS_FILE given as pipes (<(...)) are each read once: the 
     expect((await send(url, { path: '/_local/state' })).json).toEqual(seed);
     expect((await send(url, { path: '/_local/faults' })).json).toMatchObject({ rules: [rules[0]] });
   } finally {
-    const exited = new Promise((done) => child.once('close', done));
-    child.kill('SIGTERM');
-    await exited;
+    // A child that already exited (a failed start) has nothing left to wait for.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('close', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 });

@@ -286,7 +286,7 @@ describe('accounts', () => {
   });
 
   test.each([
-    ['AKID,secret\n', 'line 1: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID'],
+    ['AKID,secret\n', 'line 1: expected ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID[,all-namespaces]'],
     ['AKID,secret,1234\n', 'line 1: account id must be 12 digits, got "1234"'],
     ['AK/ID,secret,111111111111\n', 'line 1: an access key id is letters, digits and _ only, got "AK/ID"'],
     ['AKID,s,111111111111\nAKID,t,222222222222\n', 'line 2: access key AKID is listed twice'],

@@ -108,7 +108,7 @@ const namespaceContent = fc
     return { certificates: certificates.sort((a, b) => (a.clientCertificateId < b.clientCertificateId ? -1 : 1)), quotaSlots };
   });
 
-const NAMESPACES = ['111111111111#us-east-1', '111111111111#eu-west-3', '222222222222#x-1'];
+const NAMESPACES = ['111111111111#us-east-1', '111111111111#eu-west-3', '222222222222#ap-southeast-2'];
 const documents = fc
   .uniqueArray(fc.constantFrom(...NAMESPACES), { minLength: 1, maxLength: 2 })
   .chain((keys) => fc.tuple(...keys.map((key) => namespaceContent.map((content) => [key, content] as const))))
@@ -157,7 +157,7 @@ test('any document the parser accepts is imported, and every operation on every 
         const sdk = new APIGatewayClient({ endpoint: service.url, region, credentials: { accessKeyId: account, secretAccessKey: 's' } });
         const authorization = `AWS4-HMAC-SHA256 Credential=${account}/20261207/${region}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
         const raw = async (name: string, path: string, accept?: string) => {
-          const headers = { authorization, ...(accept === undefined ? {} : { accept }) };
+          const headers = { authorization, 'x-amz-date': '20261207T000000Z', ...(accept === undefined ? {} : { accept }) };
           answers.push([`${key} ${name}`, (await send(service.url, { path, headers })).status]);
         };
         const viaSdk = async (name: string, call: Promise<MetadataBearer>) => answers.push([`${key} ${name}`, await statusOf(call)]);
@@ -196,7 +196,8 @@ test('any document the parser accepts is imported, and every operation on every 
         sdk.destroy();
       }
 
-      expect(answers.filter(([, status]) => status === 0 || status >= 500)).toEqual([]);
+      // A 403 would be the front end's, never the operation's: the request did not reach it.
+      expect(answers.filter(([, status]) => status === 0 || status === 403 || status >= 500)).toEqual([]);
     }),
     { seed: 20261207, numRuns: 20 },
   );

@@ -298,8 +298,14 @@ describe('where the parser draws its lines, and what later requests make of what
     await service.control.importState(expiringAt(LAST_RENDERABLE_DATE));
     const signedForA = `AWS4-HMAC-SHA256 Credential=${A.split('#')[0]}/20261207/${REGION}/apigateway/aws4_request, SignedHeaders=host, Signature=00`;
 
-    const get = await send(service.url, { path: '/clientcertificates/abc123', headers: { authorization: signedForA } });
-    const list = await send(service.url, { path: '/clientcertificates', headers: { authorization: signedForA } });
+    const get = await send(service.url, {
+      path: '/clientcertificates/abc123',
+      headers: { authorization: signedForA, 'x-amz-date': '20261207T000000Z' },
+    });
+    const list = await send(service.url, {
+      path: '/clientcertificates',
+      headers: { authorization: signedForA, 'x-amz-date': '20261207T000000Z' },
+    });
 
     for (const refused of [unwritable, past]) {
       expect(refused.status).toBe(400);

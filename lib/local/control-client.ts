@@ -1,0 +1,73 @@
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { ListedFaultRule } from './faults.js';
+import { NodeSha256 } from './sigv4.js';
+import type { StateDocument } from './state.js';
+
+export interface ControlClientSettings {
+  /** The service's URL, as for `--endpoint-url`. */
+  readonly endpoint: string;
+  /** The key pair whose namespace the calls act on: the same the worker's AWS SDK client signs with. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /** The region of the namespace. @default 'us-east-1' */
+  readonly region?: string;
+}
+
+/** What a `/_local/` call was refused with: the status, the error type and message the service sent. */
+export class ControlCallError extends Error {
+  override readonly name = 'ControlCallError';
+  constructor(
+    readonly status: number,
+    readonly type: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The control plane from another process (a test worker), signed as the AWS SDK signs, so each call
+ * acts on the namespace of the key it is made with, whether or not the service checks signatures.
+ */
+export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: ControlClientSettings) => {
+  const signer = new SignatureV4({ credentials, region, service: 'apigateway', sha256: NodeSha256 });
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const url = new URL(`/_local/${path}`, endpoint);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const { headers } = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: text,
+    });
+    const response = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+    const answer = (await response.json()) as T & { message?: string };
+    if (!response.ok)
+      throw new ControlCallError(response.status, response.headers.get('x-amzn-ErrorType') ?? undefined, String(answer.message));
+    return answer;
+  };
+  return {
+    /** Empties the namespace; returns its name (`<account>#<region>`, the key a state document files it under) and how many items went. */
+    reset: async (): Promise<{ namespace: string; removedItems: number }> => {
+      const { reset, removedItems } = await call<{ reset: string; removedItems: number }>('POST', 'reset');
+      return { namespace: reset, removedItems };
+    },
+    /** The namespace's state, as `PUT /_local/state` takes it back. */
+    state: (): Promise<StateDocument> => call('GET', 'state'),
+    /** Replaces the namespaces the document names (with AUTH=sigv4, the key's own only, unless marked all-namespaces). */
+    seed: (document: StateDocument): Promise<StateDocument> => call('PUT', 'state', document),
+    /** Adds a fault rule, in this namespace unless it names another; returns its id. */
+    addFault: async (rule: object): Promise<string> => (await call<{ id: string }>('POST', 'faults', rule)).id,
+    /** The rules that fire in this namespace, with their counts. */
+    faults: async (): Promise<ListedFaultRule[]> => (await call<{ rules: ListedFaultRule[] }>('GET', 'faults')).rules,
+    /** Removes one rule, or all of this namespace's. */
+    removeFaults: async (id?: string): Promise<void> => {
+      await call('DELETE', id === undefined ? 'faults' : `faults/${encodeURIComponent(id)}`);
+    },
+  };
+};
+
+export type ControlClient = ReturnType<typeof controlClient>;

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { LocalService } from '../../lib/local/service.js';
+import type { SigV4Credentials } from '../../lib/local/sigv4.js';
+import { startTestService } from '../support/service.js';
+
+/**
+ * The harness pattern of docs/local-service.md, with its workers in processes of their own: four
+ * workers on one service, each with its own key, resetting, seeding, faulting and calling in a loop
+ * (./harness-worker.ts checks every answer). None may see, reset or fault another's namespace.
+ */
+
+const run = promisify(execFile);
+const WORKERS = 4;
+const WORKER = new URL('./harness-worker.ts', import.meta.url).pathname;
+
+/** Four workers at once against `service`, each with its key; resolves to the failures they printed. */
+const workersAgainst = async (service: LocalService, keys: readonly SigV4Credentials[]): Promise<string[]> => {
+  const outcomes = await Promise.allSettled(
+    keys.map((key) =>
+      run(process.execPath, ['--import', 'tsx', WORKER], {
+        env: {
+          ...process.env,
+          ENDPOINT: service.url,
+          ACCESS_KEY_ID: key.accessKeyId,
+          SECRET_ACCESS_KEY: key.secretAccessKey,
+          ROUNDS: '3',
+        },
+        timeout: 60_000,
+      }),
+    ),
+  );
+  return outcomes.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [String((outcome.reason as { stderr?: string }).stderr ?? outcome.reason)] : [],
+  );
+};
+
+// Five runs where nothing tells the workers apart but their key ids; two where signatures are checked.
+describe.each<[string, readonly SigV4Credentials[], number]>([
+  [
+    'unsigned checking (AUTH=none), each worker a 12-digit access key',
+    Array.from({ length: WORKERS }, (_, i) => ({ accessKeyId: `10000000000${i}`, secretAccessKey: 'any' })),
+    5,
+  ],
+  [
+    'AUTH=sigv4, each worker a key of its own account',
+    Array.from({ length: WORKERS }, (_, i) => ({
+      accessKeyId: `AKIDWORKER${i}`,
+      secretAccessKey: `secret-${i}`,
+      accountId: `20000000000${i}`,
+    })),
+    2,
+  ],
+])('%s', (_, keys, runs) => {
+  let service: LocalService;
+
+  beforeAll(async () => {
+    service = await startTestService(keys[0]!.accountId === undefined ? {} : { sigv4: { credentials: keys } });
+  });
+
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it(`${WORKERS} workers on one service, ${runs} runs: every check of every worker holds`, async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < runs; i++) failures.push(...(await workersAgainst(service, keys)));
+
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
