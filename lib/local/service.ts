@@ -19,7 +19,7 @@ import { startFunctions } from './functions.js';
 import type { AccessLogEntry, Route } from './http-api.js';
 import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
 import { originCheck } from './origin.js';
-import { checkLocalServiceOptions } from './settings.js';
+import { checkLocalServiceOptions, quoted, SettingError } from './settings.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
 import type { StateDocument } from './state.js';
@@ -137,7 +137,15 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
-  if (path !== undefined) mkdirSync(path, { recursive: true });
+  try {
+    if (path !== undefined) mkdirSync(path, { recursive: true });
+  } catch (error) {
+    // A file, a symbolic link to nothing or a directory this user may not write: one line naming the option.
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new SettingError(
+      `dataDir ${quoted(path!)} cannot hold the store (${code ?? message}): set dataDir to another directory, or memory`,
+    );
+  }
   // The store and the handlers' thread start side by side: the thread loads what the handlers import
   // while dynalite starts; each handler loads at its function's first invocation, as on Lambda.
   const inherited = { ...process.env };

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetTagsCommand } from '@aws-sdk/client-api-gateway';
 import type { LocalService, LocalServiceOptions } from '../../../lib/local/service.js';
 import { startLocalService } from '../../../lib/local/service.js';
@@ -119,6 +122,21 @@ describe('startLocalService checks its options by the rules the settings are che
 
     expect(error).toBeInstanceOf(SettingError);
     expect((error as Error).message).toContain(message);
+  });
+
+  test('a dataDir that is a symbolic link to nothing fails the start in one line naming dataDir, and makes nothing', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'data-dir-'));
+    const dangling = join(folder, 'store');
+    symlinkSync(join(folder, 'gone', 'nowhere'), dangling);
+
+    const error = await refusal({ dataDir: dangling });
+
+    expect(error).toBeInstanceOf(SettingError);
+    expect((error as Error).message).toMatch(
+      /^dataDir ".*store" cannot hold the store \(ENOENT\): set dataDir to another directory, or memory$/,
+    );
+    expect(readdirSync(folder)).toEqual(['store']);
+    rmSync(folder, { recursive: true });
   });
 
   test('an option is refused in the words its variable is', async () => {
