@@ -57,8 +57,12 @@ export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: C
     },
     /** The namespace's state, as `PUT /_local/state` takes it back. */
     state: (): Promise<StateDocument> => call('GET', 'state'),
-    /** Replaces the namespaces the document names (with AUTH=sigv4, the key's own only, unless marked all-namespaces). */
-    seed: (document: StateDocument): Promise<StateDocument> => call('PUT', 'state', document),
+    /**
+     * Replaces the namespaces the document names (with AUTH=sigv4, the key's own only, unless marked
+     * all-namespaces); returns how many certificates and quota slots each now holds.
+     */
+    seed: async (document: StateDocument): Promise<Record<string, { certificates: number; quotaSlots: number }>> =>
+      (await call<{ imported: Record<string, { certificates: number; quotaSlots: number }> }>('PUT', 'state', document)).imported,
     /** Adds a fault rule, in this namespace unless it names another; returns its id. */
     addFault: async (rule: object): Promise<string> => (await call<{ id: string }>('POST', 'faults', rule)).id,
     /** The rules that fire in this namespace, with their counts. */

@@ -11,7 +11,7 @@ import { errorResponse, jsonResponse } from '../../lambda/http/responses.js';
 import { partitionOf } from '../../lambda/store/item.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import type { Caller } from './caller.js';
-import { Gates } from './control-gates.js';
+import { ControlBusy, fairLimit, Gates } from './control-gates.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
 import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFaultRule } from './faults.js';
 import { noSuchRoute, notAuthorizedForNamespace } from './refusals.js';
@@ -105,6 +105,7 @@ type Scope = { readonly namespace: Namespace } | 'all';
  */
 const CONTROL_CONCURRENCY = 2;
 const CONTROL_MAX_WAITING = 64;
+const CONTROL_MAX_WAITING_PER_NAMESPACE = 8;
 
 /** The control plane of a local service whose handlers use the store at `storeEndpoint`. */
 export const controlPlane = ({
@@ -119,12 +120,16 @@ export const controlPlane = ({
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000 }),
+    // A store that never answers fails the control request after 10 s, rather than holding its turn and gates for ever.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000, throwOnRequestTimeout: true }),
   });
   const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
   const gates = new Gates();
   const rules = new FaultRules();
-  const turns = workLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING);
+  const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_NAMESPACE, CONTROL_MAX_WAITING);
+  /** Whose turn a piece of control work takes: its one namespace's, or every namespace's (`*`). */
+  const turnOf = (namespaces: readonly Namespace[] | undefined): string =>
+    namespaces?.length === 1 ? partitionOf(namespaces[0]!) : EVERY_NAMESPACE;
 
   /**
    * Each namespace reset, or exported, under its own gate: the others' requests go on meanwhile.
@@ -138,7 +143,7 @@ export const controlPlane = ({
 
   const control: LocalControl = {
     reset: (namespace) =>
-      turns(async () => {
+      turns(turnOf(namespace && [namespace]), async () => {
         let removed = 0;
         await eachNamespace(namespace && [namespace], async (one) => {
           removed += await state.reset(one);
@@ -146,7 +151,7 @@ export const controlPlane = ({
         return removed;
       }),
     exportState: (namespaces) =>
-      turns(async () => {
+      turns(turnOf(namespaces), async () => {
         const parts: StateDocument['namespaces'][] = [];
         let bytes = 0;
         await eachNamespace(namespaces, async (one) => {
@@ -154,7 +159,9 @@ export const controlPlane = ({
           bytes += Buffer.byteLength(JSON.stringify(part));
           if (bytes > MAX_EXPORT_BYTES)
             throw badRequest(
-              `The state is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: export one namespace at a time (?account=&region=)`,
+              namespaces?.length === 1
+                ? `The state of ${partitionOf(one)} is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: its descriptions are too long to export`
+                : `The state is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: export one namespace at a time (?account=&region=)`,
             );
           parts.push(part);
         });
@@ -168,7 +175,7 @@ export const controlPlane = ({
         };
       }),
     importState: (value) =>
-      turns(async () => {
+      turns(turnOf(namespacesNamed(value)), async () => {
         const document = parseStateDocument(value, quota);
         await gates.exclusively(Object.keys(document.namespaces), () => state.import(document));
       }),
@@ -241,10 +248,18 @@ export const controlPlane = ({
     if (action === 'PUT /_local/state') {
       const document = json();
       // Checked in full by the import; the names are read first, so that no foreign namespace is even parsed.
-      const named = Object.keys((document as StateDocument | null)?.namespaces ?? {}).filter(isNamespaceKey);
-      for (const key of named) permitted(caller, action, { namespace: namespaceOf(key) });
+      for (const namespace of namespacesNamed(document)) permitted(caller, action, { namespace });
       await control.importState(document);
-      return jsonResponse(200, await control.exportState(named.map(namespaceOf)));
+      // What was imported, counted: a small answer, which nothing can refuse once the import has landed.
+      const { namespaces } = document as StateDocument;
+      return jsonResponse(200, {
+        imported: Object.fromEntries(
+          Object.entries(namespaces).map(([key, { certificates, quotaSlots }]) => [
+            key,
+            { certificates: certificates.length, quotaSlots: quotaSlots.length },
+          ]),
+        ),
+      });
     }
     if (action === 'POST /_local/faults') {
       const rule = parseFaultRule(json());
@@ -323,29 +338,10 @@ const decodedLabel = (raw: string): string | undefined => {
   }
 };
 
-/** Control work refused because as much is already under way and waiting. */
-class ControlBusy extends Error {
-  override readonly name = 'ControlBusy';
-}
-
-/** Runs at most `slots` pieces of work at once; at most `maxWaiting` more wait their turn, the rest are refused. */
-const workLimit = (slots: number, maxWaiting: number) => {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (running >= slots) {
-      if (waiting.length >= maxWaiting)
-        throw new ControlBusy(`${slots} control requests are under way and ${maxWaiting} wait: retry later`);
-      await new Promise<void>((start) => waiting.push(start));
-    } else running++;
-    try {
-      return await work();
-    } finally {
-      const next = waiting.shift();
-      if (next === undefined) running--;
-      else next(); // the slot passes straight to the next in line
-    }
-  };
+/** The namespaces a state document from outside names by valid keys (any JSON value: none). */
+const namespacesNamed = (document: unknown): Namespace[] => {
+  const namespaces = (document as { namespaces?: unknown } | null)?.namespaces;
+  return typeof namespaces === 'object' && namespaces !== null ? Object.keys(namespaces).filter(isNamespaceKey).map(namespaceOf) : [];
 };
 
 /** A checked fault rule list from a FAULTS_FILE's text: a JSON list of rules. */

@@ -61,11 +61,13 @@ export class FaultRuleError extends Error {
 export const EVERY_NAMESPACE = '*';
 
 /**
- * Rules a namespace (and `*`) may have at once, and all of them together: every request is offered
- * to the rules in force, so their number bounds what each request costs, and their size the memory.
+ * Rules an account may have at once, in all its regions (and `*`, every namespace, as many), and all
+ * of them together: a request is offered to its namespace's rules only, so the first bounds what each
+ * request costs, and the second the memory (a rule is at most about 1.5 KB). By account, so that a key
+ * cannot take other workers' room by signing for region after region.
  */
-export const MAX_FAULT_RULES_PER_NAMESPACE = 100;
-export const MAX_FAULT_RULES = 1_000;
+export const MAX_FAULT_RULES_PER_ACCOUNT = 100;
+export const MAX_FAULT_RULES = 10_000;
 
 /** A rule past the bounds above; answered 429, as a quota is. */
 export class FaultRulesFull extends Error {
@@ -201,6 +203,8 @@ const firing = (when: FaultSchedule): ((matched: number) => boolean) => {
 };
 
 interface LiveRule {
+  /** The order it was added in: rules are tried in it. */
+  readonly seq: number;
   readonly id: string;
   readonly rule: FaultRule & { readonly namespace: string };
   readonly fires: (matched: number) => boolean;
@@ -208,59 +212,101 @@ interface LiveRule {
   hits: number;
 }
 
+/** Whose rule it is, as far as the bounds go: its account's (whatever the region), or every namespace's. */
+const ownerOf = (namespace: string): string => namespace.split('#')[0]!;
+
 /**
- * The rules in force, in the order they were added. A request is offered to each rule of its
- * namespace or of every namespace in turn, and the first that fires acts on it; rules after that one
- * do not see it.
+ * The rules in force, by namespace, in the order they were added. A request is offered to each rule
+ * of its namespace or of every namespace in turn, and the first that fires acts on it; rules after
+ * that one do not see it. A request looks at its own namespace's rules only, however many others have.
  */
 export class FaultRules {
-  private readonly rules: LiveRule[] = [];
+  private readonly byNamespace = new Map<string, LiveRule[]>();
+  private readonly perOwner = new Map<string, number>();
+  private count = 0;
   private added = 0;
 
   /** Adds a checked rule, in `namespace` unless it names its own; returns its id. */
   add(rule: FaultRule, namespace: string = EVERY_NAMESPACE): string {
     const placed = { ...rule, namespace: rule.namespace ?? namespace };
-    if (this.rules.length >= MAX_FAULT_RULES) throw new FaultRulesFull(`The service holds ${MAX_FAULT_RULES} fault rules, its most`);
-    if (this.rules.filter((live) => live.rule.namespace === placed.namespace).length >= MAX_FAULT_RULES_PER_NAMESPACE)
-      throw new FaultRulesFull(`Namespace ${placed.namespace} holds ${MAX_FAULT_RULES_PER_NAMESPACE} fault rules, its most`);
-    const id = `fault-${++this.added}`;
-    this.rules.push({ id, rule: placed, matched: 0, hits: 0, fires: firing(rule.when ?? { every: 1 }) });
+    const owner = ownerOf(placed.namespace);
+    if (this.count >= MAX_FAULT_RULES) throw new FaultRulesFull(`The service holds ${MAX_FAULT_RULES} fault rules, its most`);
+    if ((this.perOwner.get(owner) ?? 0) >= MAX_FAULT_RULES_PER_ACCOUNT)
+      throw new FaultRulesFull(
+        `${owner === EVERY_NAMESPACE ? 'Every namespace' : `Account ${owner}`} holds ${MAX_FAULT_RULES_PER_ACCOUNT} fault rules, its most`,
+      );
+    const seq = ++this.added;
+    const id = `fault-${seq}`;
+    const live = { seq, id, rule: placed, matched: 0, hits: 0, fires: firing(rule.when ?? { every: 1 }) };
+    this.byNamespace.set(placed.namespace, [...(this.byNamespace.get(placed.namespace) ?? []), live]);
+    this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
+    this.count++;
     return id;
   }
 
-  /** The rules of `namespace`s (those of every namespace included), or all of them. */
+  /** The rules that fire in `namespace` (those of every namespace included), or all of them. */
   list(namespace?: string): ListedFaultRule[] {
-    return this.rules
-      .filter(({ rule }) => namespace === undefined || rule.namespace === namespace || rule.namespace === EVERY_NAMESPACE)
+    const lists = namespace === undefined ? [...this.byNamespace.values()] : [this.of(namespace), this.of(EVERY_NAMESPACE)];
+    return lists
+      .flat()
+      .sort((a, b) => a.seq - b.seq)
       .map(({ id, rule, matched, hits }) => ({ id, ...rule, matched, hits }));
   }
 
   /** The namespace of rule `id`, `undefined` when there is none. */
   namespaceOf(id: string): string | undefined {
-    return this.rules.find((live) => live.id === id)?.rule.namespace;
+    return this.find(id)?.rule.namespace;
   }
 
   /** Removes rule `id`, or every rule whose namespace is `namespace`, or all; returns how many went. */
   remove(which: { readonly id: string } | { readonly namespace: string } | 'all'): number {
-    const before = this.rules.length;
-    const keep = this.rules.filter((live) =>
-      which === 'all' ? false : 'id' in which ? live.id !== which.id : live.rule.namespace !== which.namespace,
-    );
-    this.rules.splice(0, this.rules.length, ...keep);
-    return before - this.rules.length;
+    const doomed =
+      which === 'all'
+        ? [...this.byNamespace.values()].flat()
+        : 'id' in which
+          ? [this.find(which.id)].filter((live) => live !== undefined)
+          : [...this.of(which.namespace)];
+    for (const live of doomed) this.drop(live);
+    return doomed.length;
   }
 
   /** The action of the first rule that fires on `target`, counting the hit; `undefined` when none does. */
   actionFor(target: FaultTarget): FaultAction | undefined {
-    for (const live of this.rules) {
-      const { operations, certificateId, namespace } = live.rule;
+    const own = this.of(target.namespace);
+    const every = this.of(EVERY_NAMESPACE);
+    const candidates = every.length === 0 ? own : own.length === 0 ? every : [...own, ...every].sort((a, b) => a.seq - b.seq);
+    for (const live of candidates) {
+      const { operations, certificateId } = live.rule;
       if (!operations.includes(target.operation)) continue;
       if (certificateId !== undefined && certificateId !== target.certificateId) continue;
-      if (namespace !== EVERY_NAMESPACE && namespace !== target.namespace) continue;
       live.matched++;
       if (!live.fires(live.matched)) continue;
       live.hits++;
       return live.rule.action;
+    }
+    return undefined;
+  }
+
+  private drop(live: LiveRule): void {
+    const { namespace } = live.rule;
+    const kept = this.of(namespace).filter((other) => other !== live);
+    if (kept.length > 0) this.byNamespace.set(namespace, kept);
+    else this.byNamespace.delete(namespace);
+    const owner = ownerOf(namespace);
+    const left = (this.perOwner.get(owner) ?? 1) - 1;
+    if (left > 0) this.perOwner.set(owner, left);
+    else this.perOwner.delete(owner);
+    this.count--;
+  }
+
+  private of(namespace: string): readonly LiveRule[] {
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  private find(id: string): LiveRule | undefined {
+    for (const rules of this.byNamespace.values()) {
+      const found = rules.find((live) => live.id === id);
+      if (found !== undefined) return found;
     }
     return undefined;
   }

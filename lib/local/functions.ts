@@ -9,8 +9,8 @@ import type { Invocation, InvocationResult } from './function-worker.js';
 
 export interface FunctionSettings {
   /**
-   * Invocations of one function that may run at once, as a function's reserved concurrency does on
-   * Lambda. Enough to keep the handlers' thread busy on a small machine, few enough that even
+   * Invocations of one function that may run at once in one namespace (account and region), as a
+   * function's reserved concurrency does on Lambda, where each account runs its own. Enough to keep the handlers' thread busy on a small machine, few enough that even
    * Generate's CPU-bound key generation finishes well inside the timeout for all of them at once.
    * @default 10
    */
@@ -31,6 +31,9 @@ export interface FunctionSettings {
   readonly maxWaiting?: number;
 }
 
+/** Invocations the functions' thread runs at once, in all namespaces (its AWS_LAMBDA_MAX_CONCURRENCY). */
+export const MAX_INVOCATIONS_AT_ONCE = 1_000;
+
 /** HTTP API gives up on an integration after this long. */
 export const INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -50,7 +53,7 @@ export interface LocalFunctions {
    * FunctionThrottled, FunctionTimedOut, or an error if it failed. The context gives the request id;
    * the deadline starts when the invocation does, after any wait for concurrency.
    */
-  invoke(operation: Operation, event: APIGatewayProxyEventV2, context: Context): Promise<unknown>;
+  invoke(operation: Operation, event: APIGatewayProxyEventV2, context: Context, namespace?: string): Promise<unknown>;
   /** Stops the functions' thread; invocations under way fail. */
   close(): Promise<void>;
 }
@@ -118,15 +121,30 @@ export const startFunctions = async (
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
   let next = 0;
+  // A limit per function and namespace, made when first needed and dropped when idle: one worker's
+  // flood waits in its own line, never in front of another's calls. All of them together are held
+  // to what the thread runs at once.
   const limits = new Map<string, ConcurrencyLimit>();
+  let running = 0;
   return {
-    invoke: async (operation, event, context) => {
-      let limit = limits.get(operation.name);
-      if (limit === undefined) {
-        limit = concurrencyLimit(concurrency, maxWaiting);
-        limits.set(operation.name, limit);
+    invoke: async (operation, event, context, namespace = '') => {
+      const key = `${operation.name} ${namespace}`;
+      const limit = limits.get(key) ?? concurrencyLimit(concurrency, maxWaiting);
+      limits.set(key, limit);
+      const dropIfIdle = () => (limit.idle() ? limits.delete(key) : undefined);
+      let release: () => void;
+      try {
+        release = await limit.acquire(maxWaitMs);
+      } catch (error) {
+        dropIfIdle();
+        throw error;
       }
-      const release = await limit.acquire(maxWaitMs);
+      if (running >= MAX_INVOCATIONS_AT_ONCE) {
+        release();
+        dropIfIdle();
+        throw new FunctionThrottled(`${MAX_INVOCATIONS_AT_ONCE} invocations are under way in the functions' thread`);
+      }
+      running++;
       try {
         if (!thread.running()) {
           // One replacement for every invocation that finds the thread gone.
@@ -148,7 +166,9 @@ export const startFunctions = async (
           timeoutMs,
         );
       } finally {
+        running--;
         release();
+        dropIfIdle();
       }
     },
     close: async () => {
@@ -162,6 +182,8 @@ type FunctionThread = Awaited<ReturnType<typeof startFunctionThread>>;
 interface ConcurrencyLimit {
   /** Resolves, with the slot's release, once one of the slots is free; rejects FunctionThrottled after `maxWaitMs`. */
   acquire(maxWaitMs: number): Promise<() => void>;
+  /** Nothing runs or waits. */
+  idle(): boolean;
 }
 
 /** `slots` invocations at once; at most `maxWaiting` more wait in arrival order, each only for as long as it may. */
@@ -177,6 +199,7 @@ const concurrencyLimit = (slots: number, maxWaiting: number): ConcurrencyLimit =
     }
   };
   return {
+    idle: () => running === 0 && waiting.size === 0,
     acquire: (maxWaitMs) => {
       if (running < slots) {
         running++;

@@ -6,6 +6,7 @@ import { ApiError, internalFailure, serviceUnavailable, tooManyRequests } from '
 import { decodeQuery } from '../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../lambda/http/representations.js';
 import { errorResponse } from '../../lambda/http/responses.js';
+import { partitionOf } from '../../lambda/store/item.js';
 import type { Operation } from '../operations.js';
 import { routeKey } from '../operations.js';
 import type { Caller, CallerSettings } from './caller.js';
@@ -23,7 +24,8 @@ import { routeThrottle } from './throttle.js';
 
 export interface Route {
   readonly operation: Operation;
-  readonly handler: LambdaHandler;
+  /** Invokes the operation's function for a request of `namespace` (`<account>#<region>`). */
+  readonly handler: (...args: [...Parameters<LambdaHandler>, namespace: string]) => ReturnType<LambdaHandler>;
 }
 
 /** What HTTP API checks itself before a function runs, beyond routing and the payload limit. */
@@ -113,7 +115,7 @@ export const httpApiListener = (
   };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
-    const foreign = checkOrigin?.(req.headers);
+    const foreign = checkOrigin?.(req.headers, req.rawHeaders);
     if (foreign !== undefined) return exchange.refuse(foreign, true);
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
@@ -155,7 +157,7 @@ export const httpApiListener = (
       const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
       const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
       // A control answer (a state document) is held until it is sent, and so draws on the same budget.
-      const answerBytes = answer.body?.length ?? 0;
+      const answerBytes = Buffer.byteLength(answer.body ?? '');
       if (answerBytes > SMALL_BODY_BYTES && !reserve(answerBytes, 'sent')) return exchange.refuse(serviceUnavailable(), true);
       return exchange.send(answer);
     }
@@ -173,7 +175,7 @@ export const httpApiListener = (
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const context = lambdaContext(match.route.operation, caller.region, undefined, undefined, callers.defaultAccountId);
-    const invoke = async () => (await match.route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
+    const invoke = async () => (await match.route.handler(event, context, partitionOf(caller))) as APIGatewayProxyStructuredResultV2;
     let result: APIGatewayProxyStructuredResultV2 | typeof ANSWER_LOST;
     try {
       result = control === undefined ? await invoke() : await control.invoke(faultTarget(match, caller), invoke);

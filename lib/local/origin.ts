@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isIPv6 } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ApiError } from '../../lambda/domain/errors.js';
-import { crossSiteRequest, forbiddenHost, forbiddenOrigin } from './refusals.js';
+import { crossSiteRequest, forbiddenHost, forbiddenOrigin, malformedHttpRequest } from './refusals.js';
 
 /**
  * Who may address the service: by the `Host` a request names, and the `Origin` a browser adds.
@@ -17,8 +17,8 @@ export interface OriginSettings {
   readonly allowedHosts?: readonly string[] | undefined;
 }
 
-/** A request's refusal, or `undefined` to serve it. */
-export type OriginCheck = (headers: IncomingHttpHeaders) => ApiError | undefined;
+/** A request's refusal, or `undefined` to serve it; `rawHeaders` as node:http gives them, repeats included. */
+export type OriginCheck = (headers: IncomingHttpHeaders, rawHeaders?: readonly string[]) => ApiError | undefined;
 
 /**
  * Refuses what a web page could make a browser send, as LocalStack's CorsEnforcer does: a local
@@ -31,7 +31,9 @@ export type OriginCheck = (headers: IncomingHttpHeaders) => ApiError | undefined
 export const originCheck = ({ host, allowedOrigins = [], allowedHosts = [] }: OriginSettings): OriginCheck => {
   const hosts = new Set([...ownNames(host), ...allowedHosts].map((name) => hostOf(isIPv6(name) ? `[${name}]` : name)));
   const origins = new Set(allowedOrigins);
-  return (headers) => {
+  return (headers, rawHeaders = []) => {
+    // node:http keeps the first of two Host lines; HTTP/1.1 answers such a request 400 (RFC 9112, 3.2).
+    if (rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length > 1) return malformedHttpRequest();
     const requestHost = headers.host;
     // Only HTTP/1.0 may omit Host, and no browser does.
     if (requestHost !== undefined) {
@@ -46,8 +48,9 @@ export const originCheck = ({ host, allowedOrigins = [], allowedHosts = [] }: Or
       const allowed = sameOrigin || (origin !== 'null' && (origins.has('*') || origins.has(origin)));
       return allowed ? undefined : forbiddenOrigin(origin);
     }
-    const site = headers['sec-fetch-site'];
-    return site === 'cross-site' || site === 'same-site' ? crossSiteRequest(site) : undefined;
+    // A browser sends one of four values; only its own site's pass (repeats arrive joined, and fail).
+    const site = headers['sec-fetch-site']?.toLowerCase();
+    return site === undefined || site === 'same-origin' || site === 'none' ? undefined : crossSiteRequest(site);
   };
 };
 

@@ -15,7 +15,7 @@ import type { LocalControl } from './control.js';
 import { startControl } from './control-start.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
-import { startFunctions } from './functions.js';
+import { MAX_INVOCATIONS_AT_ONCE, startFunctions } from './functions.js';
 import type { AccessLogEntry, Route } from './http-api.js';
 import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
 import { originCheck } from './origin.js';
@@ -106,7 +106,7 @@ const TABLE_NAME = 'ClientCertificates';
  * Invocations of one function may run at once here, in one thread: as on Lambda Managed Instances,
  * whose runtime says so in this variable and runs each invocation in its own context.
  */
-const CONCURRENT_INVOCATIONS = '1000';
+const CONCURRENT_INVOCATIONS = String(MAX_INVOCATIONS_AT_ONCE);
 
 /**
  * The service on this machine: the same handler modules the stack deploys, behind a stand-in for
@@ -190,7 +190,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     const handlersStore = (handlersStoreStarted as PromiseFulfilledResult<string>).value;
     const routes: Route[] = operations.map((operation) => ({
       operation,
-      handler: (event, context) => functions.invoke(operation, event, context),
+      handler: (event, context, namespace) => functions.invoke(operation, event, context, namespace),
     }));
     const control = await startControl(
       { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4) },
@@ -262,11 +262,13 @@ const keyAccounts = (sigv4: SigV4Settings | undefined): ReadonlyMap<string, stri
 
 /**
  * Who may act beyond their own namespace through the control plane: without signatures, anyone (nobody
- * is told apart); with them, the keys marked for it, and the one key when there is only one.
+ * is told apart); with them, the keys marked for it, and the service's one key when it was given one
+ * key pair rather than a list (AWS_ACCESS_KEY_ID without CREDENTIALS_FILE).
  */
 const keysBeyondOwn = (sigv4: SigV4Settings | undefined): ((caller: Caller) => boolean) => {
   if (sigv4 === undefined) return () => true;
   const keys = [sigv4.credentials].flat();
-  const allowed = new Set(keys.filter((key) => key.allNamespaces === true || keys.length === 1).map((key) => key.accessKeyId));
+  const onlyKey = !Array.isArray(sigv4.credentials);
+  const allowed = new Set(keys.filter((key) => key.allNamespaces === true || onlyKey).map((key) => key.accessKeyId));
   return ({ accessKey }) => accessKey !== undefined && allowed.has(accessKey);
 };

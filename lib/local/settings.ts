@@ -82,11 +82,37 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['functions.maxWaiting', functions?.maxWaiting, RULES.maxWaiting],
   ];
   for (const [name, value, rule] of checks) if (value !== undefined) rule(name, value);
+  if (options.sigv4 !== undefined) checkKeys(options.sigv4);
   // Given at all, throttling needs both.
   if (limits !== undefined) {
     RULES.throttleRate('throttle.rate', limits.rate);
     RULES.throttleBurst('throttle.burst', limits.burst);
   }
+};
+
+/**
+ * The key pairs of the `sigv4` option, by CREDENTIALS_FILE's rules, and each in a namespace of its
+ * own making: with several keys, each names its account (an `accountId`, or an access key id of 12
+ * digits), or two would land in the default account together and see each other's certificates.
+ */
+const checkKeys = ({ credentials, service }: NonNullable<LocalServiceOptions['sigv4']>): void => {
+  const keys = [credentials].flat();
+  if (keys.length === 0) throw new SettingError('sigv4.credentials lists no key pair');
+  const seen = new Set<string>();
+  for (const [i, { accessKeyId, secretAccessKey, accountId }] of keys.entries()) {
+    const at = Array.isArray(credentials) ? `sigv4.credentials[${i}]` : 'sigv4.credentials';
+    if (typeof accessKeyId !== 'string' || !/^\w+$/.test(accessKeyId))
+      throw new SettingError(`${at}.accessKeyId must be letters, digits and _ only, got ${quoted(String(accessKeyId))}`);
+    if (typeof secretAccessKey !== 'string' || secretAccessKey === '') throw new SettingError(`${at}.secretAccessKey must be set`);
+    if (accountId !== undefined && !isAccountId(accountId))
+      throw new SettingError(`${at}.accountId must be an account id of 12 digits, got ${quoted(String(accountId))}`);
+    if (keys.length > 1 && accountId === undefined && !isAccountId(accessKeyId))
+      throw new SettingError(`${at}.accountId must be set: with several keys, each names its account (or is a 12-digit access key id)`);
+    if (seen.has(accessKeyId)) throw new SettingError(`${at}: access key ${accessKeyId} is listed twice`);
+    seen.add(accessKeyId);
+  }
+  if (service !== undefined && service !== 'apigateway' && service !== 'execute-api')
+    throw new SettingError(`sigv4.service must be 'apigateway' or 'execute-api', got ${quoted(String(service))}`);
 };
 
 /** One rule: checks `value` and gives it as the service takes it, or throws a `SettingError` naming it as `name`. */

@@ -31,7 +31,7 @@ export interface SigV4Credentials {
   readonly accountId?: string;
   /**
    * Whether the key may act on other namespaces than its own, or on every one, through the control
-   * plane (`?all`, `?account=&region=`). @default false, unless it is the only key
+   * plane (`?all`, `?account=&region=`). @default false, unless `credentials` is this one key pair, not a list
    */
   readonly allNamespaces?: boolean;
 }

@@ -34,3 +34,12 @@ export const listedIds = async (client: APIGatewayClient, pageSize = 100): Promi
 
 /** How many times `id` is in `ids`. */
 export const occurrences = (ids: readonly string[], id: string): number => ids.filter((x) => x === id).length;
+
+/** The HTTP status a call through the SDK came to, a failure's included (0 when none came back). */
+export const statusOf = async (call: Promise<{ $metadata: { httpStatusCode?: number } }>): Promise<number> => {
+  try {
+    return (await call).$metadata.httpStatusCode ?? 0;
+  } catch (error) {
+    return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  }
+};

@@ -1,6 +1,6 @@
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { MAX_FAULT_RULES_PER_NAMESPACE } from '../../../lib/local/faults.js';
+import { MAX_FAULT_RULES_PER_ACCOUNT } from '../../../lib/local/faults.js';
 import type { LocalService } from '../../../lib/local/service.js';
 import type { SigV4Credentials } from '../../../lib/local/sigv4.js';
 import type { RawResponse } from '../../support/http.js';
@@ -50,7 +50,7 @@ const sdk = (key: SigV4Credentials): APIGatewayClient => {
 };
 
 /** A control request signed by `key`, as a harness worker sends it. */
-const control = async (key: SigV4Credentials, method: string, path: string, body?: unknown): Promise<RawResponse> =>
+const control = async (key: SigV4Credentials, method: string, path: string, body?: unknown, region = REGION): Promise<RawResponse> =>
   send(
     service.url,
     await signed(
@@ -60,7 +60,7 @@ const control = async (key: SigV4Credentials, method: string, path: string, body
         path: `/_local/${path}`,
         ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       },
-      { credentials: key, region: REGION },
+      { credentials: key, region },
     ),
   );
 
@@ -149,7 +149,7 @@ describe('GET and PUT /_local/state', () => {
     const put = await control(ONE, 'PUT', 'state', saved);
 
     expect(put.status).toBe(200);
-    expect(put.json).toEqual(saved);
+    expect(put.json).toEqual({ imported: { [nsOf(ONE)]: { certificates: 1, quotaSlots: 1 } } });
     expect(await ids(ONE)).toEqual([one]);
     expect(await ids(TWO)).toEqual([two]);
   });
@@ -224,9 +224,9 @@ describe('fault rules', () => {
     expect(listedByOne.rules).toMatchObject([{ namespace: '*', hits: 2 }]);
   });
 
-  it(`are bounded: past ${MAX_FAULT_RULES_PER_NAMESPACE} in a namespace, 429 LimitExceededException, and other namespaces still add theirs`, async () => {
+  it(`are bounded: past ${MAX_FAULT_RULES_PER_ACCOUNT} in an account, 429 LimitExceededException, in any region, and other accounts still add theirs`, async () => {
     const statuses: number[] = [];
-    for (let i = 0; i <= MAX_FAULT_RULES_PER_NAMESPACE; i++) statuses.push((await control(ONE, 'POST', 'faults', failingLists)).status);
+    for (let i = 0; i <= MAX_FAULT_RULES_PER_ACCOUNT; i++) statuses.push((await control(ONE, 'POST', 'faults', failingLists)).status);
     const full = await control(ONE, 'POST', 'faults', failingLists);
     const other = await control(TWO, 'POST', 'faults', failingLists);
 
