@@ -267,6 +267,19 @@ describe('GET /_local/health', () => {
   });
 });
 
+test('a key listed alone (a CREDENTIALS_FILE of one line) still needs the mark to act beyond its namespace', async () => {
+  const alone = await startTestService({ sigv4: { credentials: [ONE] } });
+  try {
+    const signedAll = await signed(alone.url, { method: 'POST', path: '/_local/reset?all' }, { credentials: ONE, region: REGION });
+    const response = await send(alone.url, signedAll);
+
+    expect(response.status).toBe(403);
+    expect(response.headers['x-amzn-errortype']).toBe('AccessDeniedException');
+  } finally {
+    await alone.close();
+  }
+});
+
 describe('without signatures (AUTH=none)', () => {
   let open: LocalService;
 

@@ -78,9 +78,30 @@ describe('a web page on another origin', () => {
     expectRefused(response, 'cross-site request', 'ALLOWED_ORIGINS');
   });
 
+  test.each([
+    ['in capitals', { 'sec-fetch-site': 'CROSS-SITE' }],
+    ['twice', { 'sec-fetch-site': ['cross-site', 'cross-site'] }],
+    ['of a value no browser sends', { 'sec-fetch-site': 'elsewhere' }],
+  ])('cannot pass Sec-Fetch-Site off %s', async (_, headers) => {
+    const response = await send(service.url, { method: 'POST', path: '/_local/reset?all', headers });
+
+    expect(response.status).toBe(403);
+  });
+
   test('in a sandboxed frame or a file (Origin: null) is refused', async () => {
     expectRefused(await formPost('/_local/reset?all', 'null'), "'null'", 'ALLOWED_ORIGINS');
   });
+});
+
+test('a request with two Host lines is 400, whichever comes first', async () => {
+  const answers = await Promise.all(
+    [
+      ['localhost', 'evil.example'],
+      ['evil.example', 'localhost'],
+    ].map(([first, second]) => sendRaw(service.url, `GET /_local/state HTTP/1.1\r\nHost: ${first}\r\nHost: ${second}\r\n\r\n`)),
+  );
+
+  expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
 });
 
 test('a DNS-rebinding page, naming its own host, cannot read the state', async () => {

@@ -108,6 +108,32 @@ describe('startLocalService checks its options by the rules the settings are che
     ],
     [{ throttle: { rate: 0, burst: 10 } }, 'throttle.rate must be a positive number of requests a second'],
     [{ throttle: { rate: 10, burst: 0.5 } }, 'throttle.burst must be a whole number of requests from 1, got 0.5'],
+    [
+      {
+        sigv4: {
+          credentials: [
+            { accessKeyId: 'AKIDONE', secretAccessKey: 's' },
+            { accessKeyId: 'AKIDTWO', secretAccessKey: 's' },
+          ],
+        },
+      },
+      'sigv4.credentials[0].accountId must be set: with several keys, each names its account',
+    ],
+    [
+      { sigv4: { credentials: { accessKeyId: 'AKID', secretAccessKey: 's', accountId: 'x#eu-west-1' } } },
+      'sigv4.credentials.accountId must be an account id of 12 digits, got "x#eu-west-1"',
+    ],
+    [
+      {
+        sigv4: {
+          credentials: [
+            { accessKeyId: 'AKID', secretAccessKey: 'one', accountId: '111111111111' },
+            { accessKeyId: 'AKID', secretAccessKey: 'two', accountId: '111111111111', allNamespaces: true },
+          ],
+        },
+      },
+      'sigv4.credentials[1]: access key AKID is listed twice',
+    ],
     [{ logLevel: 'LOUD' }, 'logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
     [
       { allowedOrigins: ['http://localhost:8080/'] },
