@@ -83,13 +83,13 @@ export class ControlBusy extends Error {
 
 /**
  * Runs at most `slots` pieces of work at once. The rest wait, at most `maxWaitingEach` of one
- * namespace and `maxWaiting` in all (past that, refused), and take their turns namespace by namespace
- * in rotation: one worker's flood of resets neither refuses nor holds back another's one call for long.
+ * account (or namespace) and `maxWaiting` in all (past that, refused), and take their turns account by
+ * account in rotation: one worker's flood of resets neither refuses nor holds back another's one call for long.
  */
 export const fairLimit = (slots: number, maxWaitingEach: number, maxWaiting: number) => {
   let running = 0;
   let waiting = 0;
-  // In rotation order: a namespace served goes to the back of the line, if it still waits.
+  // In rotation order: an owner served goes to the back of the line, if it still waits.
   const queues = new Map<string, (() => void)[]>();
   const next = (): void => {
     const first = queues.entries().next();
@@ -97,21 +97,21 @@ export const fairLimit = (slots: number, maxWaitingEach: number, maxWaiting: num
       running--;
       return;
     }
-    const [namespace, queue] = first.value;
-    queues.delete(namespace);
+    const [owner, queue] = first.value;
+    queues.delete(owner);
     const start = queue.shift()!;
     waiting--;
-    if (queue.length > 0) queues.set(namespace, queue);
+    if (queue.length > 0) queues.set(owner, queue);
     start(); // the slot passes straight to it
   };
-  return async <T>(namespace: string, work: () => Promise<T>): Promise<T> => {
+  return async <T>(owner: string, work: () => Promise<T>): Promise<T> => {
     if (running >= slots) {
-      const queue = queues.get(namespace) ?? [];
+      const queue = queues.get(owner) ?? [];
       if (queue.length >= maxWaitingEach || waiting >= maxWaiting)
         throw new ControlBusy(
-          `${slots} control requests are under way and ${queue.length >= maxWaitingEach ? `${queue.length} of this namespace` : waiting} wait: retry later`,
+          `${slots} control requests are under way and ${queue.length >= maxWaitingEach ? `${queue.length} of this account` : waiting} wait: retry later`,
         );
-      if (queue.length === 0) queues.set(namespace, queue);
+      if (queue.length === 0) queues.set(owner, queue);
       waiting++;
       await new Promise<void>((start) => queue.push(start));
     } else running++;

@@ -25,10 +25,11 @@ export const CONTROL_PREFIX = '/_local/';
 export const ANSWER_LOST = Symbol('answer lost');
 
 /**
- * The largest state document `GET /_local/state` answers: what `PUT /_local/state` takes back (HTTP
- * API's payload limit). A larger state is exported a namespace at a time.
+ * The largest state document `GET /_local/state` answers: any one namespace at the default quota (60
+ * items of DynamoDB's 400 KB at most), within the budget for bodies in flight. A larger state is
+ * exported a namespace at a time; `PUT /_local/state` takes HTTP API's 10 MB.
  */
-export const MAX_EXPORT_BYTES = 10 * 1024 * 1024;
+export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -120,16 +121,20 @@ export const controlPlane = ({
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-    // A store that never answers fails the control request after 10 s, rather than holding its turn and gates for ever.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000, throwOnRequestTimeout: true }),
+    // A write given up on could still land after the import had put back what was there: every call
+    // waits for the store's own answer (past 10 s it is only logged), so an import's outcome is known.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000 }),
   });
   const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
   const gates = new Gates();
   const rules = new FaultRules();
   const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_NAMESPACE, CONTROL_MAX_WAITING);
-  /** Whose turn a piece of control work takes: its one namespace's, or every namespace's (`*`). */
+  /**
+   * Whose turn a piece of control work takes: its one namespace's account (a key signing for region
+   * after region takes no more turns), or every namespace's (`*`).
+   */
   const turnOf = (namespaces: readonly Namespace[] | undefined): string =>
-    namespaces?.length === 1 ? partitionOf(namespaces[0]!) : EVERY_NAMESPACE;
+    namespaces?.length === 1 ? namespaces[0]!.account : EVERY_NAMESPACE;
 
   /**
    * Each namespace reset, or exported, under its own gate: the others' requests go on meanwhile.
@@ -160,8 +165,8 @@ export const controlPlane = ({
           if (bytes > MAX_EXPORT_BYTES)
             throw badRequest(
               namespaces?.length === 1
-                ? `The state of ${partitionOf(one)} is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: its descriptions are too long to export`
-                : `The state is over ${MAX_EXPORT_BYTES} bytes, more than PUT /_local/state takes back: export one namespace at a time (?account=&region=)`,
+                ? `The state of ${partitionOf(one)} is over ${MAX_EXPORT_BYTES} bytes, its descriptions are too long to export`
+                : `The state is over ${MAX_EXPORT_BYTES} bytes: export one namespace at a time (?account=&region=)`,
             );
           parts.push(part);
         });

@@ -37,7 +37,7 @@ try {
 
     const fault = await local.addFault({
       operations: ['GetClientCertificate'],
-      action: { error: { type: 'TooManyRequestsException' } },
+      action: { error: { type: 'ServiceUnavailableException' } },
       when: { next: 1 },
     });
     const got = await sdk.send(new GetClientCertificateCommand({ clientCertificateId: seeded }));
