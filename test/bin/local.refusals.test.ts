@@ -17,11 +17,15 @@ import { send } from '../support/http.js';
  */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** A refusal comes before anything starts; this is far more than one takes, and bounds a start that is not refused. */
-const EXIT_DEADLINE_MS = 5_000;
+/**
+ * A start that is not refused is stopped once it says it is listening; this bounds one that neither
+ * ends nor listens. A refusal comes before anything starts, but tsx and the imports took over 5 s to
+ * get there while four suites shared two busy cores.
+ */
+const EXIT_DEADLINE_MS = 30_000;
 
 interface Ended {
-  /** The exit code; `null` when it had not ended by the deadline and was killed. */
+  /** The exit code; `null` when it was killed: it listened, or had not ended by the deadline. */
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -51,12 +55,16 @@ const runToEnd = (env: Record<string, string>, script = 'bin/local.ts', args: st
     let stdout = '';
     let stderr = '';
     let killed = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
+    const kill = () => {
       killed = true;
       child.kill('SIGKILL');
-    }, EXIT_DEADLINE_MS);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('listening on')) kill();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(kill, EXIT_DEADLINE_MS);
     child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code: killed ? null : code, stdout, stderr });

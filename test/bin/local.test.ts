@@ -100,6 +100,7 @@ describe('stopping the local service', () => {
     const socket = await requestUnderWay(service.url);
 
     service.child.kill('SIGTERM');
+    // The clock is the behaviour here: a signal within SAME_REQUEST_MS (500 ms, bin/local.ts) of the first is the same request.
     await new Promise((wait) => setTimeout(wait, 1_000));
     const aliveAfterFirst = alive(service.servicePid);
     service.child.kill('SIGTERM');

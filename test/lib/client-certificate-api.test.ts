@@ -14,9 +14,14 @@ class TeamStack extends Stack {
   }
 }
 
+let team: { stack: TeamStack; template: Template } | undefined;
+// Synthesized once for the file: every test reads the same stack.
 const synth = () => {
-  const stack = new TeamStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
-  return { stack, template: Template.fromStack(stack) };
+  if (team === undefined) {
+    const stack = new TeamStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    team = { stack, template: Template.fromStack(stack) };
+  }
+  return team;
 };
 
 test('added to any stack in a few lines, it brings every route, its table and its functions', () => {

@@ -3,17 +3,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TableEncryptionV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
+import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
+import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
 
 /** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
 type Json = Record<string, any>;
 
-// Bundling is skipped: these tests are about the template, not the handler code.
-const synth = (props?: ClientCertificateStackProps) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClientCertificateStack(app, 'TestStack', props);
-  return { stack, template: Template.fromStack(stack) };
-};
+/** The stack by default, as `cdk synth` makes it: shared by every suite of the run. */
+let template: Template;
+beforeAll(async () => {
+  ({ template } = await bundledStack());
+}, BUILD_DEADLINE_MS);
 
 /** The stack with its table encrypted under a customer managed key from another stack (a replica needs a region). */
 const withCustomerManagedKey = () => {
@@ -79,8 +79,6 @@ describe.each([
 
 describe('encryption at rest', () => {
   test('uses the AWS managed KMS key by default: in the account, each use in CloudTrail', () => {
-    const { template } = synth();
-
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
       Replicas: [Match.objectLike({ SSESpecification: Match.absent() })],
@@ -109,8 +107,6 @@ describe('encryption at rest', () => {
 
 describe('logs', () => {
   test('no function logs its events, which carry certificates and signed headers', () => {
-    const { template } = synth();
-
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(variables.POWERTOOLS_LOGGER_LOG_EVENT).toBeUndefined();
@@ -119,7 +115,6 @@ describe('logs', () => {
   });
 
   test('access log lines name the request and hold no credential', () => {
-    const { template } = synth();
     const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
     const format = stage!.Properties.AccessLogSettings.Format as string;
 
@@ -128,8 +123,6 @@ describe('logs', () => {
   });
 
   test('every log group has a retention', () => {
-    const { template } = synth();
-
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toEqual(expect.any(Number));
     }

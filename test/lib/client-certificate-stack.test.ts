@@ -1,19 +1,19 @@
 import { App, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
+import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { type Operation, operations, routeKey } from '../../lib/operations.js';
+import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
 
 /** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
 type Json = Record<string, any>;
 
-// Bundling is skipped: these tests are about the template, not the handler code.
-const synth = (props?: ClientCertificateStackProps): { stack: Stack; template: Template } => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClientCertificateStack(app, 'TestStack', props);
-  return { stack, template: Template.fromStack(stack) };
-};
+/** The stack by default, as `cdk synth` makes it: shared by every suite of the run. */
+let template: Template;
+beforeAll(async () => {
+  ({ template } = await bundledStack());
+}, BUILD_DEADLINE_MS);
 
 const eachOperation = operations.map((op) => [op.name, op] as const);
 const eachRouteKey = operations.map((op) => [routeKey(op)] as const);
@@ -51,7 +51,6 @@ const tableIdOf = (template: Template): string => onlyResource(template.findReso
 
 describe('routes', () => {
   test.each(eachOperation)('%s has its route, integrated with its own function over payload format 2.0', (_name, operation) => {
-    const { template } = synth();
     const [functionId] = functionOf(template, operation);
     const [integrationId] = onlyResource(
       template.findResources('AWS::ApiGatewayV2::Integration', {
@@ -70,7 +69,6 @@ describe('routes', () => {
   });
 
   test.each(eachOperation)("%s's function may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
-    const { template } = synth();
     const [functionId] = functionOf(template, operation);
     const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
     const permissions = Object.values(
@@ -86,14 +84,10 @@ describe('routes', () => {
   });
 
   test('there is no route beyond the operations', () => {
-    const { template } = synth();
-
     template.resourceCountIs('AWS::ApiGatewayV2::Route', operations.length);
   });
 
   test.each(eachRouteKey)('%s requires AWS_IAM authorization by default', (key) => {
-    const { template } = synth();
-
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: key,
       AuthorizationType: 'AWS_IAM',
@@ -112,8 +106,6 @@ describe('routes', () => {
 
 describe('stage', () => {
   test('is the only one: $default, auto-deployed, throttled at 10 rps burst 40 by default', () => {
-    const { template } = synth();
-
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -131,7 +123,6 @@ describe('stage', () => {
   });
 
   test('writes JSON access logs to its own log group', () => {
-    const { template } = synth();
     const [, stage] = onlyResource(template.findResources('AWS::ApiGatewayV2::Stage'));
     const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
     const [prefix, logGroupName] = DestinationArn['Fn::Join'][1].slice(-2);
@@ -153,15 +144,12 @@ describe('stage', () => {
 
 describe('functions', () => {
   test('there is one function per operation', () => {
-    const { template } = synth();
-
     template.resourceCountIs('AWS::Lambda::Function', operations.length);
   });
 
   test.each(eachOperation)(
     '%s runs on nodejs24.x, arm64, a 10 s timeout, no tracing, and no source maps to load at start-up',
     (_name, operation) => {
-      const { template } = synth();
       const [, fn] = functionOf(template, operation);
 
       expect(fn.Properties).toMatchObject({
@@ -181,7 +169,6 @@ describe('functions', () => {
   );
 
   test.each(eachOperation)('%s gets the certificate quota, 60 by default', (_name, operation) => {
-    const { template } = synth();
     const [, fn] = functionOf(template, operation);
 
     expect(fn.Properties.Environment.Variables.CLIENT_CERTIFICATE_QUOTA).toBe('60');
@@ -200,8 +187,6 @@ describe('functions', () => {
   });
 
   test('have 512 MB, but GenerateClientCertificate a full vCPU (1769 MB) for its RSA key generation', () => {
-    const { template } = synth();
-
     for (const operation of operations) {
       const expected = operation.name === 'GenerateClientCertificate' ? 1769 : 512;
       expect(functionOf(template, operation)[1].Properties.MemorySize).toBe(expected);
@@ -217,14 +202,12 @@ describe('functions', () => {
   });
 
   test.each(eachOperation)('%s gets the table name in TABLE_NAME', (_name, operation) => {
-    const { template } = synth();
     const [, fn] = functionOf(template, operation);
 
     expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: tableIdOf(template) });
   });
 
   test.each(eachOperation)('%s may perform exactly its tableActions on the table', (_name, operation) => {
-    const { template } = synth();
     const tableId = tableIdOf(template);
     const onTable = statementsOf(template, operation).filter((statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`));
 
@@ -239,7 +222,6 @@ describe('functions', () => {
   });
 
   test.each(eachOperation)("%s's role allows its tableActions and writing its own logs, nothing else, no wildcard", (_name, operation) => {
-    const { template } = synth();
     const [, fn] = functionOf(template, operation);
     const statements = statementsOf(template, operation);
 
@@ -255,7 +237,6 @@ describe('functions', () => {
   });
 
   test.each(eachOperation)('%s logs to its own log group, kept one month by default', (_name, operation) => {
-    const { template } = synth();
     const [, fn] = functionOf(template, operation);
 
     expect(resourceById(template, fn.Properties.LoggingConfig.LogGroup.Ref)).toMatchObject({
@@ -297,8 +278,6 @@ describe('props checked at synth', () => {
 
 describe('naming', () => {
   test("the API is named after the stack by default, and its functions' logs and metrics too", () => {
-    const { template } = synth();
-
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'TestStack' });
     template.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'TestStack' }) },
@@ -336,8 +315,6 @@ describe('tracing', () => {
 
 describe('table', () => {
   test('is keyed by namespace (account and region) then clientCertificateId, on demand, with point-in-time recovery', () => {
-    const { template } = synth();
-
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
         { AttributeName: 'namespace', KeyType: 'HASH' },
@@ -357,8 +334,6 @@ describe('table', () => {
   });
 
   test('is retained, with the log groups, when it leaves the stack by default', () => {
-    const { template } = synth();
-
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -379,7 +354,6 @@ describe('table', () => {
 
 describe('outputs', () => {
   test('ApiUrl is the $default stage URL', () => {
-    const { template } = synth();
     const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
     const region = { Ref: 'AWS::Region' };
     const suffix = { Ref: 'AWS::URLSuffix' };
@@ -389,8 +363,6 @@ describe('outputs', () => {
   });
 
   test('TableName is the table name', () => {
-    const { template } = synth();
-
     template.hasOutput('TableName', { Value: { Ref: tableIdOf(template) } });
   });
 });

@@ -1,23 +1,19 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { BUNDLE_BUDGET_BYTES } from '../../lib/function-bundling.js';
 import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
 import { startDynalite } from '../../lib/local/dynalite.js';
 import { httpApiEvent } from '../../lib/local/lambda-runtime.js';
 import { operations } from '../../lib/operations.js';
+import { BUILD_DEADLINE_MS, bundledStack } from '../support/stack.js';
 
-// These tests bundle for real (esbuild, as `cdk synth` does) and run what the stack would deploy.
+// These tests read the bundles for real (esbuild, as `cdk synth` makes them) and run what the stack would deploy.
 const TABLE = 'BundleTests';
 const update = operations.find((o) => o.name === 'UpdateClientCertificate')!;
 
-let outdir: string;
 let bundle: string;
 let bundles: Map<string, string>;
 let db: LocalDynamoDb;
@@ -26,11 +22,8 @@ beforeAll(async () => {
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  outdir = mkdtempSync(join(tmpdir(), 'bundling-test-'));
-  const app = new App({ outdir });
-  const stack = new ClientCertificateStack(app, 'BundleTest');
-  app.synth();
-  const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+  const { outdir, template } = await bundledStack();
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
   bundles = new Map(
     operations.map((operation) => {
       const fn = functions.find((f) => String(f.Properties.Description).startsWith(`${operation.name} `))!;
@@ -39,11 +32,9 @@ beforeAll(async () => {
   );
   bundle = bundles.get(update.name)!;
   db = await startDynalite(TABLE);
-  // Bundling all eight functions took over a minute on two shared cores while the whole suite ran.
-}, 180_000);
+}, BUILD_DEADLINE_MS);
 
 afterAll(async () => {
-  rmSync(outdir, { recursive: true, force: true });
   await db?.close();
 });
 

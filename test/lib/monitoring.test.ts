@@ -2,23 +2,18 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
-import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
+import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { ALARM_THRESHOLDS } from '../../lib/monitoring.js';
 import { operations, routeKey } from '../../lib/operations.js';
+import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
 
 type Json = Record<string, any>;
 
-// Bundling is skipped: these tests are about the template, not the handler code.
-const synth = (props?: ClientCertificateStackProps, name = 'TestStack') => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClientCertificateStack(app, name, props);
-  return { stack, template: Template.fromStack(stack) };
-};
-
+/** The stack by default, as `cdk synth` makes it: shared by every suite of the run. */
 let template: Template;
-beforeAll(() => {
-  template = synth().template;
-});
+beforeAll(async () => {
+  ({ template } = await bundledStack());
+}, BUILD_DEADLINE_MS);
 
 const alarms = (t: Template = template): Json[] => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
 

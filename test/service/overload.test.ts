@@ -4,6 +4,7 @@ import type { RawResponse } from '../support/http.js';
 import { send, sendRaw } from '../support/http.js';
 import { startTestService } from '../support/service.js';
 import { storeClient, tableSnapshot } from '../support/table.js';
+import { until } from '../support/wait.js';
 
 /**
  * Bursts beyond the functions' concurrency are answered, not timed out: the local runtime runs as
@@ -149,7 +150,8 @@ describe('the log', () => {
       'POST /clientcertificates HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
     );
     const expecting = await send(service.url, { path: '/clientcertificates/abc123', headers: { expect: 'foo' } });
-    await new Promise((later) => setTimeout(later, 200));
+    // Each line is written as its exchange ends, the broken one's once its connection is closed.
+    await until('both log lines', () => log.length >= 2);
     await service.close();
 
     expect(broken.status).toBe(400);

@@ -1,0 +1,1 @@
+export declare const RUN_DIR: 'CLIENT_CERTIFICATE_API_TEST_RUN_DIR';
