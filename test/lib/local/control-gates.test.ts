@@ -4,7 +4,11 @@ import { ControlBusy, fairLimit, Gates } from '../../../lib/local/control-gates.
 const held = (log: string[], name: string) => {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  return { work: async () => (log.push(name), done), finish: () => finish() };
+  const work = async () => {
+    log.push(name);
+    return done;
+  };
+  return { work, finish: () => finish() };
 };
 
 /** Lets every settled promise's callbacks run. */
