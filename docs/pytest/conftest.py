@@ -6,7 +6,7 @@ and stopped by its own PID; one namespace per test (its own 12-digit access key 
 sees another's certificates, quota or fault rules. `namespace.reset()`, `.seed()`, `.add_fault()`
 act on that namespace only: they are signed with its key, as boto3 signs (botocore's SigV4Auth).
 
-CLIENT_CERTIFICATE_API_COMMAND overrides the command (default: npx --no client-certificate-api,
+CLIENT_CERTIFICATE_API_COMMAND overrides the command (default: npx --no -- client-certificate-api,
 which finds it in the nearest node_modules).
 """
 
@@ -26,7 +26,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-COMMAND = shlex.split(os.environ.get("CLIENT_CERTIFICATE_API_COMMAND", "npx --no client-certificate-api"))
+COMMAND = shlex.split(os.environ.get("CLIENT_CERTIFICATE_API_COMMAND", "npx --no -- client-certificate-api"))
 REGION = "us-east-1"
 
 
