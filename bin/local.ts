@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 // `npm start` and the `client-certificate-api` command: the ClientCertificate API on this machine, on
 // dynalite. Configured by flags and environment (lib/local/command.ts).
-import { readFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { nodeVersionProblem } from '../lib/local/node-version.js';
 import type { LocalService } from '../lib/local/service.js';
 import type { LocalServiceSettings } from '../lib/local/settings.js';
+import { starterWatch } from '../lib/local/starter.js';
 
-// Before anything that needs Node 24 is loaded: an older Node would fail on an import, not say why.
-const NODE_MAJOR = 24;
-if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR) {
-  console.error(
-    `client-certificate-api needs Node.js ${NODE_MAJOR}, as Lambda's nodejs${NODE_MAJOR}.x; this is ${process.version}. ` +
-      `Install it, or add it to your project (npm install -D node@${NODE_MAJOR}) so that npx and npm scripts run it.`,
-  );
+// Before anything that needs a newer Node is loaded: an older one would fail on an import, not say why.
+const problem = nodeVersionProblem();
+if (problem !== undefined) {
+  console.error(problem);
   process.exit(1);
 }
+// Read at once: whoever started this process may be gone by the time it listens.
+const orphaned = starterWatch();
 
 // Whoever reads the output may stop reading (`| head -1`): the service goes on, its output dropped.
 for (const stream of [process.stdout, process.stderr])
@@ -29,36 +30,23 @@ const cache = compileCacheDir();
 if (cache !== undefined) enableCompileCache(cache);
 const [
   { environmentWithFlags, USAGE },
-  { consoleAccessLog },
+  { consoleAccessLog, readyLine },
+  { VERSION },
   { startLocalService },
-  { localServiceOptionsFromEnvironment },
+  { localServiceOptionsFromEnvironment, quoted },
   { checkStartUp, startUpFailure },
 ] = await Promise.all([
   import('../lib/local/command.js'),
   import('../lib/local/console.js'),
+  import('../lib/local/control.js'),
   import('../lib/local/service.js'),
   import('../lib/local/settings.js'),
   import('../lib/local/start-up.js'),
 ]);
 
-/** What Linux's `/proc` says of process `pid`: its command name and its parent; `undefined` elsewhere. */
-const processOf = (pid: number): { name: string; parent: number } | undefined => {
-  try {
-    // "pid (name) state ppid ...": the name may hold spaces and parentheses; the last ") " ends it.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(') '));
-    return { name, parent: Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) };
-  } catch {
-    return undefined;
-  }
-};
-
-// Read first: whoever started this process may be gone by the time the banner is out. `npx` and
-// `npm exec` run the command through `sh -c`, which outlives a killed npx: through such a shell, the
-// shell's parent is watched too.
-const parent = process.ppid;
-const parentProcess = processOf(parent);
-const grandparent = parentProcess?.name === 'sh' ? parentProcess.parent : undefined;
+/** Where the banner and the access log go. */
+let out: NodeJS.WriteStream = process.stdout;
+const say = (line: string) => out.write(`${line}\n`);
 let options: LocalServiceSettings;
 let service: LocalService;
 try {
@@ -69,7 +57,9 @@ try {
   }
   options = localServiceOptionsFromEnvironment(env);
   await checkStartUp(options);
-  service = await startLocalService({ ...options, accessLog: consoleAccessLog(options.logFormat) });
+  // With the ready line on stdout, stdout carries it alone: a harness reads one line and need not drain more.
+  if (options.readyFile === '-') out = process.stderr;
+  service = await startLocalService({ ...options, accessLog: options.accessLog ?? consoleAccessLog(options.logFormat, out) });
 } catch (error) {
   // A setting at fault is told in one line; anything else is shown whole.
   const failure = startUpFailure(error);
@@ -91,29 +81,55 @@ const stop = async (why: string) => {
     process.exit(130);
   }
   stopRequested = Date.now();
-  console.log(`${why}: finishing requests under way, then closing the store`);
+  say(`${why}: finishing requests under way, then closing the store`);
   await service.close();
+  // A ready file left behind would tell the next run's harness of a service that is gone.
+  if (options.readyFile !== undefined && options.readyFile !== '-') rmSync(options.readyFile, { force: true });
   process.exit(0);
 };
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 
-// Whoever started this process may die without passing a signal on (SIGKILL, a crash): its
-// parent, or its parent's parent, then changes, and the service stops rather than run on, orphaned.
+// Whoever started this process may die without passing a signal on (SIGKILL, a crash), and so may
+// npx or a shell in between: the service then stops rather than run on, orphaned (lib/local/starter.ts).
 setInterval(() => {
-  const orphaned = process.ppid !== parent || (grandparent !== undefined && processOf(parent)?.parent !== grandparent);
-  if (orphaned && stopRequested === undefined) void stop('parent exited');
+  if (orphaned() && stopRequested === undefined) void stop('parent exited');
 }, 500).unref();
 
 // Only once a signal would stop it cleanly: whoever reads the banner may signal at once.
-console.log(`listening on ${service.url}`);
-console.log(options.dataDir === 'memory' ? 'data: in memory, gone when it stops' : `data: ${resolve(options.dataDir)}`);
+say(`listening on ${service.url}`);
+say(options.dataDir === 'memory' ? 'data: in memory, gone when it stops' : `data: ${resolve(options.dataDir)}`);
 if (options.sigv4) {
   const keys = [options.sigv4.credentials].flat().map((key) => key.accessKeyId);
-  console.log(`checking SigV4 signatures for service '${options.sigv4.service}' and access key(s) ${keys.join(', ')}`);
+  say(`checking SigV4 signatures for service '${options.sigv4.service}' and access key(s) ${keys.join(', ')}`);
 }
-if (options.throttle) console.log(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
+if (options.throttle) say(`throttling each route at ${options.throttle.rate} requests/s, burst ${options.throttle.burst}`);
 const signing = options.sigv4 ? '' : ' --no-sign-request';
-console.log(
+say(
   `try: aws apigateway generate-client-certificate --description demo --endpoint-url ${service.url} --region ${options.region}${signing}`,
 );
-console.log(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);
+say(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);
+
+// Last, once a signal would stop it cleanly: the one line a harness waits for.
+const ready = readyLine({
+  url: service.url,
+  port: Number(new URL(service.url).port),
+  pid: process.pid,
+  dataDir: options.dataDir === 'memory' ? 'memory' : resolve(options.dataDir),
+  version: VERSION,
+});
+if (options.readyFile === '-') process.stdout.write(ready);
+else if (options.readyFile !== undefined) {
+  // Whole or not at all: a harness polling for the file never reads half a line.
+  const partial = `${options.readyFile}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, ready);
+    renameSync(partial, options.readyFile);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    console.error(
+      `READY_FILE ${quoted(options.readyFile)} cannot be written (${code ?? message}): set READY_FILE to a file in a directory this user may write`,
+    );
+    await service.close();
+    process.exit(1);
+  }
+}

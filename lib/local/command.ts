@@ -20,6 +20,12 @@ export const FLAGS = [
   ['region', 'AWS_REGION', 'region in every ARN (us-east-1)'],
   ['function-concurrency', 'FUNCTION_CONCURRENCY', 'invocations of each function at once, 1 to 1000 (10)'],
   ['log-format', 'LOG_FORMAT', 'text, one line per answer, or json, the structured lines (text)'],
+  ['access-log', 'ACCESS_LOG', 'on, or off for no line per answer (on)'],
+  [
+    'ready-file',
+    'READY_FILE',
+    'file to write one JSON line to once ready (url, port, pid, dataDir, version); - for stdout, then alone there (none)',
+  ],
   ['log-level', 'POWERTOOLS_LOG_LEVEL', "handlers' log level, SILENT for none (WARN; INFO with json)"],
   ['default-account-id', 'DEFAULT_ACCOUNT_ID', 'account of unsigned requests and of keys naming none (000000000000)'],
   ['credentials-file', 'CREDENTIALS_FILE', 'with --auth sigv4: lines of ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID (none)'],

@@ -1,4 +1,4 @@
-import { getCompileCacheDir } from 'node:module';
+import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,4 +9,6 @@ import { join } from 'node:path';
  * NODE_DISABLE_COMPILE_CACHE is set. Node only skips a cache it cannot write; it never fails for it.
  */
 export const compileCacheDir = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
-  env.NODE_DISABLE_COMPILE_CACHE ? undefined : (getCompileCacheDir() ?? (env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache')));
+  env.NODE_DISABLE_COMPILE_CACHE
+    ? undefined
+    : (module.getCompileCacheDir() ?? (env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache')));

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import type { AccessLogEntry } from './http-api.js';
 
 /** Paths longer than this are cut in the text line; the JSON line keeps them whole. */
@@ -16,9 +17,34 @@ export const accessLine = ({ method, path, status, errorType, durationMs, reques
 /** One answer as a structured line, in HTTP API's access log terms. */
 export const accessJson = (entry: AccessLogEntry): string => JSON.stringify({ message: 'answer', ...entry });
 
-/** The access log on standard output, in `format`. */
+/** The access log on `stream`, in `format`. */
 export const consoleAccessLog =
-  (format: 'text' | 'json') =>
+  (format: 'text' | 'json', stream: NodeJS.WritableStream = process.stdout) =>
   (entry: AccessLogEntry): void => {
-    process.stdout.write(`${format === 'json' ? accessJson(entry) : accessLine(entry)}\n`);
+    stream.write(`${format === 'json' ? accessJson(entry) : accessLine(entry)}\n`);
   };
+
+/** What the command says once it is ready, for a harness to read: one JSON line. */
+export interface ReadyLine {
+  /** The value for `--endpoint-url`. */
+  readonly url: string;
+  readonly port: number;
+  /** The service's own process, to signal: not that of npx or a shell in between. */
+  readonly pid: number;
+  /** The store's directory, absolute, or `memory`. */
+  readonly dataDir: string;
+  /** The package's version. */
+  readonly version: string;
+}
+
+export const readyLine = (ready: ReadyLine): string => `${JSON.stringify(ready)}\n`;
+
+/**
+ * A thread's output onto this process's, for a `Worker` made with `stdout: true, stderr: true`. Node's
+ * own piping would add listeners to `process.stdout` and `process.stderr` for every thread, and a few
+ * services in one test process would set off `MaxListenersExceededWarning`.
+ */
+export const forwardOutput = (worker: Worker): void => {
+  worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+};

@@ -86,7 +86,7 @@ export interface ControlSettings {
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
-const VERSION = ((): string => {
+export const VERSION = ((): string => {
   for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
     try {
       return (JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version: string }).version;

@@ -5,6 +5,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
 import { compileCacheDir } from './compile-cache.js';
+import { forwardOutput } from './console.js';
 
 export interface LocalDynamoDb {
   /** The endpoint the DynamoDB client is pointed at. */
@@ -201,6 +202,8 @@ export const startDynalite = async (
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER, {
     eval: true,
+    stdout: true,
+    stderr: true,
     workerData: {
       path,
       table: tableDefinition(tableName),
@@ -210,6 +213,7 @@ export const startDynalite = async (
       compileCache: compileCacheDir(),
     },
   });
+  forwardOutput(worker);
   const [started] = (await once(worker, 'message')) as [{ port?: number; error?: string }];
   if (started.port === undefined) {
     await worker.terminate();

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Operation } from '../operations.js';
 import { FUNCTION_DEFAULTS } from '../operations.js';
 import { compileCacheDir } from './compile-cache.js';
+import { forwardOutput } from './console.js';
 import type { Invocation, InvocationResult } from './function-worker.js';
 
 export interface FunctionSettings {
@@ -239,6 +240,8 @@ type Environment = Readonly<Record<string, string | undefined>>;
 const startFunctionThread = async (env: Environment | Promise<Environment>) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
+    stdout: true,
+    stderr: true,
     env: {},
     // Not the parent's loaders (above); its CPU profiling, if any (`npm run bench` can ask for it).
     execArgv: process.execArgv.filter((option) => option.startsWith('--cpu-prof')),
@@ -249,6 +252,7 @@ const startFunctionThread = async (env: Environment | Promise<Environment>) => {
       compileCache: compileCacheDir(),
     },
   });
+  forwardOutput(worker);
   worker.unref(); // the service's own handles decide when the process may end
   const started = Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))]);
   started.catch(() => undefined); // awaited below, once the environment is known

@@ -1,4 +1,5 @@
 // `client-certificate-api/local`: the local service, to start from a test run.
+import './require-node.js'; // first: an older Node is told why in one line
 
 export { accessLine } from './console.js';
 export type { ControlClient, ControlClientSettings } from './control-client.js';

@@ -22,6 +22,7 @@ import { originCheck } from './origin.js';
 import { checkLocalServiceOptions, quoted, SettingError } from './settings.js';
 import type { SigV4Settings } from './sigv4.js';
 import { sigv4Verifier } from './sigv4.js';
+import { closeWithParent } from './starter.js';
 import type { StateDocument } from './state.js';
 import type { ThrottleSettings } from './throttle.js';
 
@@ -235,6 +236,9 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
           server.closeIdleConnections();
         }),
     );
+    // In a test runner's worker process, a parent that dies takes the service (port, store lock) with it.
+    const forget = closeWithParent(() => void stopStarted());
+    started.push(async () => forget());
     return { ...running(server, host, store.endpoint, stopStarted), control };
   } catch (error) {
     await stopStarted();

@@ -16,6 +16,8 @@ export type LocalServiceSettings = LocalServiceOptions & {
   readonly dataDir: string;
   readonly region: string;
   readonly logFormat: LogFormat;
+  /** Where the command writes its ready line (`readyLine`, ./console.ts); `-` for stdout, which then carries nothing else. */
+  readonly readyFile?: string;
 };
 
 /** `text`: one short line per answer on the console; `json`: the structured lines, the handlers' included. */
@@ -52,6 +54,8 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
     ...given('allowedHosts', fromEnvironment(env, 'ALLOWED_HOSTS', list(RULES.allowedHosts))),
     logFormat: format,
+    ...given('accessLog', fromEnvironment(env, 'ACCESS_LOG', RULES.accessLog)),
+    ...given('readyFile', fromEnvironment(env, 'READY_FILE', RULES.readyFile)),
     metrics: format === 'json',
     // In the text format the handlers' INFO lines would bury the one line per answer.
     logLevel: level ?? (format === 'json' ? 'INFO' : 'WARN'),
@@ -201,6 +205,14 @@ const RULES = {
     typeof value === 'string' && LOG_LEVELS.includes(value.toUpperCase())
       ? value.toUpperCase()
       : refuse(name, value, `one of ${LOG_LEVELS.join(', ')} (unset: WARN, or INFO with LOG_FORMAT=json)`),
+  /** `off` for no line per answer: nothing the harness has to read. */
+  accessLog: (name: string, value: unknown): false | undefined =>
+    value === 'on' ? undefined : value === 'off' ? false : refuse(name, value, "'on' (a line per answer, the default) or 'off'"),
+  /** A file the ready line is written to; `-` is stdout. */
+  readyFile: (name: string, value: unknown): string =>
+    typeof value === 'string' && value !== '' && value.trim() === value
+      ? value
+      : refuse(name, value, 'a file to write the ready line to, or - for stdout'),
   /** Origins a browser may call the service from besides its own (./origin.ts): exact, as a browser sends them, or `*` alone. */
   allowedOrigins: (name: string, value: unknown): readonly string[] => {
     const rule = 'comma-separated origins, each scheme://host[:port] as a browser sends it (such as http://localhost:8080), or *';

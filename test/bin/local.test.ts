@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -142,5 +144,77 @@ describe('stopping the local service', () => {
     service.child.kill('SIGKILL');
 
     expect(await gone(service.servicePid, 5_000)).toBe(true);
+  });
+});
+
+describe('telling a harness where it is', () => {
+  /** The command with `args`, its stdout and stderr kept apart; resolves on its exit. */
+  const run = (args: string[]) => {
+    const child = spawn(node[0]!, [...node.slice(1), '--port', '0', '--data-dir', 'memory', ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.add(child.pid!);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once('close', done));
+    return { child, exited, stdout: () => stdout, stderr: () => stderr };
+  };
+  const until = async (check: () => boolean) => {
+    for (const end = Date.now() + 30_000; !check() && Date.now() < end; ) await new Promise((wait) => setTimeout(wait, 50));
+    return check();
+  };
+  const post = (url: string) => fetch(new URL('/clientcertificates', url), { method: 'POST', body: '{}' }).then((answer) => answer.status);
+
+  test('--ready-file - puts one JSON line on stdout, and nothing else there, the banner and the access log on stderr', async () => {
+    const service = run(['--ready-file', '-']);
+    expect(await until(() => service.stdout().includes('\n'))).toBe(true);
+    const ready = JSON.parse(service.stdout()) as Record<string, unknown>;
+
+    expect(await post(ready.url as string)).toBe(201);
+    process.kill(ready.pid as number, 'SIGTERM');
+
+    expect(await service.exited).toBe(0);
+    expect(ready).toEqual({
+      url: `http://127.0.0.1:${ready.port}`,
+      port: expect.any(Number),
+      pid: service.child.pid,
+      dataDir: 'memory',
+      version: JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')).version,
+    });
+    expect(service.stdout().split('\n')).toEqual([JSON.stringify(ready), '']);
+    expect(service.stderr()).toContain(`listening on ${ready.url}`);
+    expect(service.stderr()).toMatch(/ POST \/clientcertificates 201 - /);
+  });
+
+  test('--ready-file <file> gets the line once it listens, and loses the file when it stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'client-certificate-api-ready-'));
+    const file = join(dir, 'ready.json');
+    const service = run(['--ready-file', file]);
+    expect(await until(() => existsSync(file))).toBe(true);
+    const ready = JSON.parse(readFileSync(file, 'utf8')) as { url: string; pid: number };
+
+    expect(await post(ready.url)).toBe(201);
+    process.kill(ready.pid, 'SIGTERM');
+    await service.exited;
+
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('--access-log off writes no line for an answer', async () => {
+    const service = run(['--access-log', 'off', '--ready-file', '-']);
+    expect(await until(() => service.stdout().includes('\n'))).toBe(true);
+    const { url } = JSON.parse(service.stdout()) as { url: string };
+
+    expect(await post(url)).toBe(201);
+    service.child.kill('SIGTERM');
+    await service.exited;
+
+    expect(`${service.stdout()}${service.stderr()}`).not.toContain('/clientcertificates');
   });
 });

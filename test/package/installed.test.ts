@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,13 +20,18 @@ const require = createRequire(import.meta.url);
 const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 let scratch: string;
-/** Node 24 first on the PATH, as the package's `engines` asks; none of the npm run's own variables. */
-const env = {
+/** `node` first on the PATH; none of the npm run's own variables. */
+const envWith = (node: string) => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
-  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
-};
-const run = (file: string, args: string[]) =>
-  execFileSync(file, args, { cwd: scratch, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  PATH: `${dirname(node)}:${process.env.PATH}`,
+});
+/** Node 24, the project's, as Lambda's runtime. */
+const env = envWith(process.execPath);
+const run = (file: string, args: string[], withEnv = env) =>
+  execFileSync(file, args, { cwd: scratch, env: withEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, once for this file. */
+const nodes = { 22: '', 20: '' };
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
@@ -36,10 +42,24 @@ beforeAll(() => {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   ) as [{ filename: string }];
+  run('npm', [
+    'install',
+    '--prefix',
+    join(scratch, 'nodes'),
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    'node22@npm:node@22',
+    'node20@npm:node@20',
+  ]);
+  for (const major of [22, 20] as const) nodes[major] = join(scratch, 'nodes/node_modules', `node${major}`, 'bin/node');
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // The CDK libraries are the construct's peers, at the versions this repository tests with.
+  // The CDK libraries are the construct's peers, at the versions this repository tests with. Installed
+  // as a strict team would: by npm on Node 22, refusing any package whose engines exclude it, running no
+  // install script.
   const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => `${name}@${version(name)}`);
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, filename), ...peers]);
+  const install = ['install', '--engine-strict', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'];
+  run('npm', [...install, join(scratch, filename), ...peers], envWith(nodes[22]));
 }, 300_000);
 
 afterAll(() => {
@@ -103,6 +123,49 @@ describe('the package, installed from its tarball', () => {
       new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} GET /clientcertificates/${made.clientCertificateId} 200 - \\d+ms [0-9a-f-]{36}$`, 'm'),
     );
     expect(output()).toContain('SIGTERM: finishing requests under way');
+  });
+
+  test.each([22, 24] as const)('on Node %s, the command and the library serve', async (major) => {
+    const onNode = envWith(major === 24 ? process.execPath : nodes[major]);
+    const child = spawn('node_modules/.bin/client-certificate-api', ['--port', '0', '--data-dir', 'memory', '--ready-file', '-'], {
+      cwd: scratch,
+      env: onNode,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const { url } = JSON.parse(line.toString()) as { url: string };
+    const fromCommand = await fetch(`${url}/clientcertificates`, { method: 'POST', body: '{}' }).then((answer) => answer.status);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    writeFileSync(
+      join(scratch, 'serve-once.mjs'),
+      `import { startLocalService } from 'client-certificate-api/local';
+const service = await startLocalService({ port: 0, dataDir: 'memory', accessLog: false });
+const answer = await fetch(service.url + '/clientcertificates', { method: 'POST', body: '{}' });
+await service.close();
+console.log(process.versions.node.split('.')[0], answer.status);`,
+    );
+    const fromLibrary = run('node', ['serve-once.mjs'], onNode);
+
+    expect([fromCommand, code]).toEqual([201, 0]);
+    expect(fromLibrary.trim()).toBe(`${major} 201`);
+  });
+
+  test('on Node 20, the command and the library each say in one line which Node they need', () => {
+    const onNode20 = envWith(nodes[20]);
+    const failure = (args: string[]) => {
+      try {
+        run(args[0]!, args.slice(1), onNode20);
+        return 'ran';
+      } catch (error) {
+        return String((error as { stderr: string }).stderr);
+      }
+    };
+    const line = 'client-certificate-api needs Node.js 22.8 or later (22 or 24, the maintained LTS lines); this is v20.';
+
+    expect(failure(['node_modules/.bin/client-certificate-api', '--help']).split('\n')[0]).toContain(line);
+    expect(failure(['node', '--input-type=module', '-e', "import 'client-certificate-api/local'"])).toContain(`Error: ${line}`);
+    expect(failure(['node', '--input-type=module', '-e', "import 'client-certificate-api'"])).toContain(`Error: ${line}`);
   });
 
   test('startLocalService, imported from client-certificate-api/local, starts and stops in-process, as a jest globalSetup would', () => {

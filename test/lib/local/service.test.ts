@@ -66,6 +66,17 @@ describe('startLocalService, twice in one process', () => {
     expect([await generate(east), await generate(east)]).toEqual(['created', 'LimitExceededException']);
   });
 
+  test('more services in the process add no listener to its stdout or stderr (five would set off MaxListenersExceededWarning)', async () => {
+    const listeners = () => [process.stdout, process.stderr].map((stream) => stream.eventNames().map((name) => stream.listenerCount(name)));
+    const withTwo = listeners();
+
+    const more = await Promise.all([1, 2, 3].map(() => startLocalService({ port: 0, dataDir: 'memory', accessLog: false })));
+    const withFive = listeners();
+    await Promise.all(more.map((service) => service.close()));
+
+    expect(withFive).toEqual(withTwo);
+  });
+
   test("neither writes its settings into this process's environment", () => {
     expect(process.env).toEqual(before);
   });

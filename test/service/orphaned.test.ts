@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkStartUp } from '../../lib/local/start-up.js';
+
+/**
+ * The service never outlives whoever started it: however it was launched, a parent killed with
+ * SIGKILL (which passes nothing on) takes it, and everything between, with it within 2 s, and
+ * leaves the port and the store's LevelDB lock free.
+ */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const WITHIN_MS = 2_000;
+const node = [process.execPath, '--import', 'tsx'];
+const command = [...node, 'bin/local.ts', '--port', '0', '--access-log', 'off'];
+// Node 24 first, for npx and npm, as in a project with the node package; none of this run's npm variables.
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
+  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+};
+
+/** Every process below `pid`, by Linux's /proc. */
+const descendants = (pid: number): number[] => {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (of: number): number[] => [...parents].filter(([, parent]) => parent === of).flatMap(([child]) => [child, ...below(child)]);
+  return below(pid);
+};
+
+/** Whether `pid` is a live process (a zombie is not). */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+const until = async (check: () => Promise<boolean>, withinMs: number): Promise<boolean> => {
+  for (const end = Date.now() + withinMs; Date.now() < end; await new Promise((wait) => setTimeout(wait, 50)))
+    if (await check()) return true;
+  return check();
+};
+
+/** The port can be listened on again and the store opened: nobody holds them. */
+const released = (port: number, dataDir: string) =>
+  checkStartUp({ port, host: '127.0.0.1', dataDir }).then(
+    () => true,
+    () => false,
+  );
+
+let scratch: string;
+/** Every process a test started, killed after it, so that a failure leaves nothing running. */
+const started = new Set<number>();
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-orphaned-'));
+});
+afterEach(() => {
+  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  started.clear();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The test runner that is killed, running `argv`: it takes nothing with it when it dies. */
+const runner = (...argv: string[]) => [
+  process.execPath,
+  '-e',
+  `require('node:child_process').spawn(process.argv[1], process.argv.slice(2), { stdio: 'ignore' })`,
+  ...argv,
+];
+
+/** Each way a harness starts it, as the parent that is killed. */
+const launches: [string, (flags: string[]) => string[]][] = [
+  ['the command itself', (flags) => runner(...command, ...flags)],
+  ['npx', (flags) => runner('npx', '--no', '--', ...command, ...flags)],
+  ['npm exec', (flags) => runner('npm', 'exec', '--', ...command, ...flags)],
+  ['npm start', (flags) => runner('npm', 'start', '--silent', '--', '--port', '0', ...flags)],
+  ['a shell (sh -c)', (flags) => runner('sh', '-c', '"$@"; true', 'sh', ...command, ...flags)],
+  ['a shell (bash -c)', (flags) => runner('bash', '-c', '"$@"; true', 'bash', ...command, ...flags)],
+  // The runner is the parent of its workers, as jest's is: the service is in the worker.
+  ['startLocalService() in a forked worker, as jest runs tests', () => [...node, 'test/service/orphaned-host.ts', 'worker']],
+];
+
+describe('a parent killed with SIGKILL takes the service with it', () => {
+  test.each(launches)(
+    'started through %s: the service and all between are gone, the port and the store lock free, within 2 s',
+    async (_, launch) => {
+      const readyFile = join(scratch, 'ready.json');
+      const dataDir = join(scratch, 'data');
+      const [file, ...args] = launch(['--ready-file', readyFile, '--data-dir', dataDir]);
+      const parent = spawn(file!, args, {
+        cwd: repoRoot,
+        env: { ...env, DATA_DIR: dataDir, READY_FILE: readyFile },
+        stdio: 'ignore',
+      });
+      started.add(parent.pid!);
+      expect(await until(async () => existsSync(readyFile), 30_000)).toBe(true);
+      const { pid, port } = JSON.parse(readFileSync(readyFile, 'utf8')) as { pid: number; port: number };
+      const below = descendants(parent.pid!);
+      for (const each of below) started.add(each);
+      expect(below).toContain(pid);
+
+      const killed = Date.now();
+      parent.kill('SIGKILL');
+      const gone = await until(async () => below.every((each) => !alive(each)) && (await released(port, dataDir)), WITHIN_MS);
+
+      expect({ gone, within: Date.now() - killed <= WITHIN_MS + 250 }).toEqual({ gone: true, within: true });
+    },
+  );
+
+  test('startLocalService() in the runner process itself: the port and the store lock are free at once', async () => {
+    const readyFile = join(scratch, 'ready.json');
+    const dataDir = join(scratch, 'data');
+    const host = spawn(process.execPath, [...node.slice(1), 'test/service/orphaned-host.ts', 'in-process'], {
+      cwd: repoRoot,
+      env: { ...env, DATA_DIR: dataDir, READY_FILE: readyFile },
+      stdio: 'ignore',
+    });
+    expect(await until(async () => existsSync(readyFile), 60_000)).toBe(true);
+    const { port } = JSON.parse(readFileSync(readyFile, 'utf8')) as { port: number };
+    started.add(host.pid!);
+
+    host.kill('SIGKILL');
+
+    expect(await until(() => released(port, dataDir), WITHIN_MS)).toBe(true);
+  });
+});
