@@ -65,8 +65,9 @@ export const operations: readonly Operation[] = [
     method: 'DELETE',
     path: CERTIFICATE,
     module: 'delete-client-certificate',
-    // Deletes the certificate, then frees its quota slot.
-    tableActions: ['dynamodb:DeleteItem'],
+    // Deletes the certificate, then frees its quota slot. Reads it back when a delete's outcome is
+    // unknown (no answer, or a 5xx), to tell a delete that landed from one that did not.
+    tableActions: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
   },
   {
     name: 'TagResource',
