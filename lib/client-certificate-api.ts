@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -208,7 +208,10 @@ export class ClientCertificateApi extends Construct {
         rateLimit: props.throttleRateLimit ?? 10,
         burstLimit: props.throttleBurstLimit ?? 40,
       },
-      accessLogSettings: { destination: accessLogDestination(this.logGroup('AccessLogs')), format: accessLogFormat },
+      accessLogSettings: {
+        destination: accessLogDestination(this.logGroup('AccessLogs', `${VENDED_LOGS}/${this.apiName}-${stackGuid(this)}`)),
+        format: accessLogFormat,
+      },
     });
 
     this.url = this.stage.url;
@@ -308,8 +311,9 @@ export class ClientCertificateApi extends Construct {
     this.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : []));
   }
 
-  private logGroup(id: string): LogGroup {
+  private logGroup(id: string, logGroupName?: string): LogGroup {
     return new LogGroup(this, id, {
+      ...(logGroupName === undefined ? {} : { logGroupName }),
       retention: this.logRetention,
       removalPolicy: this.removalPolicy,
     });
@@ -338,6 +342,20 @@ class MethodScopedLambdaIntegration extends HttpLambdaIntegration {
     });
   }
 }
+
+/**
+ * Where API Gateway's access logs go. A log group elsewhere gets an entry of its own in the account's
+ * CloudWatch Logs resource policy, limited to 5120 characters: in a busy account the stage then fails
+ * to deploy. Groups under /aws/vendedlogs/ are allowed without one
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html).
+ */
+const VENDED_LOGS = '/aws/vendedlogs/apigateway';
+
+/**
+ * The id CloudFormation gave this deployment of the stack: in a log group's name, a group retained by
+ * an earlier deployment (RemovalPolicy.RETAIN) does not take the name a new one needs.
+ */
+const stackGuid = (scope: Construct): string => Fn.select(2, Fn.split('/', Stack.of(scope).stackId));
 
 /**
  * The log group's ARN as API Gateway stores it: without the `:*` of its `Arn` attribute, which

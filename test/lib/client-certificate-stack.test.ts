@@ -4,7 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { type Operation, operations, routeKey } from '../../lib/operations.js';
-import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
+import { BUILD_DEADLINE_MS, bundledStack, STACK_NAME, synth } from '../support/stack.js';
 
 /** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
 type Json = Record<string, any>;
@@ -120,6 +120,15 @@ describe('stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 3, ThrottlingBurstLimit: 7 },
     });
+  });
+
+  test('names its access-log group under /aws/vendedlogs/, apart from groups retained by earlier deployments', () => {
+    const [, stage] = onlyResource(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::Join'][1].at(-1).Ref;
+    const [, [prefix, guid]] = resourceById(template, logGroupId).Properties.LogGroupName['Fn::Join'];
+
+    expect(prefix).toBe(`/aws/vendedlogs/apigateway/${STACK_NAME}-`);
+    expect(guid).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] });
   });
 
   test('writes JSON access logs to its own log group', () => {
