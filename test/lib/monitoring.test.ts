@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
-import { ALARM_THRESHOLDS } from '../../lib/monitoring.js';
+import { ALARM_THRESHOLDS, RUNBOOK } from '../../lib/monitoring.js';
 import { operations, routeKey } from '../../lib/operations.js';
 import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
 
@@ -82,8 +83,23 @@ describe('alarms', () => {
     expect(dimension(metric!, 'FunctionName')).toEqual({ Ref: functionIdOf(name) });
   });
 
+  test('the table: any DynamoDB system error (SystemErrors) in 5 minutes, on any action a function is granted, each filled with zero', () => {
+    const alarm = alarmNamed('TestStack-Table-SystemError-Count-Critical');
+    const queries: Json[] = alarm.Metrics.filter((m: Json) => m.MetricStat);
+    const [sum] = alarm.Metrics.filter((m: Json) => m.Expression);
+
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    // DynamoDB reports SystemErrors only when there are some: unfilled, a sum of them almost never has a value.
+    expect(sum.Expression.split(' + ').sort()).toEqual(queries.map((q) => `FILL(${q.Id}, 0)`).sort());
+    const granted = new Set(operations.flatMap((o) => o.tableActions.map((action) => action.replace('dynamodb:', ''))));
+    expect(queries.map((q) => dimension(q.MetricStat.Metric, 'Operation')).sort()).toEqual([...granted].sort());
+    for (const metric of metricsOf(alarm)) {
+      expect(metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'SystemErrors', Stat: 'Sum' });
+      expect(dimension(metric, 'TableName')).toEqual({ Ref: logicalIdOf('AWS::DynamoDB::GlobalTable') });
+    }
+  });
+
   test.each([
-    ['SystemError-Count', 'SystemErrors'],
     ['Read-Throttled-Events', 'ReadThrottleEvents'],
     ['Write-Throttled-Events', 'WriteThrottleEvents'],
   ])('the table: any %s (%s) in 5 minutes', (alarmKind, metricName) => {
@@ -115,20 +131,47 @@ describe('alarms', () => {
     expect(alarms()).toHaveLength(1 + 3 * operations.length + 3 + 1);
   });
 
-  test('notify no one by default', () => {
+  test('notify no one by default, and synth says so once', () => {
+    const { stack } = synth();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notify nobody'));
+
     for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.entry.data).toContain('-c alarmTopicArn=');
+  });
+
+  test('say in their description where the runbook is, and the runbook names each alarm as the stack does', () => {
+    const [page, anchor] = RUNBOOK.split('#');
+    const markdown = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+    const section = markdown.split(/^#+ /m).find((s) => s.split('\n')[0]!.trim().toLowerCase().replace(/ /g, '-') === anchor);
+    // `<Operation>-...` stands for one row per operation.
+    const documented = (name: string) => {
+      const [first, ...rest] = name.replace(/^TestStack-/, '').split('-');
+      return [operations.some((o) => o.name === first) ? '<Operation>' : first, ...rest].join('-');
+    };
+
+    expect(section).toBeDefined();
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmDescription).toMatch(new RegExp(`What to do: ${RUNBOOK}$`));
+      expect({ alarm: alarm.AlarmName, inRunbook: section!.includes(`\`${documented(alarm.AlarmName)}\``) }).toEqual({
+        alarm: alarm.AlarmName,
+        inRunbook: true,
+      });
+    }
   });
 
   test('notify the alarm topic, when given, of alarms and recoveries', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const topic = new Topic(new Stack(app, 'Topics'), 'Pager');
-    const t = Template.fromStack(new ClientCertificateStack(app, 'TestStack', { alarmTopic: topic }));
+    const stack = new ClientCertificateStack(app, 'TestStack', { alarmTopic: topic });
+    const t = Template.fromStack(stack);
 
     expect(alarms(t).length).toBeGreaterThan(0);
     for (const alarm of alarms(t)) {
       expect(alarm.AlarmActions).toEqual([{ 'Fn::ImportValue': expect.stringContaining('Pager') }]);
       expect(alarm.OKActions).toEqual(alarm.AlarmActions);
     }
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notify nobody'))).toEqual([]);
   });
 
   test('are named after the API name, so two deployments in one account do not collide', () => {
