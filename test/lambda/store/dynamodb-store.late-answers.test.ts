@@ -9,6 +9,8 @@ import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
 const behind = storeBehindFaultProxy('LateAnswersTest');
 let store: DynamoDbClientCertificateStore;
+/** The store as the function of `operation` has it: under its role, which refuses what it is not granted. */
+const storeOf = (operation: string) => new DynamoDbClientCertificateStore(behind.clientOf(operation), behind.table, 3);
 
 /** Later than the request timeout: each attempt times out, though the store applied it. */
 const LATE_MS = STORE_TIMEOUTS.requestTimeout + 500;
@@ -29,7 +31,9 @@ test('Generate: its certificate stored, the retry refused, is created', async ()
   // Time for the claim, the Put and one retry; the third attempt is refused.
   behind.proxy.set({ mode: 'late-response', only: 'PutItem', skip: 1, delayMs: LATE_MS }); // the claim passes
 
-  const created = await withDeadline(Date.now() + 2 * WRITE_ATTEMPT_MS + 900, () => store.create(certificate('late01')));
+  const created = await withDeadline(Date.now() + 2 * WRITE_ATTEMPT_MS + 900, () =>
+    storeOf('GenerateClientCertificate').create(certificate('late01')),
+  );
 
   expect(behind.proxy.calls.faulted).toEqual(['PutItem', 'PutItem']);
   expect(created).toBe(true);
@@ -41,7 +45,7 @@ test('Update: its change applied, the retry refused, is the new version', async 
   behind.proxy.set({ mode: 'late-response', only: 'UpdateItem', times: 1, delayMs: LATE_MS });
 
   const version = await withDeadline(Date.now() + WRITE_ATTEMPT_MS + 1_500, () =>
-    store.saveIfVersion({ ...certificate('late02'), description: 'changed' }, 1),
+    storeOf('UpdateClientCertificate').saveIfVersion({ ...certificate('late02'), description: 'changed' }, 1),
   );
 
   expect(behind.proxy.calls.faulted).toEqual(['UpdateItem']);
@@ -53,7 +57,7 @@ test('Delete: the certificate deleted, the retry refused, is deleted', async () 
   await store.create(certificate('late03'));
   behind.proxy.set({ mode: 'late-response', only: 'DeleteItem', times: 1, delayMs: LATE_MS });
 
-  const deleted = await withDeadline(Date.now() + WRITE_ATTEMPT_MS + 1_500, () => store.delete('late03'));
+  const deleted = await withDeadline(Date.now() + WRITE_ATTEMPT_MS + 1_500, () => storeOf('DeleteClientCertificate').delete('late03'));
 
   expect(behind.proxy.calls.faulted).toEqual(['DeleteItem']);
   expect(deleted).toBe(true);

@@ -9,8 +9,9 @@ const THERE: Namespace = { account: '222222222222', region: 'us-east-1' };
 
 const behind = storeBehindFaultProxy('QuotaSlotsTest');
 
+/** Claimed and freed by Generate's function, under its role (Delete's frees them too, with the same DeleteItem). */
 const slots = (quota: number, { namespace = HERE, now = Date.now }: { namespace?: Namespace; now?: () => number } = {}) =>
-  new QuotaSlots(behind.client, behind.table, namespace, quota, now);
+  new QuotaSlots(behind.clientOf('GenerateClientCertificate'), behind.table, namespace, quota, now);
 
 /** The slot item as stored, or `undefined` when the slot is free. */
 const slotItem = async (index: number, namespace = HERE) =>
