@@ -61,7 +61,7 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   db = await startDynalite(TABLE);
   // IAM in front of the store; before it a proxy that can lose the store's answers, or the connection.
-  policy = await startPolicyProxy(db.endpoint);
+  policy = await startPolicyProxy(db.endpoint, () => TABLE);
   proxy = await startFaultProxy(policy.endpoint);
   client = documentClient({ endpoint: proxy.endpoint });
   actingAs(client, () => role);

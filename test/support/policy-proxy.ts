@@ -26,10 +26,10 @@ export interface PolicyProxy {
  * An HTTP proxy in front of the local store that does what IAM does in front of DynamoDB: a call
  * from a function's role is forwarded only if the role is granted its action, and otherwise answered
  * as DynamoDB answers it, 400 AccessDeniedException. Each function's role is granted its operation's
- * `tableActions` (lib/operations.ts), which a stack test holds equal to the synthesized template's.
- * Only actions are checked: every grant is on the one table, the only one the store names.
+ * `tableActions` (lib/operations.ts) on the table `table()` names, its one resource: a stack test
+ * holds both equal to the synthesized template's (the table's ARN, no index, no other table).
  */
-export const startPolicyProxy = async (target: string): Promise<PolicyProxy> => {
+export const startPolicyProxy = async (target: string, table: () => string): Promise<PolicyProxy> => {
   const grants = new Map(operations.map((operation) => [operation.name, new Set(operation.tableActions)]));
   const refused: string[] = [];
   const used = new Map<string, Set<string>>();
@@ -37,28 +37,33 @@ export const startPolicyProxy = async (target: string): Promise<PolicyProxy> => 
   const { hostname, port } = new URL(target);
 
   const server = createServer((req, res) => {
-    const role = String(req.headers[ROLE_HEADER] ?? '');
-    const action = `dynamodb:${String(req.headers['x-amz-target'] ?? '')
-      .split('.')
-      .pop()}`;
-    if (role !== TEST_SETUP && grants.get(role)?.has(action) !== true) {
-      refused.push(`${role}: ${action}`);
-      req.resume();
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-      return void res.end(
-        JSON.stringify({
-          __type: 'com.amazon.coral.service#AccessDeniedException',
-          Message: `User: arn:aws:sts::000000000000:assumed-role/${role}/${role} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
-        }),
-      );
-    }
-    if (role !== TEST_SETUP) used.set(role, (used.get(role) ?? new Set()).add(action));
-    const upstream = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const role = String(req.headers[ROLE_HEADER] ?? '');
+      const action = `dynamodb:${String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop()}`;
+      const allowed = role === TEST_SETUP || (grants.get(role)?.has(action) === true && tablesOf(body).every((name) => name === table()));
+      if (!allowed) {
+        refused.push(`${role}: ${action}`);
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        return void res.end(
+          JSON.stringify({
+            __type: 'com.amazon.coral.service#AccessDeniedException',
+            Message: `User: arn:aws:sts::000000000000:assumed-role/${role}/${role} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+          }),
+        );
+      }
+      if (role !== TEST_SETUP) used.set(role, (used.get(role) ?? new Set()).add(action));
+      const upstream = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.socket?.destroy());
+      upstream.end(body);
     });
-    upstream.on('error', () => res.socket?.destroy());
-    req.pipe(upstream);
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -76,6 +81,12 @@ export const startPolicyProxy = async (target: string): Promise<PolicyProxy> => 
         server.close(() => done());
       }),
   };
+};
+
+/** The tables a DynamoDB request names: its `TableName`, or a batch's `RequestItems`. */
+const tablesOf = (body: Buffer): string[] => {
+  const { TableName, RequestItems } = JSON.parse(body.toString('utf8') || '{}') as { TableName?: string; RequestItems?: object };
+  return [...(TableName === undefined ? [] : [TableName]), ...Object.keys(RequestItems ?? {})];
 };
 
 /** Makes every call `client` sends run under the role `role()` names at the time: a function's name, or TEST_SETUP. */

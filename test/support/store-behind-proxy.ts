@@ -52,7 +52,7 @@ export const storeBehindFaultProxy = (tablePrefix: string): StoreBehindProxy => 
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
     state.db = await startDynalite('Unused');
-    state.policy = await startPolicyProxy(state.db.endpoint);
+    state.policy = await startPolicyProxy(state.db.endpoint, () => state.table);
     state.proxy = await startFaultProxy(state.policy.endpoint);
     state.client = clientAs(TEST_SETUP);
   });
