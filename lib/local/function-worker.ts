@@ -4,11 +4,13 @@
 // one bundle (bin/bundle-functions.ts).
 
 import { writeSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { useKeyPairsGeneratedAhead } from '../../lambda/domain/pem.js';
 import type { Operation } from '../operations.js';
 import { operations } from '../operations.js';
+import { startKeyPool } from './key-pool.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { lambdaContext } from './lambda-runtime.js';
 
@@ -73,6 +75,9 @@ export const serve = async (load: HandlerModules = sourceModules): Promise<void>
   // invocations under way together, and a log line names another request or none. First thing: the
   // AWS SDK fixes the kind of store for the thread on its first call.
   const invocations = await InvokeStore.getInstanceAsync(true);
+  // Ends with this thread, as a worker's own workers do: the pool never outlives the functions.
+  const keyPool = startKeyPool((workerData as { keyPoolSize: number }).keyPoolSize);
+  useKeyPairsGeneratedAhead(keyPool.take);
   const byName = new Map(operations.map((operation) => [operation.name, operation]));
   // Each function's init (its module's import) runs at its first invocation, as on Lambda; one that
   // fails fails every invocation of that function, as the function errors it is.

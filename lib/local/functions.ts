@@ -116,8 +116,9 @@ export const startFunctions = async (
     maxWaiting = 20 * concurrency,
   }: FunctionSettings = {},
   env: Environment | Promise<Environment> = { ...process.env },
+  keyPoolSize = 0,
 ): Promise<LocalFunctions> => {
-  const startThread = () => startFunctionThread(env);
+  const startThread = () => startFunctionThread(env, keyPoolSize);
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
   let next = 0;
@@ -236,7 +237,7 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A functions' thread; it starts loading at once, and serves once `env` is known. */
-const startFunctionThread = async (env: Environment | Promise<Environment>) => {
+const startFunctionThread = async (env: Environment | Promise<Environment>, keyPoolSize: number) => {
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     env: {},
@@ -247,6 +248,7 @@ const startFunctionThread = async (env: Environment | Promise<Environment>) => {
       module: new URL(compiled ? WORKER_BUNDLE : './function-worker.ts', import.meta.url).href,
       preload: compiled ? BUNDLE_PRELOAD : PRELOAD.map((specifier) => import.meta.resolve(specifier)),
       compileCache: compileCacheDir(),
+      keyPoolSize,
     },
   });
   worker.unref(); // the service's own handles decide when the process may end

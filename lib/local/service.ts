@@ -51,6 +51,12 @@ export interface LocalServiceOptions {
    * @default half the process's file descriptor limit
    */
   readonly maxConnections?: number;
+  /**
+   * RSA-2048 key pairs Generate may take ready-made, generated ahead at the lowest priority and each
+   * used once (./key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
+   * @default 8
+   */
+  readonly keyPoolSize?: number;
   /** The region in every ARN and in the handlers' `AWS_REGION`. @default 'us-east-1' */
   readonly region?: string;
   /** Certificates the handlers let exist at once (their `CLIENT_CERTIFICATE_QUOTA`). @default 60 */
@@ -124,6 +130,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     sigv4,
     throttle,
     functions: functionSettings,
+    keyPoolSize = 8,
     maxConnections = defaultMaxConnections(),
     region = 'us-east-1',
     quota,
@@ -169,6 +176,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       [CONFIG_VARIABLES.dynamoDbEndpoint]: handlersStore,
       ...(quota === undefined ? {} : { [CONFIG_VARIABLES.quota]: String(quota) }),
     })),
+    keyPoolSize,
   );
   const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([
     storeStarting,
