@@ -106,6 +106,11 @@ const connection = async (url: URL) => {
     if (buffered.length < total) return;
     const reply = { status: Number(head.slice(9, 12)), body: buffered.subarray(end + 4, total).toString('utf8') };
     buffered = buffered.subarray(total);
+    // A server that closes every connection (moto's) gets a new one for the next request.
+    if (/\r\nconnection: *close/i.test(head)) {
+      socket?.destroy();
+      socket = undefined;
+    }
     const { resolve } = waiting;
     waiting = undefined;
     resolve(reply);

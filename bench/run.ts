@@ -5,12 +5,16 @@ import { startChild } from './child.js';
 import { type ColdStart, measureColdStarts } from './cold-start.js';
 import { type EndToEnd, measureEndToEnd } from './e2e.js';
 import type { HandlerCost } from './handler-process.js';
+import { type GenerateLatency, measureBesideMoto, measureGenerate, motoAvailable, type SideBySide } from './moto.js';
 import { measureNamespaceList, type NamespaceListCost } from './namespaces.js';
 import { measureStartUp, type StartUp } from './start-up.js';
 
 const CONCURRENCIES = [1, 16] as const;
 const TIMING = { turn: { warmupMs: 500, durationMs: 2_500 }, warmUpRounds: 10, rounds: 7 } as const;
 const IMPORT_SAMPLES = 21;
+/** The issue's method beside moto: alternating 4 s turns, 5 rounds. */
+const MOTO_TIMING = { turn: { warmupMs: 500, durationMs: 3_500 }, rounds: 5 } as const;
+const KEY_POOL_SIZE = 8;
 
 /** The issue's targets, checked on the figures they are about. */
 const TARGETS = {
@@ -27,6 +31,12 @@ const TARGETS = {
   commandStartMs: 700,
   /** Generate p50 through the local service, as a multiple of a bare RSA-2048 key generation's p50. */
   generateShare: 1.3,
+  /** PATCH, GET and list p50 at 1 client, as a share of moto server's on its sibling operation. */
+  motoLatencyShare: 0.8,
+  /** PATCH throughput at 16 clients, as a multiple of moto server's. */
+  motoThroughput: 1.5,
+  /** Generate p50 with key pairs ready in the pool. */
+  warmGenerateMs: 10,
 } as const;
 
 const started = performance.now();
@@ -38,7 +48,14 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
 
 // `npm run bench -- namespaces` measures that row alone (about 15 s).
 const only = process.argv[2];
-if (only !== undefined && only !== 'namespaces') throw new Error(`the only part that runs alone is 'namespaces', got '${only}'`);
+if (only !== undefined && only !== 'namespaces' && only !== 'moto')
+  throw new Error(`the parts that run alone are 'namespaces' and 'moto', got '${only}'`);
+// `npm run bench -- moto` measures rows 6 and 7 alone (about 3 minutes).
+if (only === 'moto') {
+  const { rows, note } = await harnessRows();
+  console.log(render(rows) + note);
+  process.exit(0);
+}
 progress('namespaces: seeding 10 025 certificates with BatchWriteItem, then listing one namespace');
 const namespaceList = await measureNamespaceList();
 if (only === 'namespaces') {
@@ -62,11 +79,73 @@ const turns = 4 + 2 * TIMING.warmUpRounds + CONCURRENCIES.length * (2 * TIMING.r
 progress(`end to end: ${turns} turns of ${(TIMING.turn.warmupMs + TIMING.turn.durationMs) / 1000} s`);
 const endToEnd = await measureEndToEnd(CONCURRENCIES, TIMING);
 
-console.log(render([...figureRows(endToEnd, handler, coldStarts, startUp), namespaceRow(namespaceList)]));
+const harness = await harnessRows();
+console.log(render([...figureRows(endToEnd, handler, coldStarts, startUp), namespaceRow(namespaceList), ...harness.rows]) + harness.note);
 console.log(`\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${((performance.now() - started) / 1000) | 0} s`);
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Rows 6 and 7: Generate with its key pool, and the latency a harness feels beside moto server when it is on PATH. */
+async function harnessRows(): Promise<{ rows: string[][]; note: string }> {
+  progress(`Generate with ${KEY_POOL_SIZE} key pairs generated ahead, with none, and a burst of ${3 * KEY_POOL_SIZE}`);
+  const generate = await measureGenerate(KEY_POOL_SIZE);
+  if (!motoAvailable()) {
+    return { rows: generateRows(generate), note: '\n\nmoto_server is not on PATH: the rows beside moto server (6.) were skipped.' };
+  }
+  progress(`beside moto server: ${4 * 2 * MOTO_TIMING.rounds + 4} turns of 4 s`);
+  const besideMoto = await measureBesideMoto(MOTO_TIMING.turn, MOTO_TIMING.rounds);
+  return { rows: [...generateRows(generate), ...besideMoto.map(motoRow)], note: '' };
+}
+
+function generateRows({ poolSize, warmP50, emptyP50, burst, burstP50, burstMax }: GenerateLatency): string[][] {
+  return [
+    [
+      `7. Generate, 1 client, 150 ms apart, ${poolSize} key pairs generated ahead: p50`,
+      `${ms(warmP50)} ms`,
+      'the same with KEY_POOL_SIZE=0 (each pair generated when asked)',
+      `${ms(emptyP50)} ms`,
+      (warmP50 / emptyP50).toFixed(2),
+      verdict(warmP50 <= TARGETS.warmGenerateMs, `≤ ${TARGETS.warmGenerateMs} ms`),
+    ],
+    [
+      `7. Generate, a burst of ${burst} at once on a full pool of ${poolSize}: p50 / slowest`,
+      `${ms(burstP50)} / ${ms(burstMax)} ms`,
+      '',
+      '',
+      '',
+      '',
+    ],
+  ];
+}
+
+function motoRow({ operation, concurrency, ours, moto }: SideBySide): string[] {
+  const name = `6. ${operation} through the local service, ${concurrency} client${concurrency === 1 ? '' : 's'}`;
+  const sibling = { PATCH: 'PATCH /apikeys/{id}', GET: 'GET /apikeys/{id}', list: 'GET /apikeys' }[operation as 'PATCH' | 'GET' | 'list'];
+  const figures = (summary: typeof ours) => `${summary.perSecond.toFixed(0)} req/s, p50 ${ms(summary.p50)} ms`;
+  if (concurrency === 1) {
+    const share = ours.p50 / moto.p50;
+    const target = `p50 ≤ ${TARGETS.motoLatencyShare}`;
+    return [
+      name,
+      figures(ours),
+      `moto server ${sibling}`,
+      figures(moto),
+      `p50 ${share.toFixed(2)}`,
+      verdict(share <= TARGETS.motoLatencyShare, target),
+    ];
+  }
+  const multiple = ours.perSecond / moto.perSecond;
+  const target = `throughput ≥ ${TARGETS.motoThroughput}x`;
+  return [
+    name,
+    figures(ours),
+    `moto server ${sibling}`,
+    figures(moto),
+    `${multiple.toFixed(2)}x`,
+    verdict(multiple >= TARGETS.motoThroughput, target),
+  ];
 }
 
 function namespaceRow({ listed, others, otherNamespaces, crowded, alone }: NamespaceListCost): string[] {

@@ -9,7 +9,12 @@ export interface ServiceAddress {
   readonly store: { readonly endpoint: string; readonly tableName: string };
 }
 
-const service = await startLocalService({ port: 0, dataDir: 'memory' });
+const { KEY_POOL_SIZE } = process.env;
+const service = await startLocalService({
+  port: 0,
+  dataDir: 'memory',
+  ...(KEY_POOL_SIZE === undefined ? {} : { keyPoolSize: Number(KEY_POOL_SIZE) }),
+});
 const address: ServiceAddress = { url: service.url, store: service.store };
 process.send!(address);
 process.once('disconnect', () => void service.close().then(() => process.exit(0)));

@@ -1,8 +1,26 @@
+import type { KeyPairKeyObjectResult } from 'node:crypto';
 import { generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
 const signWith = promisify(sign);
+
+/** A fresh RSA-2048 key pair, generated when asked for, as the deployed function does. */
+const freshKeyPair = (): Promise<KeyPairKeyObjectResult> => generateRsaKeyPair('rsa', { modulusLength: 2048 });
+
+let nextKeyPair = freshKeyPair;
+
+/**
+ * Where the key pairs of certificates issued in this process come from from now on: `ahead` gives a
+ * pair generated ahead and never given before, or `undefined` when it has none, and then a fresh one
+ * is generated. Only the local service's runtime calls it (lib/local/key-pool.ts); never on Lambda.
+ */
+export const useKeyPairsGeneratedAhead = (ahead: () => KeyPairKeyObjectResult | undefined): void => {
+  nextKeyPair = () => {
+    const pair = ahead();
+    return pair === undefined ? freshKeyPair() : Promise.resolve(pair);
+  };
+};
 
 /**
  * The subject and issuer of API Gateway's certificates, with their 64-bit serials and SHA-256 RSA
@@ -26,7 +44,7 @@ export const MAX_PEM_LENGTH = 1164;
  * rather than through a general X.509 library: the key pair is the one costly step, as it should be.
  */
 export const issueSelfSignedCertificate = async (notBefore: number, notAfter: number): Promise<string> => {
-  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = await nextKeyPair();
   const serial = randomBytes(SERIAL_BYTES);
   serial[0] = serial[0]! & 0x7f; // a positive INTEGER, as RFC 5280 requires
   const tbsCertificate = sequence(

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { environmentCredentials } from './credentials.js';
+import type { SendStoreRequest } from './deadline.js';
 import { DeadlineBoundHttpHandler } from './deadline.js';
 
 /** How long one DynamoDB call may take before the request is answered 503, well inside the Lambda timeout. */
@@ -9,13 +10,23 @@ export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000,
 /** The longest one write attempt can take: a write is sent only while this much time is left. */
 export const WRITE_ATTEMPT_MS = STORE_TIMEOUTS.connectionTimeout + STORE_TIMEOUTS.requestTimeout;
 
+let sendStoreRequests: SendStoreRequest | undefined;
+
+/**
+ * Clients made from now on in this process carry their requests by `send` in place of HTTP, held to
+ * the same deadlines. Only the local service's runtime calls it (lib/local/store-transport.ts).
+ */
+export const sendStoreRequestsBy = (send: SendStoreRequest): void => {
+  sendStoreRequests = send;
+};
+
 /** The DynamoDB client as this design configures it: bounded timeouts, few retries, credentials from the environment. */
 export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBClient =>
   new DynamoDBClient({
     ...(endpoint === undefined ? {} : { endpoint }),
     credentials: environmentCredentials(),
     maxAttempts: STORE_TIMEOUTS.maxAttempts,
-    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS),
+    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS, sendStoreRequests),
   });
 
 export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>

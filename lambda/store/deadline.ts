@@ -33,6 +33,12 @@ export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';
 }
 
+/** Sends one attempt and resolves with its answer, as NodeHttpHandler's `handle` does. */
+export type SendStoreRequest = (
+  request: Parameters<NodeHttpHandler['handle']>[0],
+  options: HttpHandlerOptions,
+) => ReturnType<NodeHttpHandler['handle']>;
+
 // DynamoDB's JSON protocol names the operation in this header; these change the table.
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
@@ -55,23 +61,27 @@ export interface AttemptTimeouts {
 export class DeadlineBoundHttpHandler extends NodeHttpHandler {
   private readonly writeAttemptMs: number;
 
-  constructor(private readonly timeouts: AttemptTimeouts) {
+  /** `send`, when given, carries each attempt in place of HTTP (the local service's store, in-process). */
+  constructor(
+    private readonly timeouts: AttemptTimeouts,
+    private readonly send: SendStoreRequest = (request, options) => super.handle(request, options),
+  ) {
     super({ ...timeouts, throwOnRequestTimeout: true });
     this.writeAttemptMs = timeouts.connectionTimeout + timeouts.requestTimeout;
   }
 
   override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {
     const left = remainingMs();
-    if (left === Infinity) return super.handle(request, options);
+    if (left === Infinity) return this.send(request, options);
     const operation = String(request.headers['x-amz-target'] ?? '')
       .split('.')
       .pop();
     if (WRITES.has(operation ?? '') && lateIsHarmless.getStore() === undefined) {
       if (left < this.writeAttemptMs)
         return Promise.reject(new DeadlineExceededError(`${operation} needs ${this.writeAttemptMs} ms, ${Math.max(0, left)} ms left`));
-      return super.handle(request, options);
+      return this.send(request, options);
     }
     if (left <= 0) return Promise.reject(new DeadlineExceededError(`${operation}: the answer is due`));
-    return super.handle(request, { ...options, requestTimeout: Math.min(this.timeouts.requestTimeout, left) });
+    return this.send(request, { ...options, requestTimeout: Math.min(this.timeouts.requestTimeout, left) });
   }
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/store/table.js';
@@ -12,6 +12,11 @@ export interface LocalDynamoDb {
   readonly endpoint: string;
   /** What the store's thread holds now: LevelDB iterators not yet closed, and its JavaScript heap in bytes. */
   stats(): Promise<{ readonly openIterators: number; readonly heapUsed: number }>;
+  /**
+   * Takes on `port` the requests its HTTP endpoint takes, posted as ./store-transport.ts posts them:
+   * the handlers' SDK requests without a socket or HTTP.
+   */
+  serve(port: MessagePort): void;
   /** Stops the server and closes LevelDB, flushing what it holds. */
   close(): Promise<void>;
 }
@@ -150,11 +155,30 @@ const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableM
 // dynalite throws a request stream's error (a client reset mid-body) out of the thread; only that request is lost.
 const [handle] = server.listeners('request');
 server.removeAllListeners('request');
-server.on('request', (req, res) => {
+const serveRequest = (req, res) => {
   handle(req, res);
   req.removeAllListeners('error');
   req.on('error', () => res.destroy());
-});
+};
+server.on('request', serveRequest);
+// The same handler for requests posted on a port (./store-transport.ts): what the SDK would have
+// sent over HTTP, read as dynalite reads a request, answered as it answers one, with no socket.
+const { EventEmitter } = require('node:events');
+const servePort = (port) =>
+  port.on('message', ({ id, method, url, headers, body }) => {
+    const req = Object.assign(new EventEmitter(), { method, url, headers });
+    const answer = { statusCode: 200, headers: {} };
+    const res = {
+      set statusCode(status) { answer.statusCode = status; },
+      get statusCode() { return answer.statusCode; },
+      setHeader: (name, value) => { answer.headers[name.toLowerCase()] = String(value); },
+      end: (text) => port.postMessage({ id, ...answer, body: text === undefined ? '' : String(text) }),
+      destroy: () => port.postMessage({ id, failed: true }),
+    };
+    serveRequest(req, res);
+    if (body.length > 0) req.emit('data', Buffer.from(body));
+    req.emit('end');
+  });
 // The table, made by dynalite's own CreateTable, here rather than over HTTP through the SDK: at
 // every start, that took three round trips, and waits in between.
 const tableActive = () =>
@@ -181,8 +205,9 @@ server.listen(0, '127.0.0.1', () =>
   ),
 );
 server.once('error', (error) => post({ error: String(error) }));
-parentPort.on('message', ({ id, ask }) => {
+parentPort.on('message', ({ id, ask, port }) => {
   if (ask === 'stats') post({ id, openIterators: openIterators.size, heapUsed: getHeapStatistics().used_heap_size });
+  if (ask === 'port') servePort(port);
   if (ask === 'close') server.close((error) => post({ id, closed: error ? String(error) : true }));
 });
 `;
@@ -252,6 +277,7 @@ export const startDynalite = async (
   const endpoint = `http://127.0.0.1:${started.port}`;
   return {
     endpoint,
+    serve: (port) => worker.postMessage({ ask: 'port', port }, [port]),
     stats: async () => {
       const { openIterators, heapUsed } = await ask('stats');
       return { openIterators: openIterators!, heapUsed: heapUsed! };

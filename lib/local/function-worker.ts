@@ -4,13 +4,18 @@
 // one bundle (bin/bundle-functions.ts).
 
 import { writeSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { useKeyPairsGeneratedAhead } from '../../lambda/domain/pem.js';
+import { sendStoreRequestsBy } from '../../lambda/store/client.js';
 import type { Operation } from '../operations.js';
 import { operations } from '../operations.js';
+import { startKeyPool } from './key-pool.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { lambdaContext } from './lambda-runtime.js';
+import { storePortTransport } from './store-transport.js';
 
 /** An invocation posted to the functions' thread: the Lambda context travels as its facts. */
 export interface Invocation {
@@ -73,6 +78,12 @@ export const serve = async (load: HandlerModules = sourceModules): Promise<void>
   // invocations under way together, and a log line names another request or none. First thing: the
   // AWS SDK fixes the kind of store for the thread on its first call.
   const invocations = await InvokeStore.getInstanceAsync(true);
+  // Ends with this thread, as a worker's own workers do: the pool never outlives the functions.
+  const { keyPoolSize, storePort } = workerData as { keyPoolSize: number; storePort?: MessagePort };
+  const keyPool = startKeyPool(keyPoolSize);
+  useKeyPairsGeneratedAhead(keyPool.take);
+  // Before any handler module makes its client.
+  if (storePort !== undefined) sendStoreRequestsBy(storePortTransport(storePort));
   const byName = new Map(operations.map((operation) => [operation.name, operation]));
   // Each function's init (its module's import) runs at its first invocation, as on Lambda; one that
   // fails fails every invocation of that function, as the function errors it is.

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Operation } from '../operations.js';
@@ -117,8 +118,9 @@ export const startFunctions = async (
     maxWaiting = 20 * concurrency,
   }: FunctionSettings = {},
   env: Environment | Promise<Environment> = { ...process.env },
+  runtime: LocalRuntime = {},
 ): Promise<LocalFunctions> => {
-  const startThread = () => startFunctionThread(env);
+  const startThread = () => startFunctionThread(env, runtime);
   let thread = await startThread();
   let replacing: Promise<FunctionThread> | undefined;
   let next = 0;
@@ -233,11 +235,20 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
   return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
 };
 
+/** What the local service's functions' thread has that Lambda's do not, for speed. */
+export interface LocalRuntime {
+  /** Key pairs generated ahead for Generate (./key-pool.ts). @default 0: none */
+  readonly keyPoolSize?: number;
+  /** A new port to the store for each thread, carrying the handlers' requests without HTTP (./store-transport.ts). @default none: over HTTP */
+  readonly storePort?: () => MessagePort;
+}
+
 /** `env` is the handlers' whole environment, as a function's configuration is on Lambda. */
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A functions' thread; it starts loading at once, and serves once `env` is known. */
-const startFunctionThread = async (env: Environment | Promise<Environment>) => {
+const startFunctionThread = async (env: Environment | Promise<Environment>, { keyPoolSize = 0, storePort }: LocalRuntime) => {
+  const port = storePort?.();
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     stdout: true,
@@ -250,7 +261,10 @@ const startFunctionThread = async (env: Environment | Promise<Environment>) => {
       module: new URL(compiled ? WORKER_BUNDLE : './function-worker.ts', import.meta.url).href,
       preload: compiled ? BUNDLE_PRELOAD : PRELOAD.map((specifier) => import.meta.resolve(specifier)),
       compileCache: compileCacheDir(),
+      keyPoolSize,
+      storePort: port,
     },
+    transferList: port === undefined ? [] : [port],
   });
   forwardOutput(worker);
   worker.unref(); // the service's own handles decide when the process may end

@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { CONFIG_VARIABLES } from '../../lambda/config.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
@@ -13,6 +15,7 @@ import { capConnections, defaultMaxConnections } from './connections.js';
 import { consoleAccessLog } from './console.js';
 import type { LocalControl } from './control.js';
 import { startControl } from './control-start.js';
+import type { LocalDynamoDb } from './dynalite.js';
 import { startDynalite } from './dynalite.js';
 import type { FunctionSettings } from './functions.js';
 import { MAX_INVOCATIONS_AT_ONCE, startFunctions } from './functions.js';
@@ -52,6 +55,12 @@ export interface LocalServiceOptions {
    * @default half the process's file descriptor limit
    */
   readonly maxConnections?: number;
+  /**
+   * RSA-2048 key pairs Generate may take ready-made, generated ahead at the lowest priority and each
+   * used once (./key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
+   * @default 8
+   */
+  readonly keyPoolSize?: number;
   /** The region in every ARN and in the handlers' `AWS_REGION`. @default 'us-east-1' */
   readonly region?: string;
   /** Certificates the handlers let exist at once (their `CLIENT_CERTIFICATE_QUOTA`). @default 60 */
@@ -125,6 +134,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     sigv4,
     throttle,
     functions: functionSettings,
+    keyPoolSize = 8,
     maxConnections = defaultMaxConnections(),
     region = 'us-east-1',
     quota,
@@ -170,6 +180,12 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       [CONFIG_VARIABLES.dynamoDbEndpoint]: handlersStore,
       ...(quota === undefined ? {} : { [CONFIG_VARIABLES.quota]: String(quota) }),
     })),
+    // A test's storeEndpoint (a fault-injecting proxy) needs the requests on the wire; otherwise they
+    // go to the store's thread without HTTP.
+    {
+      keyPoolSize,
+      storePort: options.storeEndpoint === undefined ? () => portTo(storeStarting) : undefined,
+    },
   );
   const [storeStarted, functionsStarted, handlersStoreStarted] = await Promise.allSettled([
     storeStarting,
@@ -244,6 +260,16 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     await stopStarted();
     throw error;
   }
+};
+
+/** A port whose requests `store` serves once started; those posted before wait in the port. */
+const portTo = (store: Promise<LocalDynamoDb>): MessagePort => {
+  const { port1, port2 } = new MessageChannel();
+  store.then(
+    (started) => started.serve(port1),
+    () => port1.close(),
+  );
+  return port2;
 };
 
 /** The service once it listens; closing it stops what was started, the listener first. */

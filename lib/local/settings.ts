@@ -49,6 +49,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
       fromEnvironment(env, 'FUNCTION_CONCURRENCY', (name, text) => ({ concurrency: RULES.concurrency(name, text) })),
     ),
     ...given('defaultAccountId', fromEnvironment(env, 'DEFAULT_ACCOUNT_ID', RULES.defaultAccountId)),
+    ...given('keyPoolSize', fromEnvironment(env, 'KEY_POOL_SIZE', RULES.keyPoolSize)),
     region: fromEnvironment(env, 'AWS_REGION', RULES.region) ?? 'us-east-1',
     ...given('quota', fromEnvironment(env, 'CLIENT_CERTIFICATE_QUOTA', RULES.quota)),
     ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
@@ -78,6 +79,7 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['defaultAccountId', options.defaultAccountId, RULES.defaultAccountId],
     ['logLevel', options.logLevel, RULES.logLevel],
     ['maxConnections', options.maxConnections, RULES.maxConnections],
+    ['keyPoolSize', options.keyPoolSize, RULES.keyPoolSize],
     ['allowedOrigins', options.allowedOrigins, RULES.allowedOrigins],
     ['allowedHosts', options.allowedHosts, RULES.allowedHosts],
     ['functions.concurrency', functions?.concurrency, RULES.concurrency],
@@ -174,6 +176,9 @@ const RULES = {
   /** Invocations of each function at once, as Lambda's reserved concurrency. */
   concurrency: (name: string, value: unknown) =>
     wholeNumber(name, value, 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)'),
+  /** Key pairs generated ahead for Generate; each is about 2 KB held, and 50 ms of CPU to make. */
+  keyPoolSize: (name: string, value: unknown) =>
+    wholeNumber(name, value, 0, 100, 'key pairs generated ahead for Generate, from 0 (none) to 100 (unset: 8)'),
   timeoutMs: (name: string, value: unknown) =>
     wholeNumber(name, value, 1, INTEGRATION_TIMEOUT_MS, `milliseconds a function may run, from 1 to ${INTEGRATION_TIMEOUT_MS}`),
   maxWaitMs: (name: string, value: unknown) =>

@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_NAME, issueSelfSignedCertificate, MAX_PEM_LENGTH } from '../../../lambda/domain/pem.js';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { CERTIFICATE_NAME, issueSelfSignedCertificate, MAX_PEM_LENGTH, useKeyPairsGeneratedAhead } from '../../../lambda/domain/pem.js';
 
 const NOT_BEFORE = 1_700_000_000; // 2023-11-14T22:13:20Z
 const NOT_AFTER = NOT_BEFORE + 365 * 24 * 3600;
@@ -89,4 +89,21 @@ describe('issueSelfSignedCertificate', () => {
       expect(x509.verify(x509.publicKey)).toBe(true);
     },
   );
+});
+
+describe('useKeyPairsGeneratedAhead', () => {
+  afterEach(() => useKeyPairsGeneratedAhead(() => undefined));
+
+  test('issues on a pair generated ahead when one is ready, and on a fresh pair when none is', async () => {
+    const ahead = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const spki = (certificate: string) => new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'der' });
+    const given = [ahead];
+
+    useKeyPairsGeneratedAhead(() => given.shift());
+    const onReady = await issueSelfSignedCertificate(NOT_BEFORE, NOT_AFTER);
+    const onFresh = await issueSelfSignedCertificate(NOT_BEFORE, NOT_AFTER);
+
+    expect(spki(onReady)).toEqual(ahead.publicKey.export({ type: 'spki', format: 'der' }));
+    expect(spki(onFresh)).not.toEqual(spki(onReady));
+  });
 });
