@@ -58,7 +58,8 @@ export interface LocalServiceOptions {
   /**
    * RSA-2048 key pairs Generate may take ready-made, generated ahead at the lowest priority and each
    * used once (./key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
-   * @default 8
+   * @default 0: opt-in, since a key generation under way at that priority holds the process's exit
+   * until it ends, which on a machine whose cores are busy can take seconds
    */
   readonly keyPoolSize?: number;
   /** The region in every ARN and in the handlers' `AWS_REGION`. @default 'us-east-1' */
@@ -134,7 +135,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     sigv4,
     throttle,
     functions: functionSettings,
-    keyPoolSize = 8,
+    keyPoolSize = 0,
     maxConnections = defaultMaxConnections(),
     region = 'us-east-1',
     quota,

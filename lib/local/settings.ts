@@ -68,6 +68,17 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
  * `startLocalService()`'s options checked by the same rules as the settings, each named as the
  * option: a bad one throws a `SettingError` before anything starts.
  */
+const NUMERIC_OPTIONS = new Set([
+  'port',
+  'quota',
+  'maxConnections',
+  'keyPoolSize',
+  'functions.concurrency',
+  'functions.timeoutMs',
+  'functions.maxWaitMs',
+  'functions.maxWaiting',
+]);
+
 export const checkLocalServiceOptions = (options: LocalServiceOptions): void => {
   const { functions, throttle: limits } = options;
   const checks: [string, unknown, Rule<unknown>][] = [
@@ -87,10 +98,21 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['functions.maxWaitMs', functions?.maxWaitMs, RULES.maxWaitMs],
     ['functions.maxWaiting', functions?.maxWaiting, RULES.maxWaiting],
   ];
-  for (const [name, value, rule] of checks) if (value !== undefined) rule(name, value);
+  for (const [name, value, rule] of checks) {
+    if (value === undefined) continue;
+    // The rules read a variable's text as a number; an option is used as given, so it must be one.
+    if (NUMERIC_OPTIONS.has(name) && typeof value !== 'number')
+      throw new SettingError(`${name} must be a number, got ${quoted(String(value))}`);
+    rule(name, value);
+  }
   if (options.sigv4 !== undefined) checkKeys(options.sigv4);
   // Given at all, throttling needs both.
   if (limits !== undefined) {
+    for (const [name, value] of [
+      ['throttle.rate', limits.rate],
+      ['throttle.burst', limits.burst],
+    ] as const)
+      if (typeof value !== 'number') throw new SettingError(`${name} must be a number, got ${quoted(String(value))}`);
     RULES.throttleRate('throttle.rate', limits.rate);
     RULES.throttleBurst('throttle.burst', limits.burst);
   }

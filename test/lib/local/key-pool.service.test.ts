@@ -35,14 +35,9 @@ describe('the local service with key pairs generated ahead', () => {
     }
   });
 
-  test('generates ahead by default, and with keyPoolSize 0 generates each key pair when asked, with no such thread', async () => {
+  test('generates nothing ahead by default (opt-in), each key pair then made when asked, with no such thread', async () => {
     const before = lowestPriorityThreads().length;
-    const byDefault = await startLocalService(options);
-    await until(() => lowestPriorityThreads().length === before + 1);
-    await byDefault.close();
-    await until(() => lowestPriorityThreads().length === before);
-
-    const service = await startLocalService({ ...options, keyPoolSize: 0 });
+    const service = await startLocalService(options);
     try {
       const { pemEncodedCertificate } = await generate(service);
       await new Promise((pause) => setTimeout(pause, 300));

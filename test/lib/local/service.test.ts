@@ -145,6 +145,9 @@ describe('startLocalService checks its options by the rules the settings are che
       },
       'sigv4.credentials[1]: access key AKID is listed twice',
     ],
+    [{ keyPoolSize: '0' as unknown as number }, 'keyPoolSize must be a number, got "0"'],
+    [{ functions: { timeoutMs: '300' as unknown as number } }, 'functions.timeoutMs must be a number, got "300"'],
+    [{ port: '0' as unknown as number }, 'port must be a number, got "0"'],
     [{ logLevel: 'LOUD' }, 'logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
     [
       { allowedOrigins: ['http://localhost:8080/'] },
