@@ -1,10 +1,9 @@
 import { STORE_TIMEOUTS } from '../../lambda/store/dynamodb-store.js';
 import type { LocalService } from '../../lib/local/service.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
-import { startFaultProxy } from '../support/fault-proxy.js';
 import type { RawResponse } from '../support/http.js';
 import { send } from '../support/http.js';
-import { startTestService } from '../support/service.js';
+import { startTestServiceBehindProxy } from '../support/service.js';
 import { storeClient, tableSnapshot } from '../support/table.js';
 
 /**
@@ -61,13 +60,9 @@ const certificates = async () => (await items()).filter((item) => item.version !
 const tagKeys = (item: Stored) => (item.tags?.L ?? []).map((pair) => pair.L[0]!.S);
 
 beforeAll(async () => {
-  service = await startTestService({
+  ({ service, proxy } = await startTestServiceBehindProxy({
     functions: { timeoutMs: FUNCTION_TIMEOUT_MS },
-    storeEndpoint: async (endpoint) => {
-      proxy = await startFaultProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
+  }));
   store = storeClient(service.store);
 });
 

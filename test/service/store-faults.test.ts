@@ -2,10 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STORE_TIMEOUTS } from '../../lambda/store/dynamodb-store.js';
 import type { LocalService } from '../../lib/local/service.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
-import { startFaultProxy } from '../support/fault-proxy.js';
 import type { RawResponse } from '../support/http.js';
 import { isAwsShapedError, send } from '../support/http.js';
-import { startTestService } from '../support/service.js';
+import { startTestServiceBehindProxy } from '../support/service.js';
 import { storeClient, tableSnapshot } from '../support/table.js';
 
 /**
@@ -50,12 +49,7 @@ const expectRecovery = async () => {
 };
 
 beforeAll(async () => {
-  service = await startTestService({
-    storeEndpoint: async (endpoint) => {
-      proxy = await startFaultProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
+  ({ service, proxy } = await startTestServiceBehindProxy());
   // The proxy stands in front of the handlers only; the test reads the store around it.
   store = storeClient(service.store);
   id = ((await generate()).json as { clientCertificateId: string }).clientCertificateId;

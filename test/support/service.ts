@@ -1,5 +1,7 @@
 import type { LocalService, LocalServiceOptions } from '../../lib/local/service.js';
 import { startLocalService } from '../../lib/local/service.js';
+import type { FaultProxy } from './fault-proxy.js';
+import { startFaultProxy } from './fault-proxy.js';
 
 /**
  * The local service as `npm start` runs it, on a free port and an in-memory dynalite, with the
@@ -12,4 +14,22 @@ export const startTestService = (options: LocalServiceOptions = {}): Promise<Loc
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_REGION ??= 'us-east-1';
   return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', ...options });
+};
+
+/**
+ * The local service with a fault proxy between its handlers and the store (./fault-proxy.ts), so that a
+ * test can slow, fail or take away the store; close both when done.
+ */
+export const startTestServiceBehindProxy = async (
+  options: LocalServiceOptions = {},
+): Promise<{ service: LocalService; proxy: FaultProxy }> => {
+  let proxy: FaultProxy | undefined;
+  const service = await startTestService({
+    ...options,
+    storeEndpoint: async (endpoint) => {
+      proxy = await startFaultProxy(endpoint);
+      return proxy.endpoint;
+    },
+  });
+  return { service, proxy: proxy! };
 };

@@ -10,11 +10,10 @@ import {
 import type { LocalService } from '../../../lib/local/service.js';
 import { parseStateDocument } from '../../../lib/local/state.js';
 import type { FaultProxy } from '../../support/fault-proxy.js';
-import { startFaultProxy } from '../../support/fault-proxy.js';
 import type { RawResponse } from '../../support/http.js';
 import { send } from '../../support/http.js';
 import { failureOf } from '../../support/sdk.js';
-import { startTestService } from '../../support/service.js';
+import { startTestServiceBehindProxy } from '../../support/service.js';
 
 /**
  * The control plane under /_local/, driven as a harness team drives it: over HTTP, next to the real
@@ -62,12 +61,7 @@ const generate = async (account = ACCOUNT_A, description = 'made') =>
   (await sdk(account).send(new GenerateClientCertificateCommand({ description }))).clientCertificateId!;
 
 beforeAll(async () => {
-  service = await startTestService({
-    storeEndpoint: async (endpoint) => {
-      proxy = await startFaultProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
+  ({ service, proxy } = await startTestServiceBehindProxy());
 });
 
 afterAll(async () => {

@@ -9,9 +9,8 @@ import type { LocalService } from '../../../lib/local/service.js';
 import type { StateDocument } from '../../../lib/local/state.js';
 import { MAX_IMPORT_ITEMS, namespaceOf, parseStateDocument, StoreState } from '../../../lib/local/state.js';
 import type { Fault, FaultProxy } from '../../support/fault-proxy.js';
-import { startFaultProxy } from '../../support/fault-proxy.js';
 import { isAwsShapedError, send } from '../../support/http.js';
-import { startTestService } from '../../support/service.js';
+import { startTestServiceBehindProxy } from '../../support/service.js';
 
 /**
  * StoreState, the store seen whole (lib/local/state.ts), through the control plane of a running
@@ -85,12 +84,7 @@ const importFailure = async (document: unknown): Promise<Error & { type?: string
 };
 
 beforeAll(async () => {
-  service = await startTestService({
-    storeEndpoint: async (endpoint) => {
-      proxy = await startFaultProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
+  ({ service, proxy } = await startTestServiceBehindProxy());
 });
 
 afterAll(async () => {
