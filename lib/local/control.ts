@@ -101,12 +101,13 @@ export const VERSION = ((): string => {
 type Scope = { readonly namespace: Namespace } | 'all';
 
 /**
- * Control work under way at once, and waiting: each holds at most a state document (10 MiB), so
- * many readers of a large state cannot multiply it in memory; past these, 429 as a throttled route.
+ * Control work under way at once, and waiting (in all, and of one account): each holds at most one
+ * state document (MAX_EXPORT_BYTES), so many readers of a large state cannot multiply it in memory;
+ * past these, 429 as a throttled route.
  */
 const CONTROL_CONCURRENCY = 2;
 const CONTROL_MAX_WAITING = 64;
-const CONTROL_MAX_WAITING_PER_NAMESPACE = 8;
+const CONTROL_MAX_WAITING_PER_ACCOUNT = 8;
 
 /** The control plane of a local service whose handlers use the store at `storeEndpoint`. */
 export const controlPlane = ({
@@ -128,7 +129,7 @@ export const controlPlane = ({
   const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
   const gates = new Gates();
   const rules = new FaultRules();
-  const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_NAMESPACE, CONTROL_MAX_WAITING);
+  const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_ACCOUNT, CONTROL_MAX_WAITING);
   /**
    * Whose turn a piece of control work takes: its one namespace's account (a key signing for region
    * after region takes no more turns), or every namespace's (`*`).

@@ -156,7 +156,8 @@ export const httpApiListener = (
     if (match === undefined) {
       const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
       const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
-      // A control answer (a state document) is held until it is sent, and so draws on the same budget.
+      // A control answer (a state document) is held until it is sent, and so draws on the same budget;
+      // only an export, which writes nothing, can be that large: a refusal here undoes no write.
       const answerBytes = Buffer.byteLength(answer.body ?? '');
       if (answerBytes > SMALL_BODY_BYTES && !reserve(answerBytes, 'sent')) return exchange.refuse(serviceUnavailable(), true);
       return exchange.send(answer);
