@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { VALIDITY_SECONDS } from '../lambda/domain/client-certificate.js';
 import { issueSelfSignedCertificate } from '../lambda/domain/pem.js';
 import type { ClientCertificateStore } from '../lambda/store/client-certificate-store.js';
-import { httpApiEvent, lambdaContext } from '../lib/local/lambda-runtime.js';
+import { httpApiEvent, lambdaContext } from '../lib/local/functions/lambda-runtime.js';
 import { operations } from '../lib/operations.js';
 import { InMemoryStore } from './memory-store.js';
 import { quantile } from './stats.js';

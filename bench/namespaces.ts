@@ -6,7 +6,7 @@ import { newClientCertificateId, VALIDITY_SECONDS } from '../lambda/domain/clien
 import type { Namespace } from '../lambda/domain/namespace.js';
 import { DynamoDbClientCertificateStore, documentClient } from '../lambda/store/dynamodb-store.js';
 import { SLOT, toItem, VERSION } from '../lambda/store/item.js';
-import { ensureTable, startDynalite } from '../lib/local/dynalite.js';
+import { ensureTable, startDynalite } from '../lib/local/store/dynalite.js';
 import { median, quantile } from './stats.js';
 
 export interface NamespaceListCost {

@@ -34,7 +34,7 @@ const handlerImports = operations.map(({ module }) => `${JSON.stringify(module)}
 await build({
   stdin: {
     contents: [
-      "import { serve as serveHandlers } from './lib/local/function-worker.ts';",
+      "import { serve as serveHandlers } from './lib/local/functions/function-worker.ts';",
       `const modules = { ${handlerImports.join(', ')} };`,
       'export const serve = () => serveHandlers((module) => modules[module]());',
     ].join('\n'),

@@ -3,7 +3,7 @@
 // dynalite. Configured by flags and environment (lib/local/command.ts).
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { nodeVersionProblem } from '../lib/local/node-version.js';
+import { nodeVersionProblem } from '../lib/local/base/node-version.js';
 import type { LocalService } from '../lib/local/service.js';
 import type { LocalServiceSettings } from '../lib/local/settings.js';
 import { starterWatch } from '../lib/local/starter.js';
@@ -25,7 +25,10 @@ for (const stream of [process.stdout, process.stderr])
 
 // Before the rest is loaded, which is why it is imported below: V8's compiled code from the last run
 // is reused, some 30 % of the loading time.
-const [{ enableCompileCache }, { compileCacheDir }] = await Promise.all([import('node:module'), import('../lib/local/compile-cache.js')]);
+const [{ enableCompileCache }, { compileCacheDir }] = await Promise.all([
+  import('node:module'),
+  import('../lib/local/base/compile-cache.js'),
+]);
 const cache = compileCacheDir();
 if (cache !== undefined) enableCompileCache(cache);
 const [
@@ -38,7 +41,7 @@ const [
 ] = await Promise.all([
   import('../lib/local/command.js'),
   import('../lib/local/console.js'),
-  import('../lib/local/control.js'),
+  import('../lib/local/control/plane.js'),
   import('../lib/local/service.js'),
   import('../lib/local/settings.js'),
   import('../lib/local/start-up.js'),

@@ -1,5 +1,5 @@
 // The package's main export: the construct, for a consumer's CDK app.
-import './local/require-node.js'; // first: an older Node is told why in one line
+import './local/base/require-node.js'; // first: an older Node is told why in one line
 
 export type { ClientCertificateApiProps } from './client-certificate-api.js';
 export { ClientCertificateApi } from './client-certificate-api.js';

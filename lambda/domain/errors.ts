@@ -2,7 +2,7 @@
  * The API's errors as values. Each carries the error type API Gateway reports (`x-amzn-ErrorType`)
  * and its message; the HTTP boundary (lambda/http) maps the type to a status code, once.
  * Every message text the functions send lives in this file; what the HTTP API in front of them
- * answers on its own (routing, size, SigV4) is the local stand-in's, in lib/local/refusals.ts.
+ * answers on its own (routing, size, SigV4) is the local stand-in's, in lib/local/base/refusals.ts.
  */
 export type ErrorType =
   | 'BadRequestException'

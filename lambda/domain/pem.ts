@@ -13,7 +13,7 @@ let nextKeyPair = freshKeyPair;
 /**
  * Where the key pairs of certificates issued in this process come from from now on: `ahead` gives a
  * pair generated ahead and never given before, or `undefined` when it has none, and then a fresh one
- * is generated. Only the local service's runtime calls it (lib/local/key-pool.ts); never on Lambda.
+ * is generated. Only the local service's runtime calls it (lib/local/functions/key-pool.ts); never on Lambda.
  */
 export const useKeyPairsGeneratedAhead = (ahead: () => KeyPairKeyObjectResult | undefined): void => {
   nextKeyPair = () => {

@@ -14,7 +14,7 @@ let sendStoreRequests: SendStoreRequest | undefined;
 
 /**
  * Clients made from now on in this process carry their requests by `send` in place of HTTP, held to
- * the same deadlines. Only the local service's runtime calls it (lib/local/store-transport.ts).
+ * the same deadlines. Only the local service's runtime calls it (lib/local/functions/store-transport.ts).
  */
 export const sendStoreRequestsBy = (send: SendStoreRequest): void => {
   sendStoreRequests = send;

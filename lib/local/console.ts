@@ -1,5 +1,4 @@
-import type { Worker } from 'node:worker_threads';
-import type { AccessLogEntry } from './http-api.js';
+import type { AccessLogEntry } from './front/http-api.js';
 
 /** Paths longer than this are cut in the text line; the JSON line keeps them whole. */
 const PATH_SHOWN = 120;
@@ -38,13 +37,3 @@ export interface ReadyLine {
 }
 
 export const readyLine = (ready: ReadyLine): string => `${JSON.stringify(ready)}\n`;
-
-/**
- * A thread's output onto this process's, for a `Worker` made with `stdout: true, stderr: true`. Node's
- * own piping would add listeners to `process.stdout` and `process.stderr` for every thread, and a few
- * services in one test process would set off `MaxListenersExceededWarning`.
- */
-export const forwardOutput = (worker: Worker): void => {
-  worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
-  worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-};

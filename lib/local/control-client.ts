@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { ListedFaultRule } from './faults.js';
-import { NodeSha256 } from './sigv4.js';
-import type { StateDocument } from './state.js';
+import type { ListedFaultRule } from './control/faults.js';
+import type { StateDocument } from './control/state.js';
+import { NodeSha256 } from './front/sigv4.js';
 
 export interface ControlClientSettings {
   /** The service's URL, as for `--endpoint-url`. */

@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
-import type { ControlPlane, ControlSettings } from './control.js';
-import { controlPlane, parseFaultsFile } from './control.js';
-import { MAX_PAYLOAD_BYTES } from './http-api.js';
-import type { StateDocument } from './state.js';
-import { parseStateDocument } from './state.js';
+import type { ControlPlane, ControlSettings } from './control/plane.js';
+import { controlPlane, parseFaultsFile } from './control/plane.js';
+import type { StateDocument } from './control/state.js';
+import { parseStateDocument } from './control/state.js';
+import { MAX_PAYLOAD_BYTES } from './front/http-api.js';
 
 export interface ControlStartOptions {
   readonly seedFile?: string | undefined;

@@ -1,10 +1,10 @@
 // `client-certificate-api/local`: the local service, to start from a test run.
-import './require-node.js'; // first: an older Node is told why in one line
+import './base/require-node.js'; // first: an older Node is told why in one line
 
 export { accessLine } from './console.js';
 export type { ControlClient, ControlClientSettings } from './control-client.js';
 export { ControlCallError, controlClient } from './control-client.js';
-export type { FunctionSettings } from './functions.js';
-export type { AccessLogEntry } from './http-api.js';
+export type { AccessLogEntry } from './front/http-api.js';
+export type { FunctionSettings } from './functions/functions.js';
 export type { LocalService, LocalServiceOptions } from './service.js';
 export { startLocalService } from './service.js';

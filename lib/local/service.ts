@@ -9,25 +9,25 @@ import { MessageChannel } from 'node:worker_threads';
 import { CONFIG_VARIABLES } from '../../lambda/config.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
-import type { Caller } from './caller.js';
-import { DEFAULT_ACCOUNT_ID } from './caller.js';
-import { capConnections, defaultMaxConnections } from './connections.js';
+import type { Caller } from './base/account.js';
+import { DEFAULT_ACCOUNT_ID } from './base/account.js';
 import { consoleAccessLog } from './console.js';
-import type { LocalControl } from './control.js';
+import type { LocalControl } from './control/plane.js';
+import type { StateDocument } from './control/state.js';
 import { startControl } from './control-start.js';
-import type { LocalDynamoDb } from './dynalite.js';
-import { startDynalite } from './dynalite.js';
-import type { FunctionSettings } from './functions.js';
-import { MAX_INVOCATIONS_AT_ONCE, startFunctions } from './functions.js';
-import type { AccessLogEntry, Route } from './http-api.js';
-import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './http-api.js';
-import { originCheck } from './origin.js';
+import { capConnections, defaultMaxConnections } from './front/connections.js';
+import type { AccessLogEntry, Route } from './front/http-api.js';
+import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './front/http-api.js';
+import { originCheck } from './front/origin.js';
+import type { SigV4Settings } from './front/sigv4.js';
+import { sigv4Verifier } from './front/sigv4.js';
+import type { ThrottleSettings } from './front/throttle.js';
+import type { FunctionSettings } from './functions/functions.js';
+import { MAX_INVOCATIONS_AT_ONCE, startFunctions } from './functions/functions.js';
 import { checkLocalServiceOptions, quoted, SettingError } from './settings.js';
-import type { SigV4Settings } from './sigv4.js';
-import { sigv4Verifier } from './sigv4.js';
 import { closeWithParent } from './starter.js';
-import type { StateDocument } from './state.js';
-import type { ThrottleSettings } from './throttle.js';
+import type { LocalDynamoDb } from './store/dynalite.js';
+import { startDynalite } from './store/dynalite.js';
 
 export interface LocalServiceOptions {
   /** @default 3000; 0 picks a free port */
@@ -57,7 +57,7 @@ export interface LocalServiceOptions {
   readonly maxConnections?: number;
   /**
    * RSA-2048 key pairs Generate may take ready-made, generated ahead at the lowest priority and each
-   * used once (./key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
+   * used once (./functions/key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
    * @default 0: opt-in, since a key generation under way at that priority holds the process's exit
    * until it ends, which on a machine whose cores are busy can take seconds
    */
@@ -90,7 +90,7 @@ export interface LocalServiceOptions {
   readonly faults?: readonly unknown[];
   /**
    * Origins (`scheme://host[:port]`) whose web pages may call the service, besides its own; `['*']`
-   * any but `null`. @default none: browsers may call it from its own origin only (./origin.ts)
+   * any but `null`. @default none: browsers may call it from its own origin only (./front/origin.ts)
    */
   readonly allowedOrigins?: readonly string[] | undefined;
   /**

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isAccountId, isRegion } from './caller.js';
-import { parseFaultsFile } from './control.js';
+import { isAccountId, isRegion } from './base/account.js';
+import { parseFaultsFile } from './control/plane.js';
+import { parseStateDocument } from './control/state.js';
 import { atFile, localQuota } from './control-start.js';
+import type { SigV4Credentials } from './front/sigv4.js';
 import type { LocalServiceOptions } from './service.js';
-import type { SigV4Credentials } from './sigv4.js';
-import { parseStateDocument } from './state.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -240,7 +240,7 @@ const RULES = {
     typeof value === 'string' && value !== '' && value.trim() === value
       ? value
       : refuse(name, value, 'a file to write the ready line to, or - for stdout'),
-  /** Origins a browser may call the service from besides its own (./origin.ts): exact, as a browser sends them, or `*` alone. */
+  /** Origins a browser may call the service from besides its own (./front/origin.ts): exact, as a browser sends them, or `*` alone. */
   allowedOrigins: (name: string, value: unknown): readonly string[] => {
     const rule = 'comma-separated origins, each scheme://host[:port] as a browser sends it (such as http://localhost:8080), or *';
     const origins = listOf(name, value, rule);
@@ -248,7 +248,7 @@ const RULES = {
     for (const origin of origins) if (origin !== '*' && !isOrigin(origin)) refuse(name, origin, rule);
     return origins;
   },
-  /** Host names a request may name besides loopback and the service's own address (./origin.ts). */
+  /** Host names a request may name besides loopback and the service's own address (./front/origin.ts). */
   allowedHosts: (name: string, value: unknown): readonly string[] => {
     const rule = 'comma-separated host names or IP addresses, without ports (such as host.docker.internal)';
     const hosts = listOf(name, value, rule);

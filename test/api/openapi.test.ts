@@ -27,7 +27,7 @@ import type { Representation } from '../../lambda/http/representations.js';
 import { HAL_MEDIA_TYPE, hal, plain } from '../../lambda/http/representations.js';
 import { ERROR_STATUS } from '../../lambda/http/responses.js';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
-import { missingAuthenticationToken, requestEntityTooLarge, unrecognizedClient } from '../../lib/local/refusals.js';
+import { missingAuthenticationToken, requestEntityTooLarge, unrecognizedClient } from '../../lib/local/base/refusals.js';
 import { operations, routeKey } from '../../lib/operations.js';
 import type { OperationFact } from '../support/smithy.js';
 import { SmithyModel, uriLabels, uriShape } from '../support/smithy.js';
@@ -223,7 +223,7 @@ describe('api/openapi.yaml against the implementation', () => {
     },
   );
 
-  test('shows in its error examples only messages lambda/domain/errors.ts and lib/local/refusals.ts produce, under their own type', () => {
+  test('shows in its error examples only messages lambda/domain/errors.ts and lib/local/base/refusals.ts produce, under their own type', () => {
     // The same arguments the examples use; the wording comes from the factories.
     const messages: readonly ApiError[] = [
       notFound(),

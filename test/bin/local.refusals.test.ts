@@ -5,7 +5,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAX_PAYLOAD_BYTES } from '../../lib/local/http-api.js';
+import { MAX_PAYLOAD_BYTES } from '../../lib/local/front/http-api.js';
 import type { ChildService } from '../support/child-service.js';
 import { spawnService } from '../support/child-service.js';
 import { send } from '../support/http.js';

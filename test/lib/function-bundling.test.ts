@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { BUNDLE_BUDGET_BYTES } from '../../lib/function-bundling.js';
-import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
-import { startDynalite } from '../../lib/local/dynalite.js';
-import { httpApiEvent } from '../../lib/local/lambda-runtime.js';
+import { httpApiEvent } from '../../lib/local/functions/lambda-runtime.js';
+import type { LocalDynamoDb } from '../../lib/local/store/dynalite.js';
+import { startDynalite } from '../../lib/local/store/dynalite.js';
 import { operations } from '../../lib/operations.js';
 import { BUILD_DEADLINE_MS, bundledStack } from '../support/stack.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
-import { WRITE_TIMEOUT_MS } from '../../lib/local/http-api.js';
+import { WRITE_TIMEOUT_MS } from '../../lib/local/front/http-api.js';
 import type { ChildService } from '../support/child-service.js';
 import { spawnService } from '../support/child-service.js';
 import { send } from '../support/http.js';

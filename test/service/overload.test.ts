@@ -1,4 +1,4 @@
-import type { AccessLogEntry } from '../../lib/local/http-api.js';
+import type { AccessLogEntry } from '../../lib/local/front/http-api.js';
 import type { LocalService } from '../../lib/local/service.js';
 import type { RawResponse } from '../support/http.js';
 import { send, sendRaw } from '../support/http.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { SigV4Credentials } from '../../lib/local/front/sigv4.js';
 import type { LocalService } from '../../lib/local/service.js';
-import type { SigV4Credentials } from '../../lib/local/sigv4.js';
 import { startTestService } from '../support/service.js';
 
 /**

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpResponse } from '../../lambda/http/responses.js';
 import type { ClientCertificateStore } from '../../lambda/store/client-certificate-store.js';
-import { httpApiEvent, lambdaContext } from '../../lib/local/lambda-runtime.js';
+import { httpApiEvent, lambdaContext } from '../../lib/local/functions/lambda-runtime.js';
 import { operations } from '../../lib/operations.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<HttpResponse>;

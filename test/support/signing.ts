@@ -1,6 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SigV4Credentials } from '../../lib/local/sigv4.js';
-import { NodeSha256 } from '../../lib/local/sigv4.js';
+import type { SigV4Credentials } from '../../lib/local/front/sigv4.js';
+import { NodeSha256 } from '../../lib/local/front/sigv4.js';
 import type { RawRequest } from './http.js';
 
 export interface Signing {

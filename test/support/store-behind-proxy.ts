@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambda/store/client.js';
-import type { LocalDynamoDb } from '../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../lib/local/dynalite.js';
+import type { LocalDynamoDb } from '../../lib/local/store/dynalite.js';
+import { ensureTable, startDynalite } from '../../lib/local/store/dynalite.js';
 import type { FaultProxy } from './fault-proxy.js';
 import { startFaultProxy } from './fault-proxy.js';
 import type { PolicyProxy } from './policy-proxy.js';

@@ -5,8 +5,8 @@ import { limitExceeded } from '../../../lambda/domain/errors.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf } from '../../../lambda/store/item.js';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { startDynalite } from '../../../lib/local/dynalite.js';
+import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
+import { startDynalite } from '../../../lib/local/store/dynalite.js';
 import { invoke, overriding, recordCommands } from '../../support/handlers.js';
 
 const TABLE = 'HandlerTests';

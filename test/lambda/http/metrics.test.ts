@@ -5,8 +5,8 @@ import type { ClientCertificate } from '../../../lambda/domain/client-certificat
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../../lambda/http/metrics.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
+import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/store/dynalite.js';
 import { operations, routeKey } from '../../../lib/operations.js';
 import { invoke, overriding } from '../../support/handlers.js';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { namespaceOf } from '../../../lambda/http/namespace.js';
-import { httpApiEvent } from '../../../lib/local/lambda-runtime.js';
+import { httpApiEvent } from '../../../lib/local/functions/lambda-runtime.js';
 import { operations } from '../../../lib/operations.js';
 
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f' } as Context;

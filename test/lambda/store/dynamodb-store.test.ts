@@ -12,8 +12,8 @@ import {
   WRITE_ATTEMPT_MS,
 } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf, slotKey } from '../../../lambda/store/item.js';
-import type { LocalDynamoDb } from '../../../lib/local/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/dynalite.js';
+import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
+import { ensureTable, startDynalite } from '../../../lib/local/store/dynalite.js';
 import { recordCommands } from '../../support/handlers.js';
 
 let db: LocalDynamoDb;

@@ -1,7 +1,7 @@
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_PAYLOAD_BYTES } from '../../../lib/local/http-api.js';
+import { MAX_PAYLOAD_BYTES } from '../../../lib/local/front/http-api.js';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
 
 /** A credentials file holding `text`. */

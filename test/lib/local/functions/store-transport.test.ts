@@ -1,0 +1,88 @@
+import type { MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeadlineBoundHttpHandler, DeadlineExceededError, withDeadline } from '../../../../lambda/store/deadline.js';
+import { PARTITION_KEY, SORT_KEY } from '../../../../lambda/store/table.js';
+import { storePortTransport } from '../../../../lib/local/functions/store-transport.js';
+import type { LocalDynamoDb } from '../../../../lib/local/store/dynalite.js';
+import { startDynalite } from '../../../../lib/local/store/dynalite.js';
+
+const TABLE = 'Transport';
+const TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000 };
+const key = { [PARTITION_KEY]: 'a namespace', [SORT_KEY]: 'abc123' };
+
+/** A document client whose requests go by `port` instead of HTTP, held to deadlines as the handlers' are. */
+const clientOn = (port: MessagePort) =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: 'http://store.invalid',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+      requestHandler: new DeadlineBoundHttpHandler(TIMEOUTS, storePortTransport(port)),
+    }),
+  );
+
+describe('storePortTransport', () => {
+  let store: LocalDynamoDb;
+  beforeAll(async () => {
+    store = await startDynalite(TABLE);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  test("carries the SDK's requests to the store and its answers back: a write reads back, and a refused condition is ConditionalCheckFailedException", async () => {
+    const { port1, port2 } = new MessageChannel();
+    store.serve(port1);
+    const client = clientOn(port2);
+
+    await client.send(new PutCommand({ TableName: TABLE, Item: { ...key, description: 'first' } }));
+    const read = await client.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
+    const refused = await client
+      .send(
+        new PutCommand({
+          TableName: TABLE,
+          Item: { ...key, description: 'second' },
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': SORT_KEY },
+        }),
+      )
+      .catch((error: Error) => error);
+    const after = await client.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
+
+    expect(read.Item).toEqual({ ...key, description: 'first' });
+    expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
+    expect(after.Item?.description).toBe('first');
+  });
+
+  test('holds a read to the deadline: a store that does not answer fails it when the answer is due, not at the request timeout', async () => {
+    const { port2: unanswered } = new MessageChannel();
+    const client = clientOn(unanswered);
+
+    const started = Date.now();
+    const outcome = await withDeadline(Date.now() + 100, () => client.send(new GetCommand({ TableName: TABLE, Key: key }))).catch(
+      (error: Error) => error.name,
+    );
+
+    expect(outcome).toBe('TimeoutError');
+    expect(Date.now() - started).toBeLessThan(TIMEOUTS.requestTimeout);
+  });
+
+  test('sends no write that could not finish before the answer is due', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const posted: unknown[] = [];
+    port1.on('message', (request) => posted.push(request));
+    const client = clientOn(port2);
+
+    const outcome = await withDeadline(Date.now() + 100, () => client.send(new PutCommand({ TableName: TABLE, Item: key }))).catch(
+      (error: Error) => error,
+    );
+    await new Promise((pause) => setTimeout(pause, 50));
+    port1.close();
+
+    expect(outcome).toBeInstanceOf(DeadlineExceededError);
+    expect(posted).toEqual([]);
+  });
+});
