@@ -58,14 +58,23 @@ describe('storePortTransport', () => {
   });
 
   test('holds a read to the deadline: a store that does not answer fails it when the answer is due, not at the request timeout', async () => {
-    const { port2: unanswered } = new MessageChannel();
+    const { port1: storeSide, port2: unanswered } = new MessageChannel();
     const client = clientOn(unanswered);
+    // Sent, not refused before sending: a busy machine's first send can take long enough that a short
+    // deadline has passed before the request leaves, which is DeadlineExceededError and another test's.
+    let sent = false;
+    storeSide.once('message', () => {
+      sent = true;
+    });
 
     const started = Date.now();
-    const outcome = await withDeadline(Date.now() + 100, () => client.send(new GetCommand({ TableName: TABLE, Key: key }))).catch(
+    const outcome = await withDeadline(Date.now() + 1_000, () => client.send(new GetCommand({ TableName: TABLE, Key: key }))).catch(
       (error: Error) => error.name,
     );
 
+    storeSide.close();
+
+    expect(sent).toBe(true);
     expect(outcome).toBe('TimeoutError');
     expect(Date.now() - started).toBeLessThan(TIMEOUTS.requestTimeout);
   });
