@@ -279,7 +279,7 @@ describe('in-process and from controlClient()', () => {
 });
 
 describe('the idSeed setting (ID_SEED)', () => {
-  it("seeds every namespace that sets none of its own; two services started with it give the same ids; a namespace's own seed wins", async () => {
+  it("seeds every namespace that sets none of its own; two services started with it give the same ids; a namespace's own seed wins while it has one", async () => {
     const runs: string[][] = [];
     for (let run = 0; run < 2; run++) {
       const seeded = await startTestService({ idSeed: SEED });
@@ -290,6 +290,9 @@ describe('the idSeed setting (ID_SEED)', () => {
           ...(await generated({ accessKeyId: ONE.accountId!, secretAccessKey: 'x' }, 2, seeded.url)),
           ...(await generated({ accessKeyId: TWO.accountId!, secretAccessKey: 'x' }, 1, seeded.url)),
         ]);
+        // Its own seed taken away, the namespace follows the setting's, from the start.
+        await own.removeIdSeed();
+        expect(await own.ids()).toMatchObject({ seed: SEED, drawn: 0 });
       } finally {
         await seeded.close();
       }
