@@ -212,18 +212,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     const store = (storeStarted as PromiseFulfilledResult<Awaited<typeof storeStarting>>).value;
     const functions = (functionsStarted as PromiseFulfilledResult<Awaited<typeof functionsStarting>>).value;
     const handlersStore = (handlersStoreStarted as PromiseFulfilledResult<string>).value;
-    const control = await startControl(
-      {
-        storeEndpoint: handlersStore,
-        tableName: TABLE_NAME,
-        quota: quota ?? DEFAULT_QUOTA,
-        mayActBeyondOwn: keysBeyondOwn(sigv4),
-        idSeed,
-      },
-      controlOptions,
-    );
-    started.push(async () => control.close());
-    // Each invocation runs with its namespace's clock and ids, as they are when it starts; only Generate draws ids.
+    // Each invocation runs with its namespace's clock and ids as they are when it starts; only Generate draws ids.
     const routes: Route[] = operations.map((operation) => ({
       operation,
       handler: (event, context, namespace) =>
@@ -235,6 +224,11 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
           control.conditionsOf(namespace, operation.name === 'GenerateClientCertificate'),
         ),
     }));
+    const control = await startControl(
+      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4), idSeed },
+      controlOptions,
+    );
+    started.push(async () => control.close());
     const log = accessLog === false ? undefined : accessLog;
     const listener = httpApiListener(routes, region, {
       verify: sigv4 === undefined ? undefined : sigv4Verifier(sigv4),
