@@ -36,7 +36,7 @@ await build({
     contents: [
       "import { serve as serveHandlers } from './lib/local/functions/function-worker.ts';",
       `const modules = { ${handlerImports.join(', ')} };`,
-      'export const serve = () => serveHandlers((module) => modules[module]());',
+      "export const serve = () => serveHandlers((module) => modules[module](), () => import('./lambda/handlers/deployed-stores.ts'));",
     ].join('\n'),
     resolveDir: root,
     sourcefile: 'function-worker-bundle.ts',

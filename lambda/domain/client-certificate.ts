@@ -23,8 +23,9 @@ export interface Versioned<T> {
 export const VALIDITY_SECONDS = 365 * 24 * 60 * 60;
 export const MAX_DESCRIPTION_LENGTH = 125_000;
 
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const ID_LENGTH = 6;
+/** The characters and length of every id this service issues: what ID_PATTERN accepts. */
+export const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+export const ID_LENGTH = 6;
 const ID_PATTERN = /^[a-z0-9]{6}$/;
 
 export const newClientCertificateId = (): string =>

@@ -9,8 +9,15 @@ import { deployedStores } from './deployed-stores.js';
 /** Collisions among 36^6 ids are rare; a few retries make a failure vanishingly unlikely. */
 const ID_ATTEMPTS = 5;
 
-/** GenerateClientCertificate: `POST /clientcertificates`, answered 201. */
-export const createHandler = (stores: ClientCertificateStores, now: () => number = Date.now) =>
+/**
+ * GenerateClientCertificate: `POST /clientcertificates`, answered 201. Deployed, the real clock and
+ * random ids; the local service passes a namespace's test clock and seeded ids instead.
+ */
+export const createHandler = (
+  stores: ClientCertificateStores,
+  now: () => number = Date.now,
+  newId: () => string = newClientCertificateId,
+) =>
   apiHandler(async ({ namespace, body }) => {
     const store = stores(namespace);
     const { description, tags } = parseGenerateInput(body);
@@ -23,7 +30,7 @@ export const createHandler = (stores: ClientCertificateStores, now: () => number
     try {
       for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
         const certificate: NewClientCertificate = {
-          clientCertificateId: newClientCertificateId(),
+          clientCertificateId: newId(),
           ...(description === undefined ? {} : { description }),
           pemEncodedCertificate,
           createdDate,

@@ -32,6 +32,7 @@ export const FLAGS = [
   ['credentials-file', 'CREDENTIALS_FILE', 'with --auth sigv4: lines of ACCESS_KEY_ID,SECRET_ACCESS_KEY,ACCOUNT_ID (none)'],
   ['seed-file', 'SEED_FILE', 'a state document (GET /_local/state) to start from (none)'],
   ['faults-file', 'FAULTS_FILE', 'a list of fault rules to start with (none)'],
+  ['id-seed', 'ID_SEED', "seed of every namespace's certificate ids, 1 to 256 printable ASCII characters (none: random)"],
   ['allowed-origins', 'ALLOWED_ORIGINS', 'origins whose web pages may call it besides its own, comma-separated, or * (none)'],
   ['allowed-hosts', 'ALLOWED_HOSTS', 'host names it may be called by besides loopback and --host, comma-separated (none)'],
 ] as const;

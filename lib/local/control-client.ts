@@ -1,5 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { ClockReading } from './control/clock.js';
 import type { ListedFaultRule } from './control/faults.js';
+import type { IdsReading } from './control/ids.js';
 import type { StateDocument } from './control/state.js';
 import { NodeSha256 } from './front/sigv4.js';
 
@@ -70,6 +72,22 @@ export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: C
     /** Removes one rule, or all of this namespace's. */
     removeFaults: async (id?: string): Promise<void> => {
       await call('DELETE', id === undefined ? 'faults' : `faults/${encodeURIComponent(id)}`);
+    },
+    /** What this namespace's clock reads. */
+    clock: (): Promise<ClockReading> => call('GET', 'clock'),
+    /** Sets this namespace's clock (`{time: '2030-01-01T00:00:00Z'}`), frozen there, or moves it on (`{advanceSeconds: 86400}`). */
+    setClock: (change: { time: string } | { advanceSeconds: number }): Promise<ClockReading> => call('PUT', 'clock', change),
+    /** Gives this namespace the real clock again. */
+    restoreClock: async (): Promise<void> => {
+      await call('DELETE', 'clock');
+    },
+    /** This namespace's id sequence: its seed, the ids drawn and the next. */
+    ids: (): Promise<IdsReading> => call('GET', 'ids'),
+    /** Seeds this namespace's certificate ids, from the first of the seed's sequence. */
+    setIdSeed: (seed: string): Promise<IdsReading> => call('PUT', 'ids', { seed }),
+    /** Takes this namespace's own seed away: random ids again, or the ID_SEED setting's. */
+    removeIdSeed: async (): Promise<void> => {
+      await call('DELETE', 'ids');
     },
   };
 };

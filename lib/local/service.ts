@@ -84,6 +84,11 @@ export interface LocalServiceOptions {
   readonly seedFile?: string | undefined;
   /** A state document to replace the store's state with at start, after `seedFile`'s. @default none: the store as it is */
   readonly seed?: StateDocument | undefined;
+  /**
+   * The seed of the certificate ids of every namespace that sets none of its own (`PUT /_local/ids`):
+   * the same seed, the same ids, run after run. @default none: random ids, as deployed
+   */
+  readonly idSeed?: string | undefined;
   /** A JSON list of fault rules (`POST /_local/faults`) in force from the start. @default none */
   readonly faultsFile?: string | undefined;
   /** Fault rules in force from the start, after FAULTS_FILE's. @default none */
@@ -146,6 +151,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     defaultAccountId = DEFAULT_ACCOUNT_ID,
     allowedOrigins,
     allowedHosts,
+    idSeed,
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -206,12 +212,20 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     const store = (storeStarted as PromiseFulfilledResult<Awaited<typeof storeStarting>>).value;
     const functions = (functionsStarted as PromiseFulfilledResult<Awaited<typeof functionsStarting>>).value;
     const handlersStore = (handlersStoreStarted as PromiseFulfilledResult<string>).value;
+    // Each invocation runs with its namespace's clock and ids as they are when it starts; only Generate draws ids.
     const routes: Route[] = operations.map((operation) => ({
       operation,
-      handler: (event, context, namespace) => functions.invoke(operation, event, context, namespace),
+      handler: (event, context, namespace) =>
+        functions.invoke(
+          operation,
+          event,
+          context,
+          namespace,
+          control.conditionsOf(namespace, operation.name === 'GenerateClientCertificate'),
+        ),
     }));
     const control = await startControl(
-      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4) },
+      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4), idSeed },
       controlOptions,
     );
     started.push(async () => control.close());

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAccountId, isRegion } from './base/account.js';
+import { isIdSeed, SEED_RULE } from './control/ids.js';
 import { parseFaultsFile } from './control/plane.js';
 import { parseStateDocument } from './control/state.js';
 import { atFile, localQuota } from './control-start.js';
@@ -54,6 +55,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     ...given('quota', fromEnvironment(env, 'CLIENT_CERTIFICATE_QUOTA', RULES.quota)),
     ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
     ...given('allowedHosts', fromEnvironment(env, 'ALLOWED_HOSTS', list(RULES.allowedHosts))),
+    ...given('idSeed', fromEnvironment(env, 'ID_SEED', RULES.idSeed)),
     logFormat: format,
     ...given('accessLog', fromEnvironment(env, 'ACCESS_LOG', RULES.accessLog)),
     ...given('readyFile', fromEnvironment(env, 'READY_FILE', RULES.readyFile)),
@@ -93,6 +95,7 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['keyPoolSize', options.keyPoolSize, RULES.keyPoolSize],
     ['allowedOrigins', options.allowedOrigins, RULES.allowedOrigins],
     ['allowedHosts', options.allowedHosts, RULES.allowedHosts],
+    ['idSeed', options.idSeed, RULES.idSeed],
     ['functions.concurrency', functions?.concurrency, RULES.concurrency],
     ['functions.timeoutMs', functions?.timeoutMs, RULES.timeoutMs],
     ['functions.maxWaitMs', functions?.maxWaitMs, RULES.maxWaitMs],
@@ -248,6 +251,9 @@ const RULES = {
     for (const origin of origins) if (origin !== '*' && !isOrigin(origin)) refuse(name, origin, rule);
     return origins;
   },
+  /** The seed of every namespace's certificate ids (./control/ids.ts). */
+  idSeed: (name: string, value: unknown): string =>
+    isIdSeed(value) ? value : refuse(name, value, `a seed of ${SEED_RULE} (unset: random ids)`),
   /** Host names a request may name besides loopback and the service's own address (./front/origin.ts). */
   allowedHosts: (name: string, value: unknown): readonly string[] => {
     const rule = 'comma-separated host names or IP addresses, without ports (such as host.docker.internal)';

@@ -12,9 +12,13 @@ import { partitionOf } from '../../../lambda/store/item.js';
 import { DEFAULT_QUOTA } from '../../../lambda/store/table.js';
 import type { Caller } from '../base/account.js';
 import { noSuchRoute, notAuthorizedForNamespace } from '../base/refusals.js';
+import type { ClockControl } from './clock.js';
+import { answerClock, clockControl, TestClocks } from './clock.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
 import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFaultRule } from './faults.js';
 import { ControlBusy, fairLimit, Gates } from './gates.js';
+import type { IdSequence, IdsControl } from './ids.js';
+import { answerIds, IdSequences, idsControl } from './ids.js';
 import type { StateDocument } from './state.js';
 import { isNamespaceKey, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
 
@@ -47,7 +51,7 @@ export interface ControlRequest {
  * The control plane as the programmatic API offers it: what the `/_local/` paths do, without HTTP.
  * In-process there is no caller: each call names the namespaces it acts on, or acts on every one.
  */
-export interface LocalControl {
+export interface LocalControl extends ClockControl, IdsControl {
   /** Removes every certificate, tag and quota slot of `namespace`, or of every one; returns how many items went. */
   reset(namespace?: Namespace): Promise<number>;
   /** The state of `namespaces`, or of every one. */
@@ -68,6 +72,11 @@ export interface ControlPlane extends LocalControl {
   answer(request: ControlRequest): Promise<Result>;
   /** Runs one invocation through its namespace's gate and the fault rules: a result, or ANSWER_LOST. */
   invoke(target: FaultTarget, run: () => Promise<Result>): Promise<Result | typeof ANSWER_LOST>;
+  /**
+   * The clock and id sequence an invocation in `namespace` (`<account>#<region>`) runs with, read as
+   * it starts; a sequence is started only for one that `drawsIds`.
+   */
+  conditionsOf(namespace: string, drawsIds: boolean): { readonly now?: number; readonly ids?: IdSequence };
   close(): void;
 }
 
@@ -83,6 +92,8 @@ export interface ControlSettings {
    * marked all-namespaces in CREDENTIALS_FILE)
    */
   readonly mayActBeyondOwn?: (caller: Caller) => boolean;
+  /** The seed of every namespace's certificate ids that sets none of its own (./ids.ts). @default none: random ids */
+  readonly idSeed?: string | undefined;
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
@@ -115,6 +126,7 @@ export const controlPlane = ({
   tableName,
   quota = DEFAULT_QUOTA,
   mayActBeyondOwn = () => true,
+  idSeed,
 }: ControlSettings): ControlPlane => {
   const started = Date.now();
   const dynamodb = new DynamoDBClient({
@@ -129,6 +141,8 @@ export const controlPlane = ({
   const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
   const gates = new Gates();
   const rules = new FaultRules();
+  const clocks = new TestClocks();
+  const sequences = new IdSequences(idSeed);
   const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_ACCOUNT, CONTROL_MAX_WAITING);
   /**
    * Whose turn a piece of control work takes: its one namespace's account (a key signing for region
@@ -153,7 +167,14 @@ export const controlPlane = ({
         let removed = 0;
         await eachNamespace(namespace && [namespace], async (one) => {
           removed += await state.reset(one);
+          clocks.restore(partitionOf(one));
+          sequences.rewind(partitionOf(one));
         });
+        // Also those of namespaces that hold nothing.
+        if (namespace === undefined) {
+          clocks.restore('all');
+          sequences.rewind('all');
+        }
         return removed;
       }),
     exportState: (namespaces) =>
@@ -188,6 +209,8 @@ export const controlPlane = ({
     addFault: (rule) => rules.add(parseFaultRule(rule)),
     faults: (namespace) => rules.list(namespace && partitionOf(namespace)),
     removeFaults: (id) => rules.remove(id === undefined ? 'all' : { id }) > 0 || id === undefined,
+    ...clockControl(clocks),
+    ...idsControl(sequences),
   };
 
   const health = async (): Promise<Result> => {
@@ -242,6 +265,8 @@ export const controlPlane = ({
     const action = `${method} ${path}`;
     const own = partitionOf(caller);
     if (action === 'GET /_local/health') return health();
+    if (path === '/_local/clock') return answerClock(control, method, () => scopeOf(request), json);
+    if (path === '/_local/ids') return answerIds(control, method, () => scopeOf(request), json);
     if (action === 'POST /_local/reset') {
       const scope = scopeOf(request);
       const removedItems = await control.reset(scope === 'all' ? undefined : scope.namespace);
@@ -325,6 +350,11 @@ export const controlPlane = ({
       const result = await gated();
       if (action.when === 'after') await sleep(action.delayMs);
       return result;
+    },
+    conditionsOf: (namespace, drawsIds) => {
+      const now = clocks.get(namespace);
+      const ids = drawsIds ? sequences.sequence(namespace) : undefined;
+      return { ...(now === undefined ? {} : { now }), ...(ids === undefined ? {} : { ids }) };
     },
     close: () => dynamodb.destroy(),
   };

@@ -25,6 +25,9 @@ import {
 import { PARTITION_KEY, SORT_KEY } from '../../../lambda/store/table.js';
 import { isRegion } from '../base/account.js';
 
+/** The latest `createdDate` a certificate can have (epoch seconds): its expiration, 365 days on, is the last date the HAL form can write. */
+export const LATEST_CREATED_DATE = LAST_RENDERABLE_DATE - VALIDITY_SECONDS;
+
 /** A certificate as the state document holds it: the resource, its version and its quota slot. */
 export interface CertificateState extends ClientCertificate {
   readonly version: number;
@@ -358,7 +361,7 @@ export const parseStateDocument = (value: unknown, quota: number): StateDocument
           `must be a PEM certificate of at most ${MAX_PEM_LENGTH} characters: ${PEM_BEGIN}, lines of base64, ${PEM_END}`,
         );
       // The HAL form writes both dates in ISO-8601, and an expiration is a creation plus the validity.
-      whole(createdDate, `${where}.createdDate`, 0, LAST_RENDERABLE_DATE - VALIDITY_SECONDS);
+      whole(createdDate, `${where}.createdDate`, 0, LATEST_CREATED_DATE);
       if (expirationDate !== (createdDate as number) + VALIDITY_SECONDS)
         fail(`${where}.expirationDate`, `must be createdDate + ${VALIDITY_SECONDS} (365 days), as every certificate's is`);
       const tagMap = object(tags, `${where}.tags`);

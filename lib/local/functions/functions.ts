@@ -7,7 +7,7 @@ import type { Operation } from '../../operations.js';
 import { FUNCTION_DEFAULTS } from '../../operations.js';
 import { compileCacheDir } from '../base/compile-cache.js';
 import { forwardOutput } from '../base/output.js';
-import type { Invocation, InvocationResult } from './function-worker.js';
+import type { Invocation, InvocationConditions, InvocationResult } from './function-worker.js';
 
 export interface FunctionSettings {
   /**
@@ -53,9 +53,16 @@ export interface LocalFunctions {
   /**
    * Runs `operation`'s handler on `event`: resolves with what it returned; rejects with
    * FunctionThrottled, FunctionTimedOut, or an error if it failed. The context gives the request id;
-   * the deadline starts when the invocation does, after any wait for concurrency.
+   * the deadline starts when the invocation does, after any wait for concurrency. `conditions` are the
+   * namespace's clock and ids.
    */
-  invoke(operation: Operation, event: APIGatewayProxyEventV2, context: Context, namespace?: string): Promise<unknown>;
+  invoke(
+    operation: Operation,
+    event: APIGatewayProxyEventV2,
+    context: Context,
+    namespace?: string,
+    conditions?: InvocationConditions,
+  ): Promise<unknown>;
   /** Stops the functions' thread; invocations under way fail. */
   close(): Promise<void>;
 }
@@ -130,7 +137,7 @@ export const startFunctions = async (
   const limits = new Map<string, ConcurrencyLimit>();
   let running = 0;
   return {
-    invoke: async (operation, event, context, namespace = '') => {
+    invoke: async (operation, event, context, namespace = '', conditions) => {
       const key = `${operation.name} ${namespace}`;
       const limit = limits.get(key) ?? concurrencyLimit(concurrency, maxWaiting);
       limits.set(key, limit);
@@ -165,6 +172,7 @@ export const startFunctions = async (
             awsRequestId: context.awsRequestId,
             deadline,
             invokedFunctionArn: context.invokedFunctionArn,
+            ...(conditions === undefined ? {} : { conditions }),
           }),
           timeoutMs,
         );

@@ -104,6 +104,7 @@ describe('startLocalService checks its options by the rules the settings are che
       'functions.concurrency must be invocations of each function at once, from 1 to 1000 (unset: 10), got 0',
     ],
     [{ maxConnections: 0 }, 'maxConnections must be a whole number of connections held at once, from 1, got 0'],
+    [{ idSeed: '' }, 'idSeed must be a seed of 1 to 256 printable ASCII characters (unset: random ids), got ""'],
     [{ quota: 0 }, 'quota must be a whole number of certificates from 1 to 1000 (unset: 60), got 0'],
     [{ quota: 1.5 }, 'got 1.5'],
     [{ port: 65_536 }, 'port must be a port number from 0 to 65535 (0: any free port), got 65536'],

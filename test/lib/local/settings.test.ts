@@ -38,6 +38,10 @@ describe('the local service configured from the environment', () => {
     expect(localServiceOptionsFromEnvironment({ POWERTOOLS_LOG_LEVEL: 'debug' })).toMatchObject({ logFormat: 'text', logLevel: 'DEBUG' });
   });
 
+  test('ID_SEED seeds the ids of every namespace', () => {
+    expect(localServiceOptionsFromEnvironment({ ID_SEED: 'run 42' })).toMatchObject({ idSeed: 'run 42' });
+  });
+
   test('the handlers get the region and quota set', () => {
     expect(localServiceOptionsFromEnvironment({ AWS_REGION: 'eu-west-1', CLIENT_CERTIFICATE_QUOTA: '5' })).toMatchObject({
       region: 'eu-west-1',
@@ -211,6 +215,9 @@ describe('the local service configured from the environment', () => {
       { POWERTOOLS_LOG_LEVEL: 'LOUD' },
       'POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (unset: WARN, or INFO with LOG_FORMAT=json), got "LOUD"',
     ],
+    [{ ID_SEED: '' }, 'ID_SEED must be a seed of 1 to 256 printable ASCII characters (unset: random ids), got ""'],
+    [{ ID_SEED: 'café' }, 'got "café"'],
+    [{ ID_SEED: 'x'.repeat(257) }, 'ID_SEED must be a seed of 1 to 256'],
     [{ LOG_FORMAT: 'JSON' }, "LOG_FORMAT must be 'text' (one line per answer, the default) or 'json', got \"JSON\""],
     [{ LOG_FORMAT: '' }, 'LOG_FORMAT must be'],
     [{ POWERTOOLS_LOG_LEVEL: '' }, 'got ""'],
