@@ -34,6 +34,7 @@ export const FLAGS = [
   ['faults-file', 'FAULTS_FILE', 'a list of fault rules to start with (none)'],
   ['allowed-origins', 'ALLOWED_ORIGINS', 'origins whose web pages may call it besides its own, comma-separated, or * (none)'],
   ['allowed-hosts', 'ALLOWED_HOSTS', 'host names it may be called by besides loopback and --host, comma-separated (none)'],
+  ['upstream-url', 'UPSTREAM_URL', 'another emulator to forward every route not served here to, e.g. moto_server (none: 404)'],
 ] as const;
 
 export const USAGE = [

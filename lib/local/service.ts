@@ -98,6 +98,13 @@ export interface LocalServiceOptions {
    * such as `host.docker.internal`. @default none
    */
   readonly allowedHosts?: readonly string[] | undefined;
+  /**
+   * Another emulator (moto_server, LocalStack) that answers every request for a route this service does
+   * not serve: forwarded unchanged, its answer passed back (./front/upstream.ts). A stage naming a
+   * client certificate is forwarded only when the certificate exists here.
+   * @default none: such requests are 404 NotFoundException
+   */
+  readonly upstreamUrl?: string | undefined;
 }
 
 export interface LocalService {
@@ -146,6 +153,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     defaultAccountId = DEFAULT_ACCOUNT_ID,
     allowedOrigins,
     allowedHosts,
+    upstreamUrl,
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -223,6 +231,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
       control,
       checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
+      ...(upstreamUrl === undefined ? {} : { upstream: { url: upstreamUrl } }),
     });
     const server = createServer(
       {
