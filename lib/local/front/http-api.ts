@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ApiError, internalFailure, serviceUnavailable, tooManyRequests } from '../../../lambda/domain/errors.js';
+import { ApiError, internalFailure, notFound, serviceUnavailable, tooManyRequests } from '../../../lambda/domain/errors.js';
 import { decodeQuery } from '../../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../../lambda/http/representations.js';
 import { errorResponse } from '../../../lambda/http/responses.js';
@@ -23,7 +23,7 @@ import { isSigned, readSignature } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
 import type { Forwarded, UpstreamSettings } from './upstream.js';
-import { stageCertificateIds, upstreamForwarder } from './upstream.js';
+import { isCertificatePath, isForeignArn, stageCertificateIds, upstreamForwarder } from './upstream.js';
 
 export interface Route {
   readonly operation: Operation;
@@ -141,8 +141,11 @@ export const httpApiListener = (
     // A control path is served as a route is, by the control plane: signed where signatures are
     // checked, and within the same limits on bodies; it is neither throttled nor faulted.
     const controlled = control !== undefined && url.pathname.startsWith(CONTROL_PREFIX);
-    const match = controlled ? undefined : matchRoute(compiled, method, url.pathname);
-    if (!controlled && match === undefined && forward === undefined) return exchange.refuse(noSuchRoute(), unread);
+    const routed = controlled ? undefined : matchRoute(compiled, method, url.pathname);
+    const match = forward !== undefined && isForeignArn(routed?.pathParameters.resource_arn) ? undefined : routed;
+    // With an upstream, what no route here serves is its, but for the client certificates' own paths.
+    const forwarded = !controlled && match === undefined && forward !== undefined && !isCertificatePath(url.pathname);
+    if (!controlled && match === undefined && !forwarded) return exchange.refuse(noSuchRoute(), unread);
     if (controlled) exchange.routeKey = `${method} ${url.pathname}`;
     else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
     if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
@@ -166,11 +169,14 @@ export const httpApiListener = (
     const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
     const caller = callerOf(signature, region, callers);
-    if (!controlled && match === undefined) {
+    if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
       for (const id of stageCertificateIds(method, url.pathname, body)) {
-        const found = await lookUp(getCertificate!, id, caller, exchange, callers.defaultAccountId);
+        const found =
+          getCertificate === undefined
+            ? errorResponse(notFound())
+            : await lookUp(getCertificate, id, caller, exchange, callers.defaultAccountId);
         if (found.statusCode !== 200) return exchange.send(found, found.statusCode === 500 ? 'certificate lookup failed' : undefined);
       }
       return exchange.forward(forward!, body);

@@ -153,6 +153,16 @@ const endToEnd = (rawHeaders: readonly string[]): string[] => {
   return kept;
 };
 
+/** Paths that stay this service's whatever the method, with an upstream or without: the client certificates'. */
+export const isCertificatePath = (path: string): boolean => /^\/clientcertificates(\/|$)/.test(path);
+
+/**
+ * Whether a tag operation's ARN names something other than a client certificate: with an upstream,
+ * the tags of its resources (a REST API's, a stage's) are its own to answer.
+ */
+export const isForeignArn = (arn: string | undefined): boolean =>
+  arn !== undefined && !/^arn:[^:]+:apigateway:[^:]*::\/clientcertificates\//.test(arn);
+
 /**
  * The client certificates a stage request names, each of which must exist in the caller's namespace
  * before it is forwarded: CreateStage's `clientCertificateId`, every `replace /clientCertificateId`

@@ -208,6 +208,31 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
     expect(upstream.received).toEqual([]);
   });
 
+  test("a method not served on a client certificate path stays this service's 404, never the upstream's", async () => {
+    const response = await send(service.url, { method: 'PUT', path: '/clientcertificates/abc123' });
+
+    expect(response.status).toBe(404);
+    expect(response.json).toEqual({ message: 'Not Found' });
+    expect(upstream.received).toEqual([]);
+  });
+
+  test("the tags of another resource's ARN are the upstream's; a client certificate's stay here", async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"tags":{"from":"upstream"}}');
+    };
+    const restApiArn = encodeURIComponent('arn:aws:apigateway:us-east-1::/restapis/abc123');
+    const certificateArn = encodeURIComponent('arn:aws:apigateway:us-east-1::/clientcertificates/abc123');
+
+    const foreign = await send(service.url, { path: `/tags/${restApiArn}`, headers: { accept: 'application/json' } });
+    const ours = await send(service.url, { path: `/tags/${certificateArn}`, headers: { accept: 'application/json' } });
+
+    expect(foreign.json).toEqual({ tags: { from: 'upstream' } });
+    expect(upstream.received.map(({ url }) => url)).toEqual([`/tags/${restApiArn}`]);
+    expect(ours.status).toBe(404);
+    expect(ours.json).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+  });
+
   test('logs one access line per forwarded request, marked forwarded', async () => {
     answer = (_req, res) => {
       res.writeHead(404, { 'x-amzn-RequestId': 'upstream-id', 'x-amzn-ErrorType': 'NotFoundException' });
