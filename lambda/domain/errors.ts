@@ -62,8 +62,9 @@ export const limitExceeded = (quota: number): ApiError =>
 export const invalidTagKey = (key: string, maxLength: number, characters: string): ApiError =>
   badRequest(`Invalid tag key '${echoed(key)}': 1 to ${maxLength} characters from ${characters}`);
 
-export const reservedTagKey = (key: string, prefix: string): ApiError =>
-  badRequest(`Invalid tag key '${key}': the prefix '${prefix}' is reserved`);
+/** API Gateway's own text, which names no key (recorded in serverless/serverless#9223 and aws/aws-cdk#23737). */
+export const reservedTagKey = (prefix: string): ApiError =>
+  badRequest(`Invalid tag key. Tag keys cannot start with '${prefix}' (case insensitive)`);
 
 export const invalidTagValue = (key: string, maxLength: number, characters: string): ApiError =>
   badRequest(`Invalid tag value for key '${key}': at most ${maxLength} characters from ${characters}`);

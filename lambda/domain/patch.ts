@@ -65,13 +65,16 @@ export const validatePatchOperations = (operations: readonly PatchOperation[]): 
 export const applyPatch = (certificate: ClientCertificate, operations: readonly PatchOperation[]): ClientCertificate => {
   for (const { op, path } of operations) {
     if (path === undefined) throw missingPatchPath();
+    // A description may be absent, so it may be removed, as a RestApi's may (docs/fidelity.md).
+    if (op === 'remove' && isUpdatablePath(path)) continue;
     if (op !== 'replace') throw unsupportedPatchOp(path, String(op ?? null));
     if (!isUpdatablePath(path)) throw unsupportedPatchPath(path, op, UPDATABLE_PATHS);
   }
   let patched = certificate;
-  for (const { value } of operations) {
-    // Only `replace /description` gets here; a missing value clears it to "" (which is never shown).
-    patched = { ...patched, description: value ?? '' };
+  for (const { op, value } of operations) {
+    // Only `replace` and `remove` of /description get here; a removal or a missing value clears it to
+    // "" (which is never shown).
+    patched = { ...patched, description: op === 'remove' ? '' : (value ?? '') };
   }
   if (patched.description !== undefined && !isValidDescription(patched.description)) throw invalidDescription();
   return patched;

@@ -33,7 +33,7 @@ export const validateTags = (tags: Readonly<Record<string, string>>): void => {
   if (Object.keys(tags).length > maxTags) throw tooManyTags(maxTags);
   for (const [key, value] of Object.entries(tags)) {
     if (key === '' || !fits(key, maxKeyLength) || !TAG_PATTERN.test(key)) throw invalidTagKey(key, maxKeyLength, TAG_RULES.characters);
-    if (key.toLowerCase().startsWith(reservedPrefix)) throw reservedTagKey(key, reservedPrefix);
+    if (key.toLowerCase().startsWith(reservedPrefix)) throw reservedTagKey(reservedPrefix);
     if (!fits(value, maxValueLength) || !TAG_PATTERN.test(value)) throw invalidTagValue(key, maxValueLength, TAG_RULES.characters);
   }
 };

@@ -35,6 +35,7 @@ export const FLAGS = [
   ['id-seed', 'ID_SEED', "seed of every namespace's certificate ids, 1 to 256 printable ASCII characters (none: random)"],
   ['allowed-origins', 'ALLOWED_ORIGINS', 'origins whose web pages may call it besides its own, comma-separated, or * (none)'],
   ['allowed-hosts', 'ALLOWED_HOSTS', 'host names it may be called by besides loopback and --host, comma-separated (none)'],
+  ['upstream-url', 'UPSTREAM_URL', 'another emulator to forward every route not served here to, e.g. moto_server (none: 404)'],
 ] as const;
 
 export const USAGE = [

@@ -5,12 +5,16 @@ const PATH_SHOWN = 120;
 
 /**
  * One answer in one short line: time (UTC), method, path, status, error type (`-` for none),
- * duration and the request id the client was sent, e.g.
+ * duration and the request id the client was sent, then `forwarded` for the upstream's answers, e.g.
  * `10:31:02.123 POST /clientcertificates 201 - 57ms 0b1c...`.
  */
-export const accessLine = ({ method, path, status, errorType, durationMs, requestId }: AccessLogEntry, now = new Date()): string => {
+export const accessLine = (
+  { method, path, status, errorType, durationMs, requestId, forwarded }: AccessLogEntry,
+  now = new Date(),
+): string => {
   const shown = path.length > PATH_SHOWN ? `${path.slice(0, PATH_SHOWN)}...` : path;
-  return `${now.toISOString().slice(11, 23)} ${method} ${shown} ${status} ${errorType ?? '-'} ${Math.round(durationMs)}ms ${requestId}`;
+  const line = `${now.toISOString().slice(11, 23)} ${method} ${shown} ${status} ${errorType ?? '-'} ${Math.round(durationMs)}ms ${requestId}`;
+  return forwarded ? `${line} forwarded` : line;
 };
 
 /** One answer as a structured line, in HTTP API's access log terms. */

@@ -103,6 +103,13 @@ export interface LocalServiceOptions {
    * such as `host.docker.internal`. @default none
    */
   readonly allowedHosts?: readonly string[] | undefined;
+  /**
+   * Another emulator (moto_server, LocalStack) that answers every request for a route this service does
+   * not serve: forwarded unchanged, its answer passed back (./front/upstream.ts). A stage naming a
+   * client certificate is forwarded only when the certificate exists here.
+   * @default none: such requests are 404 NotFoundException
+   */
+  readonly upstreamUrl?: string | undefined;
 }
 
 export interface LocalService {
@@ -152,6 +159,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     allowedOrigins,
     allowedHosts,
     idSeed,
+    upstreamUrl,
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -237,6 +245,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
       control,
       checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
+      ...(upstreamUrl === undefined ? {} : { upstream: { url: upstreamUrl } }),
     });
     const server = createServer(
       {

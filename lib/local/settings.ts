@@ -56,6 +56,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
     ...given('allowedHosts', fromEnvironment(env, 'ALLOWED_HOSTS', list(RULES.allowedHosts))),
     ...given('idSeed', fromEnvironment(env, 'ID_SEED', RULES.idSeed)),
+    ...given('upstreamUrl', fromEnvironment(env, 'UPSTREAM_URL', RULES.upstreamUrl)),
     logFormat: format,
     ...given('accessLog', fromEnvironment(env, 'ACCESS_LOG', RULES.accessLog)),
     ...given('readyFile', fromEnvironment(env, 'READY_FILE', RULES.readyFile)),
@@ -96,6 +97,7 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['allowedOrigins', options.allowedOrigins, RULES.allowedOrigins],
     ['allowedHosts', options.allowedHosts, RULES.allowedHosts],
     ['idSeed', options.idSeed, RULES.idSeed],
+    ['upstreamUrl', options.upstreamUrl, RULES.upstreamUrl],
     ['functions.concurrency', functions?.concurrency, RULES.concurrency],
     ['functions.timeoutMs', functions?.timeoutMs, RULES.timeoutMs],
     ['functions.maxWaitMs', functions?.maxWaitMs, RULES.maxWaitMs],
@@ -261,7 +263,25 @@ const RULES = {
     for (const host of hosts) if (isIP(host) === 0 && !isHostName(host)) refuse(name, host, rule);
     return hosts;
   },
+  /**
+   * Where requests for routes not served here go (./front/upstream.ts): a request's path and query are
+   * appended, so the URL has none of either, and no credentials, which would be sent with every request.
+   */
+  upstreamUrl: (name: string, value: unknown): string => {
+    const rule = `an http:// or https:// URL of at most ${MAX_UPSTREAM_URL_LENGTH} characters, such as http://127.0.0.1:5000`;
+    const text = typeof value === 'string' ? value : refuse(name, value, rule);
+    // Credentials are never shown back, in whatever shape they came.
+    if (/^[^/]*\/\/[^/]*@/.test(text))
+      throw new SettingError(`${name} must not hold credentials (user:password@): forwarded requests carry the client's own signature`);
+    const url = text.length <= MAX_UPSTREAM_URL_LENGTH ? URL.parse(text) : null;
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return refuse(name, text, rule);
+    if (text.includes('?') || text.includes('#')) refuse(name, text, `${rule}, without a query or fragment`);
+    return text;
+  },
 };
+
+/** Long enough for any host and path prefix; a URL is held and joined to every forwarded request. */
+const MAX_UPSTREAM_URL_LENGTH = 2_048;
 
 /** `AUTH=sigv4` checks signatures against the one key pair in the environment; unset or `none` checks nothing. */
 const sigv4 = (env: Environment): LocalServiceOptions['sigv4'] => {

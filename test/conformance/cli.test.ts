@@ -216,7 +216,10 @@ describeIfCli('aws apigateway', () => {
     test("BadRequestException: tag-resource with a key in the reserved 'aws:' namespace", async () => {
       const result = await aws('tag-resource', '--resource-arn', certificateArn(everyId[1]!), '--tags', 'aws:x=1');
 
-      expectServiceError(result, errorLine('BadRequestException', 'TagResource', "Invalid tag key 'aws:x': the prefix 'aws:' is reserved"));
+      expectServiceError(
+        result,
+        errorLine('BadRequestException', 'TagResource', "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)"),
+      );
     });
 
     test('ValidationException: an op outside the enum', async () => {

@@ -229,6 +229,15 @@ describe('GenerateClientCertificate', () => {
     expect(output.tags).toEqual({ team: 'payments', 'cost:center': '42' });
   });
 
+  test('keeps an empty tag value: Generate, Get, TagResource and GetTags round-trip it', async () => {
+    const output = await generate({ tags: { empty: '' } });
+    await client.send(new TagResourceCommand({ resourceArn: certificateArn(output.clientCertificateId!), tags: { alsoEmpty: '' } }));
+
+    expect(output.tags).toEqual({ empty: '' });
+    expect((await get(output.clientCertificateId!)).tags).toEqual({ empty: '', alsoEmpty: '' });
+    expect(await tagsOf(client, output.clientCertificateId!)).toEqual({ empty: '', alsoEmpty: '' });
+  });
+
   test('issues distinct ids and certificates', async () => {
     const [a, b] = await Promise.all([generate(), generate()]);
 
@@ -277,6 +286,16 @@ describe('UpdateClientCertificate', () => {
 
     expect(output.description).toBeUndefined();
     expect((await get(generated.clientCertificateId!)).description).toBeUndefined();
+  });
+
+  // As API Gateway answers it for a RestApi's description (docs/fidelity.md).
+  test('remove /description clears it: the description is left out, the rest unchanged', async () => {
+    const generated = await generate({ description: 'to be removed', tags: { kept: 'yes' } });
+
+    const output = await update(generated.clientCertificateId!, [{ op: 'remove', path: '/description' }]);
+
+    expect(output.description).toBeUndefined();
+    expect(resource(await get(generated.clientCertificateId!))).toEqual({ ...resource(generated), description: undefined });
   });
 
   test('an empty patchOperations list answers 200 with the certificate unchanged', async () => {
@@ -377,8 +396,8 @@ describe('errors, by the class and message the SDK reports', () => {
     const badValue = (key: string) => `Invalid tag value for key '${key}': at most 256 characters from ${TAG_CHARACTERS}`;
 
     test.each([
-      ['reserved prefix', { 'aws:x': 'y' }, "Invalid tag key 'aws:x': the prefix 'aws:' is reserved"],
-      ['reserved prefix in capitals', { 'AWS:x': 'y' }, "Invalid tag key 'AWS:x': the prefix 'aws:' is reserved"],
+      ['reserved prefix', { 'aws:x': 'y' }, "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)"],
+      ['reserved prefix in capitals', { 'AWS:x': 'y' }, "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)"],
       ['key of 129 characters', { ['k'.repeat(129)]: 'v' }, badKey('k'.repeat(129))],
       ['key with a character outside the set', { 'a#b': 'v' }, badKey('a#b')],
       ['value of 257 characters', { k: 'v'.repeat(257) }, badValue('k')],
@@ -563,12 +582,12 @@ describe('errors, by the class and message the SDK reports', () => {
       const error = await failureOf(
         update(certificate.clientCertificateId!, [
           { op: 'replace', path: '/description', value: 'must not be written' },
-          { op: 'remove', path: '/description' },
+          { op: 'add', path: '/description', value: 'x' },
         ]),
       );
 
       expect(error).toBeInstanceOf(BadRequestException);
-      expect(error.message).toBe("Invalid patch path  '/description' specified for op 'remove'. Please choose supported operations");
+      expect(error.message).toBe("Invalid patch path  '/description' specified for op 'add'. Please choose supported operations");
     });
 
     test('a description over 125000 characters is a BadRequestException', async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ApiError, internalFailure, serviceUnavailable, tooManyRequests } from '../../../lambda/domain/errors.js';
+import { ApiError, internalFailure, notFound, serviceUnavailable, tooManyRequests } from '../../../lambda/domain/errors.js';
 import { decodeQuery } from '../../../lambda/http/query.js';
 import { MAX_FUNCTION_RESPONSE_BYTES } from '../../../lambda/http/representations.js';
 import { errorResponse } from '../../../lambda/http/responses.js';
@@ -22,6 +22,8 @@ import type { RequestSignature, RequestVerifier } from './sigv4.js';
 import { isSigned, readSignature } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
+import type { Forwarded, UpstreamSettings } from './upstream.js';
+import { isCertificatePath, isForeignArn, stageCertificateIds, upstreamForwarder } from './upstream.js';
 
 export interface Route {
   readonly operation: Operation;
@@ -45,6 +47,11 @@ export interface HttpApiSettings {
   readonly control?: ControlPlane;
   /** Refuses requests a web page may have made (./origin.ts), before any other check. @default none: every origin and Host pass */
   readonly checkOrigin?: OriginCheck;
+  /**
+   * Another emulator every request for a route not served here is forwarded to (./upstream.ts), after
+   * the same checks as a routed one. @default none: such requests are 404 NotFoundException
+   */
+  readonly upstream?: UpstreamSettings;
 }
 
 /** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
@@ -63,6 +70,8 @@ export interface AccessLogEntry {
   readonly errorType?: string;
   /** Why the stand-in answered itself where the function did not (`$context.integrationErrorMessage`). */
   readonly integrationError?: string;
+  /** `true` when the answer, or its failure, was the upstream's (UPSTREAM_URL): the request was forwarded. */
+  readonly forwarded?: true;
   readonly responseBytes: number;
   /** From the request's arrival to its answer being handed to the socket. */
   readonly durationMs: number;
@@ -101,9 +110,11 @@ interface CompiledRoute extends Route {
 export const httpApiListener = (
   routes: readonly Route[],
   region: string,
-  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control, checkOrigin }: HttpApiSettings = {},
+  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control, checkOrigin, upstream }: HttpApiSettings = {},
 ) => {
   const compiled = routes.map(compileRoute);
+  const forward = upstream === undefined ? undefined : upstreamForwarder(upstream);
+  const getCertificate = compiled.find((route) => route.operation.name === 'GetClientCertificate');
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
   /**
@@ -130,9 +141,13 @@ export const httpApiListener = (
     // A control path is served as a route is, by the control plane: signed where signatures are
     // checked, and within the same limits on bodies; it is neither throttled nor faulted.
     const controlled = control !== undefined && url.pathname.startsWith(CONTROL_PREFIX);
-    const match = controlled ? undefined : matchRoute(compiled, method, url.pathname);
-    if (!controlled && match === undefined) return exchange.refuse(noSuchRoute(), unread);
-    exchange.routeKey = match === undefined ? `${method} ${url.pathname}` : routeKey(match.route.operation);
+    const routed = controlled ? undefined : matchRoute(compiled, method, url.pathname);
+    const match = forward !== undefined && isForeignArn(routed?.pathParameters.resource_arn) ? undefined : routed;
+    // With an upstream, what no route here serves is its, but for the client certificates' own paths.
+    const forwarded = !controlled && match === undefined && forward !== undefined && !isCertificatePath(url.pathname);
+    if (!controlled && match === undefined && !forwarded) return exchange.refuse(noSuchRoute(), unread);
+    if (controlled) exchange.routeKey = `${method} ${url.pathname}`;
+    else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
     if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     const signature = signatureOf(req);
     if (signature instanceof ApiError) return exchange.refuse(signature, unread);
@@ -154,6 +169,18 @@ export const httpApiListener = (
     const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
     const caller = callerOf(signature, region, callers);
+    if (forwarded) {
+      // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
+      // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
+      for (const id of stageCertificateIds(method, url.pathname, body)) {
+        const found =
+          getCertificate === undefined
+            ? errorResponse(notFound())
+            : await lookUp(getCertificate, id, caller, exchange, callers.defaultAccountId);
+        if (found.statusCode !== 200) return exchange.send(found, found.statusCode === 500 ? 'certificate lookup failed' : undefined);
+      }
+      return exchange.forward(forward!, body);
+    }
     if (match === undefined) {
       const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
       const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
@@ -225,6 +252,32 @@ export const httpApiListener = (
   };
 };
 
+/** GetClientCertificate of `id` in the caller's namespace, through its function; a failure is HTTP API's own answer. */
+const lookUp = async (
+  route: Route,
+  id: string,
+  caller: Caller,
+  exchange: Exchange,
+  serviceAccount?: string,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const event = httpApiEvent({
+    operation: route.operation,
+    pathParameters: { clientcertificate_id: id },
+    headers: { accept: 'application/json', host: exchange.req.headers.host },
+    requestId: exchange.apiRequestId,
+    caller,
+  });
+  try {
+    return (await route.handler(
+      event,
+      lambdaContext(route.operation, caller.region, undefined, undefined, serviceAccount),
+      partitionOf(caller),
+    )) as APIGatewayProxyStructuredResultV2;
+  } catch {
+    return INTEGRATION_FAILURE;
+  }
+};
+
 /** What fault rules select a request by: its operation, certificate and namespace. */
 const faultTarget = (match: { route: Route; pathParameters: Record<string, string> }, caller: Caller) => ({
   operation: match.route.operation.name,
@@ -245,6 +298,7 @@ class Exchange {
   readonly apiRequestId = randomBytes(10).toString('base64');
   private readonly started = performance.now();
   routeKey = '-';
+  private forwarded = false;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -281,6 +335,18 @@ class Exchange {
     this.record(result.statusCode ?? 200, requestId, String(headers['x-amzn-ErrorType'] ?? '') || undefined, body.length, integrationError);
   }
 
+  /** Forwards the request, its body read whole, to the upstream, and passes its answer on as it comes. */
+  async forward(forward: (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<Forwarded>, body: Buffer): Promise<void> {
+    this.forwarded = true;
+    const outcome = await forward(this.req, body, this.res);
+    if ('failed' in outcome) {
+      const { failed, reason } = outcome;
+      return this.send({ ...failed, headers: { ...failed.headers, 'x-amzn-RequestId': randomUUID() } }, reason);
+    }
+    if ('broken' in outcome) return this.drop(outcome.broken);
+    this.record(outcome.status, outcome.requestId, outcome.errorType, outcome.responseBytes);
+  }
+
   /** Runs `cleanup` once the exchange is over. */
   onDone(cleanup: () => void): void {
     this.cleanups.push(cleanup);
@@ -311,6 +377,7 @@ class Exchange {
       status,
       ...(errorType === undefined ? {} : { errorType }),
       ...(integrationError === undefined ? {} : { integrationError }),
+      ...(this.forwarded ? { forwarded: true as const } : {}),
       responseBytes,
       durationMs: Math.round((performance.now() - this.started) * 10) / 10,
     });

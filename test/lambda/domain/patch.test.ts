@@ -88,8 +88,8 @@ describe('step 2: op must be in the enum, all reported at once', () => {
   });
 });
 
-describe('step 4: only replace /description is supported', () => {
-  test.each(['add', 'remove', 'move', 'test', 'copy'])('op %s is refused whatever the path', (op) => {
+describe('step 4: only replace and remove of /description are supported', () => {
+  test.each(['add', 'move', 'test', 'copy'])('op %s is refused whatever the path', (op) => {
     const error = thrown(() => applyPatch(certificate, [{ op, path: '/description', value: 'x' }]));
     expect(error.type).toBe('BadRequestException');
     expect(error.message).toBe(`Invalid patch path  '/description' specified for op '${op}'. Please choose supported operations`);
@@ -113,6 +113,11 @@ describe('step 4: only replace /description is supported', () => {
     expect(error.message).toBe(`Invalid patch path  '${path}' specified for op 'replace'. Must be one of: [/description]`);
   });
 
+  test.each(['/tags', '/clientCertificateId', '/createdDate'])('remove %j is refused: only the description may be absent', (path) => {
+    const error = thrown(() => applyPatch(certificate, [{ op: 'remove', path }]));
+    expect(error.message).toBe(`Invalid patch path  '${path}' specified for op 'remove'. Please choose supported operations`);
+  });
+
   test('a missing path is "Invalid patch path null"', () => {
     const error = thrown(() => applyPatch(certificate, [{ op: 'replace', value: 'x' }]));
     expect(error.message).toBe('Invalid patch path null');
@@ -126,15 +131,20 @@ describe('step 4: only replace /description is supported', () => {
   test('the first bad operation is reported even after good ones, and nothing is applied', () => {
     const operations = [
       { op: 'replace', path: '/description', value: 'changed' },
-      { op: 'remove', path: '/description' },
+      { op: 'add', path: '/description', value: 'x' },
     ];
     const error = thrown(() => applyPatch(certificate, operations));
-    expect(error.message).toContain("for op 'remove'");
+    expect(error.message).toContain("for op 'add'");
     expect(certificate.description).toBe('first');
   });
 });
 
 describe('step 5: applying', () => {
+  test('remove /description clears it, whatever value it carries, and leaves every other field alone', () => {
+    const patched = applyPatch(certificate, [{ op: 'remove', path: '/description', value: 'ignored' }]);
+    expect(patched).toEqual({ ...certificate, description: '' });
+  });
+
   test('replace /description sets it and leaves every other field alone', () => {
     const patched = applyPatch(certificate, [{ op: 'replace', path: '/description', value: 'second' }]);
     expect(patched).toEqual({ ...certificate, description: 'second' });

@@ -47,10 +47,10 @@ describe('Function: validateTags', () => {
     expect(refusal({ ['k'.repeat(5_000)]: 'v' })).toEqual(badKey(`${'k'.repeat(1_024)}...`));
   });
 
-  test.each(['aws:owner', 'AWS:owner', 'Aws:'])("the reserved prefix 'aws:' in any case: %j", (key) => {
+  test.each(['aws:owner', 'AWS:owner', 'Aws:'])("the reserved prefix 'aws:' in any case, with API Gateway's text: %j", (key) => {
     expect(refusal({ [key]: 'v' })).toEqual({
       type: 'BadRequestException',
-      message: `Invalid tag key '${key}': the prefix 'aws:' is reserved`,
+      message: "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)",
     });
   });
 

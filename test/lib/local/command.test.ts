@@ -45,4 +45,21 @@ describe('accessLine', () => {
     expect(accessLine(entry, at)).toBe('10:31:02.123 GET /nope 404 NotFoundException 1ms r-1');
     expect(accessLine({ ...entry, status: 201, errorType: undefined, durationMs: 57.2 }, at)).toBe('10:31:02.123 GET /nope 201 - 57ms r-1');
   });
+
+  test('a forwarded answer (UPSTREAM_URL) is marked at the end of its line', () => {
+    const entry = {
+      apiRequestId: 'a',
+      requestId: 'up-1',
+      method: 'POST',
+      path: '/restapis',
+      routeKey: '-',
+      status: 201,
+      responseBytes: 9,
+      durationMs: 3,
+    };
+
+    expect(accessLine({ ...entry, forwarded: true }, new Date('2026-11-30T10:31:02.123Z'))).toBe(
+      '10:31:02.123 POST /restapis 201 - 3ms up-1 forwarded',
+    );
+  });
 });

@@ -118,6 +118,11 @@ describe('startLocalService checks its options by the rules the settings are che
       { functions: { maxWaiting: Number.NaN } },
       'functions.maxWaiting must be a whole number of invocations that may wait at once, from 0, got NaN',
     ],
+    [
+      { upstreamUrl: 'file:///etc/passwd' },
+      'upstreamUrl must be an http:// or https:// URL of at most 2048 characters, such as http://127.0.0.1:5000, got "file:///etc/passwd"',
+    ],
+    [{ upstreamUrl: 5000 as unknown as string }, 'upstreamUrl must be an http:// or https:// URL'],
     [{ throttle: { rate: 0, burst: 10 } }, 'throttle.rate must be a positive number of requests a second'],
     [{ throttle: { rate: 10, burst: 0.5 } }, 'throttle.burst must be a whole number of requests from 1, got 0.5'],
     [

@@ -237,6 +237,15 @@ describe('the local service configured from the environment', () => {
       'ALLOWED_HOSTS must be comma-separated host names or IP addresses, without ports (such as host.docker.internal), got "host.docker.internal:3000"',
     ],
     [{ ALLOWED_HOSTS: '' }, 'got ""'],
+    [
+      { UPSTREAM_URL: 'ftp://127.0.0.1:5000' },
+      'UPSTREAM_URL must be an http:// or https:// URL of at most 2048 characters, such as http://127.0.0.1:5000, got "ftp://127.0.0.1:5000"',
+    ],
+    [{ UPSTREAM_URL: '127.0.0.1:5000' }, 'got "127.0.0.1:5000"'],
+    [{ UPSTREAM_URL: '' }, 'got ""'],
+    [{ UPSTREAM_URL: `http://h/${'p'.repeat(2_048)}` }, 'UPSTREAM_URL must be an http:// or https:// URL of at most 2048 characters'],
+    [{ UPSTREAM_URL: 'http://127.0.0.1:5000/?a=1' }, 'without a query or fragment'],
+    [{ UPSTREAM_URL: 'http://127.0.0.1:5000/#x' }, 'without a query or fragment'],
     [{ ALLOWED_HOSTS: 'a b' }, 'got "a b"'],
   ])('%j refuses to start: %s', (env, message) => {
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(SettingError);
@@ -260,6 +269,18 @@ describe('the local service configured from the environment', () => {
       `PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`,
     );
     expect(refusal({ ...sigv4, AWS_SECRET_ACCESS_KEY: ' hunter2' })).not.toContain('hunter2');
+    for (const url of ['http://user:hunter2@127.0.0.1:5000', 'ftp://u:hunter2@h', 'http://hunter2@h?x'])
+      expect(refusal({ UPSTREAM_URL: url })).toBe(
+        "UPSTREAM_URL must not hold credentials (user:password@): forwarded requests carry the client's own signature",
+      );
+  });
+
+  test('UPSTREAM_URL names the emulator every route not served here is forwarded to, a path prefix and all', () => {
+    expect(localServiceOptionsFromEnvironment({ UPSTREAM_URL: 'http://127.0.0.1:5000' }).upstreamUrl).toBe('http://127.0.0.1:5000');
+    expect(localServiceOptionsFromEnvironment({ UPSTREAM_URL: 'https://[::1]:4566/prefix/' }).upstreamUrl).toBe(
+      'https://[::1]:4566/prefix/',
+    );
+    expect(localServiceOptionsFromEnvironment({})).not.toHaveProperty('upstreamUrl');
   });
 });
 
