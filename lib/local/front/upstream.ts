@@ -22,7 +22,8 @@ export const UPSTREAM_TIMEOUT_MS = 30_000;
 
 /**
  * Headers of one connection, not of the message (RFC 9110 section 7.6.1, and RFC 2616's list): never
- * passed on, in either direction. `host` is the upstream's own; `content-length` is set to the body sent
+ * passed on, in either direction. `host` is kept as the client sent it, since its signature covers it
+ * (a signing upstream then verifies it as signed); `content-length` is set to the body sent
  * (it was read whole); `expect` asked this service, which has read the body already.
  */
 const HOP_BY_HOP = new Set([
@@ -36,7 +37,7 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-const REPLACED = new Set(['host', 'content-length', 'expect']);
+const REPLACED = new Set(['content-length', 'expect']);
 
 /**
  * What API Gateway answers when its integration cannot be reached or does not answer in time: its
@@ -92,7 +93,7 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
         method: req.method,
         path: `${prefix}${req.url ?? '/'}`,
         agent,
-        headers: requestHeaders(req, body, base.host),
+        headers: requestHeaders(req, body),
       });
       let answered = false;
       // Once the answer has begun, its breaking off is the pipeline's to report.
@@ -123,9 +124,9 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
     });
 };
 
-/** The request's own headers as sent (names, order, repeats), without the connection's, for the upstream at `host`. */
-const requestHeaders = (req: IncomingMessage, body: Buffer, host: string): string[] => {
-  const headers = ['Host', host, ...endToEnd(req.rawHeaders)];
+/** The request's own headers as sent (names, order, repeats, `Host` among them), without the connection's. */
+const requestHeaders = (req: IncomingMessage, body: Buffer): string[] => {
+  const headers = endToEnd(req.rawHeaders);
   if (body.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)
     headers.push('Content-Length', String(body.length));
   return headers;
