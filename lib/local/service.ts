@@ -12,6 +12,7 @@ import { operations } from '../operations.js';
 import type { Caller } from './base/account.js';
 import { DEFAULT_ACCOUNT_ID } from './base/account.js';
 import { consoleAccessLog } from './console.js';
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './control/journal.js';
 import type { LocalControl } from './control/plane.js';
 import type { StateDocument } from './control/state.js';
 import { startControl } from './control-start.js';
@@ -98,6 +99,11 @@ export interface LocalServiceOptions {
    * such as `host.docker.internal`. @default none
    */
   readonly allowedHosts?: readonly string[] | undefined;
+  /**
+   * API requests the journal (`GET /_local/requests`) keeps per namespace, the oldest dropped first;
+   * 0 for none. @default 1000
+   */
+  readonly journalSize?: number;
 }
 
 export interface LocalService {
@@ -146,6 +152,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     defaultAccountId = DEFAULT_ACCOUNT_ID,
     allowedOrigins,
     allowedHosts,
+    journalSize = DEFAULT_JOURNAL_SIZE,
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -210,8 +217,15 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       operation,
       handler: (event, context, namespace) => functions.invoke(operation, event, context, namespace),
     }));
+    const journal = new RequestJournal(journalSize);
     const control = await startControl(
-      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4) },
+      {
+        storeEndpoint: handlersStore,
+        tableName: TABLE_NAME,
+        quota: quota ?? DEFAULT_QUOTA,
+        mayActBeyondOwn: keysBeyondOwn(sigv4),
+        journal,
+      },
       controlOptions,
     );
     started.push(async () => control.close());
@@ -223,6 +237,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       callers: { defaultAccountId, accountsByAccessKey: keyAccounts(sigv4) },
       control,
       checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
+      journal,
     });
     const server = createServer(
       {
