@@ -14,6 +14,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.2rem 0.5rem; border-bottom: 1px solid #8882; vertical-align: top; }
 th { font-weight: 600; font-size: 0.85rem; color: #888; }
 td.code { font-family: ui-monospace, monospace; font-size: 0.85rem; word-break: break-all; }
+td.time { font-family: ui-monospace, monospace; font-size: 0.85rem; white-space: nowrap; }
 tr.s4 td.status { color: #9a6700; } tr.s5 td.status, tr.s0 td.status { color: #cf222e; }
 tbody:empty::after { content: "none"; color: #888; display: block; padding: 0.2rem 0.5rem; }
 button { font: inherit; font-size: 0.85rem; }
@@ -76,19 +77,24 @@ const showFaults = ({ rules }) => {
   );
 };
 
+const parametersOf = (parameters) =>
+  Object.entries(parameters)
+    .map(([name, value]) => name + '=' + (typeof value === 'string' ? value : JSON.stringify(value)))
+    .join(' ');
+
 const showRequests = ({ requests, dropped }) => {
   const shown = requests.slice(-SHOWN_REQUESTS).reverse();
   $('requests').replaceChildren(
     ...shown.map((entry) =>
       row(
         [
-          [entry.time.slice(11, 23), 'code'],
+          [entry.time.slice(11, 23), 'time'],
           [entry.method + ' ' + entry.path, 'code'],
           [entry.operation ?? (entry.refusedBy ? 'refused' : '-')],
           [entry.status, 'status'],
           [entry.errorType ?? ''],
           [Math.round(entry.durationMs)],
-          [JSON.stringify(entry.parameters), 'code'],
+          [parametersOf(entry.parameters), 'code'],
         ],
         's' + String(entry.status)[0],
       ),

@@ -34,7 +34,7 @@ describeIfBrowser('the page in Chromium', () => {
       credentials: { accessKeyId: 'AKIDPAGE', secretAccessKey: 'x' },
       maxAttempts: 1,
     });
-    page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+    page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
     // A script error, a CSP violation or a dialog (a value run as script) is a failure.
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
