@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { Browser, Page } from 'playwright-core';
 import type { LocalService } from '../../../../lib/local/service.js';
-import { describeIfBrowser, launchBrowser } from '../../../support/browser.js';
 import { failureOf } from '../../../support/sdk.js';
 import { startTestService } from '../../../support/service.js';
+import { describeIfBrowser, launchBrowser } from './browser.js';
 
 /**
  * The page in a real browser: it shows what the SDK does as it happens, without a reload, and shows

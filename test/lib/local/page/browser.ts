@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { skipMark } from './target-settings.js';
+import { skipMark } from '../../../support/target-settings.js';
 
 /**
  * Headless Chromium for the page's tests: Debian's `chromium` (`.ci/run` installs it), driven by
