@@ -253,7 +253,10 @@ export const controlPlane = ({
     const action = `${method} ${path}`;
     const own = partitionOf(caller);
     if (action === 'GET /_local/health') return health();
-    const pageAnswer = page.answer(method, path, { namespace: own, query: request.query });
+    const pageAnswer = page.answer(method, path, () => {
+      const scope = scopeOf(request);
+      return scope === 'all' ? 'all' : partitionOf(scope.namespace);
+    });
     if (pageAnswer !== undefined) return pageAnswer;
     if (path === JOURNAL_PATH) {
       const scope = scopeOf(request);

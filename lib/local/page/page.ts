@@ -20,17 +20,15 @@ export const PAGE_TOKEN_HEADER = 'x-local-page-token';
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** Who is looking: the namespace the page's calls act on, by default. */
-export interface PageViewer {
-  /** `<account>#<region>`, the caller's. */
-  readonly namespace: string;
-  /** The page's query: `?all` for every namespace, `?account=&region=` another (the control plane checks it may). */
-  readonly query: URLSearchParams;
-}
+/**
+ * What the page looks at, checked by the control plane as any of its calls' scope (`?all`,
+ * `?account=&region=`): a namespace `<account>#<region>`, or `all`. Asked only for the page itself.
+ */
+export type PageScope = () => string;
 
 export interface LocalPage {
   /** The page or one of its files; `undefined` for any other path. */
-  answer(method: string, path: string, viewer: PageViewer): APIGatewayProxyStructuredResultV2 | undefined;
+  answer(method: string, path: string, scope: PageScope): APIGatewayProxyStructuredResultV2 | undefined;
   /**
    * Why a change a browser asks for is refused, or `undefined` to let it through: a request that a
    * browser made (it says where from, in `Origin` or `Sec-Fetch-Site`) and that changes something
@@ -47,10 +45,10 @@ export const localPage = (): LocalPage => {
     [`${ASSETS}page.js`]: { type: 'text/javascript; charset=utf-8', body: PAGE_SCRIPT },
   };
   return {
-    answer: (method, path, viewer) => {
+    answer: (method, path, scope) => {
       if (method !== 'GET') return undefined;
       if (path === PAGE_PATH)
-        return served('text/html; charset=utf-8', pageHtml({ token, tokenHeader: PAGE_TOKEN_HEADER, scope: scopeOf(viewer) }));
+        return served('text/html; charset=utf-8', pageHtml({ token, tokenHeader: PAGE_TOKEN_HEADER, scope: described(scope()) }));
       const file = files[path];
       return file === undefined ? undefined : served(file.type, file.body);
     },
@@ -62,12 +60,8 @@ export const localPage = (): LocalPage => {
   };
 };
 
-/** What the page shows, in words. */
-const scopeOf = ({ namespace, query }: PageViewer): string => {
-  if (query.has('all') && query.get('all') !== 'false') return 'every namespace';
-  const [account, region] = namespace.split('#');
-  return `namespace ${query.get('account') ?? account}#${query.get('region') ?? region}`;
-};
+/** What the page looks at, in words. */
+const described = (scope: string): string => (scope === 'all' ? 'every namespace' : `namespace ${scope}`);
 
 /** A browser's change to the control plane without the page's token (a page the service did not serve). */
 const withoutPageToken = (): ApiError =>

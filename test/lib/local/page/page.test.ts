@@ -4,6 +4,7 @@ import type { LocalService } from '../../../../lib/local/service.js';
 import type { RawResponse } from '../../../support/http.js';
 import { send } from '../../../support/http.js';
 import { startTestService } from '../../../support/service.js';
+import { signed } from '../../../support/signing.js';
 
 /**
  * The page `GET /_local/` serves, over HTTP: what it is sent with, and that a browser can change
@@ -110,14 +111,35 @@ describe('a change a browser asks for', () => {
   });
 });
 
-test('with AUTH=sigv4 the page is refused as any unsigned request is: a browser cannot sign', async () => {
-  const signing = await startTestService({ sigv4: { credentials: { accessKeyId: 'AKIDONE', secretAccessKey: 'secret' } } });
-  try {
+describe('with AUTH=sigv4', () => {
+  const ONE = { accessKeyId: 'AKIDWORKERONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
+  const ADMIN = { accessKeyId: 'AKIDADMIN', secretAccessKey: 'admin-secret', accountId: '999999999999', allNamespaces: true };
+  let signing: LocalService;
+  beforeAll(async () => {
+    signing = await startTestService({ sigv4: { credentials: [ONE, ADMIN] } });
+  });
+  afterAll(() => signing.close());
+  const as = async (key: typeof ONE, path: string) =>
+    send(signing.url, await signed(signing.url, { path }, { credentials: key, region: 'us-east-1' }));
+
+  test('the page is refused as any unsigned request is: a browser cannot sign', async () => {
     const page = await send(signing.url, { path: '/_local/' });
+
     expect(page.status).toBe(403);
     expect(page.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
     expect(page.body.toString()).not.toContain('local-page-token');
-  } finally {
-    await signing.close();
-  }
+  });
+
+  test('signed, it is scoped as every control call: every namespace only for a key marked all-namespaces', async () => {
+    const own = await as(ONE, '/_local/');
+    const all = await as(ONE, '/_local/?all');
+    const other = await as(ONE, '/_local/?account=999999999999');
+
+    expect(own.status).toBe(200);
+    expect(own.body.toString()).toContain('namespace 111111111111#us-east-1');
+    for (const refused of [all, other])
+      expect([refused.status, refused.headers['x-amzn-errortype']]).toEqual([403, 'AccessDeniedException']);
+    expect((await as(ADMIN, '/_local/?all')).body.toString()).toContain('every namespace');
+    expect((await as(ADMIN, '/_local/?all=maybe')).status).toBe(400);
+  });
 });
