@@ -157,6 +157,7 @@ export const pageHtml = ({ token, tokenHeader, scope }: { token: string; tokenHe
 <h1>ClientCertificate API, local</h1>
 <span id="health" class="badge">…</span>
 <span class="muted">${escaped(scope)}</span>
+<nav class="muted"><a href="/_local/">your namespace</a> · <a href="/_local/?all">every namespace</a></nav>
 </header>
 <main>
 <section>

@@ -294,6 +294,19 @@ describe('GET /_local/requests on the service', () => {
   });
 });
 
+test('JOURNAL_SIZE (journalSize) bounds each namespace’s ring on the service, and 0 journals nothing', async () => {
+  const [one, none] = await Promise.all([startTestService({ journalSize: 1 }), startTestService({ journalSize: 0 })]);
+  const namespace = { account: '000000000000', region: REGION };
+  try {
+    for (const service of [one, none]) for (const path of ['/a', '/b']) await send(service.url, { path });
+
+    expect(one.control.requests({ namespace })).toMatchObject({ requests: [{ path: '/b' }], dropped: 1 });
+    expect(none.control.requests({ namespace })).toEqual({ requests: [], dropped: 0 });
+  } finally {
+    await Promise.all([one.close(), none.close()]);
+  }
+});
+
 describe('the journal’s scope under AUTH=sigv4', () => {
   const ONE: SigV4Credentials = { accessKeyId: 'AKIDWORKERONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
   const ADMIN: SigV4Credentials = {
