@@ -145,6 +145,7 @@ export const httpApiListener = (
     // A control path is served as a route is, by the control plane: signed where signatures are
     // checked, and within the same limits on bodies; it is neither throttled nor faulted.
     const controlled = control !== undefined && url.pathname.startsWith(CONTROL_PREFIX);
+    exchange.controlled = controlled;
     const match = controlled ? undefined : matchRoute(compiled, method, url.pathname);
     if (!controlled && match === undefined) return exchange.refuse(noSuchRoute(), unread);
     exchange.routeKey = match === undefined ? `${method} ${url.pathname}` : routeKey(match.route.operation);
@@ -272,6 +273,8 @@ class Exchange {
   namespace?: string;
   body?: Buffer;
   private refused = false;
+  /** Whether it went to the control plane (its path, once `..` is resolved, is under /_local/). */
+  controlled = false;
 
   constructor(
     readonly req: IncomingMessage,
@@ -344,7 +347,7 @@ class Exchange {
     };
     this.log?.(entry);
     // The API's requests, refused or answered; the control plane's own (the page polls it) are not.
-    if (this.journal === undefined || entry.path.startsWith(CONTROL_PREFIX) || entry.path === CONTROL_PREFIX.slice(0, -1)) return;
+    if (this.journal === undefined || this.controlled || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
     const { journal, claimedNamespace } = this.journal;
     journal.record(
       {

@@ -249,7 +249,10 @@ describe('GET /_local/requests on the service', () => {
     const { local } = worker();
     await local.reset();
     await local.faults();
+    await send(service.url, { path: '/clientcertificates/../_local/health' });
+    await send(service.url, { path: '/_local/nowhere', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(await local.countRequests()).toBe(0);
+    expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: '2xx' }).requests).toEqual([]);
   });
 
   test('answers a bad query 400 with an AWS-shaped error, and changes nothing', async () => {
