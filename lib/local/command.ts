@@ -20,6 +20,7 @@ export const FLAGS = [
   ['region', 'AWS_REGION', 'region in every ARN (us-east-1)'],
   ['function-concurrency', 'FUNCTION_CONCURRENCY', 'invocations of each function at once, 1 to 1000 (10)'],
   ['key-pool-size', 'KEY_POOL_SIZE', 'key pairs generated ahead for Generate, 0 to 100 (0: none)'],
+  ['journal-size', 'JOURNAL_SIZE', 'API requests GET /_local/requests keeps per namespace, 0 (none) to 10000 (1000)'],
   ['log-format', 'LOG_FORMAT', 'text, one line per answer, or json, the structured lines (text)'],
   ['access-log', 'ACCESS_LOG', 'on, or off for no line per answer (on)'],
   [

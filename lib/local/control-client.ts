@@ -2,6 +2,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { ClockReading } from './control/clock.js';
 import type { ListedFaultRule } from './control/faults.js';
 import type { IdsReading } from './control/ids.js';
+import type { JournalEntry } from './control/journal.js';
 import type { StateDocument } from './control/state.js';
 import { NodeSha256 } from './front/sigv4.js';
 
@@ -69,6 +70,14 @@ export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: C
     addFault: async (rule: object): Promise<string> => (await call<{ id: string }>('POST', 'faults', rule)).id,
     /** The rules that fire in this namespace, with their counts. */
     faults: async (): Promise<ListedFaultRule[]> => (await call<{ rules: ListedFaultRule[] }>('GET', 'faults')).rules,
+    /** This namespace's recent requests that `filter` takes, oldest first, and how many fell out of the journal. */
+    requests: (filter: RequestsFilter = {}): Promise<{ requests: JournalEntry[]; dropped: number }> =>
+      call('GET', `requests${queryOf(filter)}`),
+    /** How many of this namespace's recent requests `filter` takes: WireMock's `verify`. */
+    countRequests: async (filter: RequestsFilter = {}): Promise<number> =>
+      (await call<{ count: number }>('GET', `requests${queryOf(filter, true)}`)).count,
+    /** Forgets this namespace's requests; returns how many went. */
+    clearRequests: async (): Promise<number> => (await call<{ cleared: number }>('DELETE', 'requests')).cleared,
     /** Removes one rule, or all of this namespace's. */
     removeFaults: async (id?: string): Promise<void> => {
       await call('DELETE', id === undefined ? 'faults' : `faults/${encodeURIComponent(id)}`);
@@ -93,3 +102,25 @@ export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: C
 };
 
 export type ControlClient = ReturnType<typeof controlClient>;
+
+/** Which requests: by operation name, status (`404`, or a class, `'4xx'`) and arrival time. */
+export interface RequestsFilter {
+  readonly operation?: string;
+  readonly status?: number | string;
+  readonly since?: Date | string;
+  readonly until?: Date | string;
+}
+
+const queryOf = ({ operation, status, since, until }: RequestsFilter, count = false): string => {
+  const query = new URLSearchParams();
+  if (operation !== undefined) query.set('operation', operation);
+  if (status !== undefined) query.set('status', String(status));
+  for (const [name, time] of [
+    ['since', since],
+    ['until', until],
+  ] as const)
+    if (time !== undefined) query.set(name, time instanceof Date ? time.toISOString() : time);
+  if (count) query.set('count', 'true');
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+};

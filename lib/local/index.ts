@@ -2,7 +2,8 @@
 import './base/require-node.js'; // first: an older Node is told why in one line
 
 export { accessLine } from './console.js';
-export type { ControlClient, ControlClientSettings } from './control-client.js';
+export type { JournalEntry, JournalParameters } from './control/journal.js';
+export type { ControlClient, ControlClientSettings, RequestsFilter } from './control-client.js';
 export { ControlCallError, controlClient } from './control-client.js';
 export type { AccessLogEntry } from './front/http-api.js';
 export type { FunctionSettings } from './functions/functions.js';

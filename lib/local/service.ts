@@ -12,6 +12,7 @@ import { operations } from '../operations.js';
 import type { Caller } from './base/account.js';
 import { DEFAULT_ACCOUNT_ID } from './base/account.js';
 import { consoleAccessLog } from './console.js';
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './control/journal.js';
 import type { LocalControl } from './control/plane.js';
 import type { StateDocument } from './control/state.js';
 import { startControl } from './control-start.js';
@@ -110,6 +111,11 @@ export interface LocalServiceOptions {
    * @default none: such requests are 404 NotFoundException
    */
   readonly upstreamUrl?: string | undefined;
+  /**
+   * API requests the journal (`GET /_local/requests`) keeps per namespace, the oldest dropped first;
+   * 0 for none. @default 1000
+   */
+  readonly journalSize?: number;
 }
 
 export interface LocalService {
@@ -160,6 +166,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     allowedHosts,
     idSeed,
     upstreamUrl,
+    journalSize = DEFAULT_JOURNAL_SIZE,
     ...controlOptions
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
@@ -232,8 +239,16 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
           control.conditionsOf(namespace, operation.name === 'GenerateClientCertificate'),
         ),
     }));
+    const journal = new RequestJournal(journalSize);
     const control = await startControl(
-      { storeEndpoint: handlersStore, tableName: TABLE_NAME, quota: quota ?? DEFAULT_QUOTA, mayActBeyondOwn: keysBeyondOwn(sigv4), idSeed },
+      {
+        storeEndpoint: handlersStore,
+        tableName: TABLE_NAME,
+        quota: quota ?? DEFAULT_QUOTA,
+        mayActBeyondOwn: keysBeyondOwn(sigv4),
+        idSeed,
+        journal,
+      },
       controlOptions,
     );
     started.push(async () => control.close());
@@ -246,6 +261,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       control,
       checkOrigin: originCheck({ host, allowedOrigins, allowedHosts }),
       ...(upstreamUrl === undefined ? {} : { upstream: { url: upstreamUrl } }),
+      journal,
     });
     const server = createServer(
       {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAccountId, isRegion } from './base/account.js';
 import { isIdSeed, SEED_RULE } from './control/ids.js';
+import { MAX_JOURNAL_SIZE } from './control/journal.js';
 import { parseFaultsFile } from './control/plane.js';
 import { parseStateDocument } from './control/state.js';
 import { atFile, localQuota } from './control-start.js';
@@ -51,6 +52,7 @@ export const localServiceOptionsFromEnvironment = (env: Environment = process.en
     ),
     ...given('defaultAccountId', fromEnvironment(env, 'DEFAULT_ACCOUNT_ID', RULES.defaultAccountId)),
     ...given('keyPoolSize', fromEnvironment(env, 'KEY_POOL_SIZE', RULES.keyPoolSize)),
+    ...given('journalSize', fromEnvironment(env, 'JOURNAL_SIZE', RULES.journalSize)),
     region: fromEnvironment(env, 'AWS_REGION', RULES.region) ?? 'us-east-1',
     ...given('quota', fromEnvironment(env, 'CLIENT_CERTIFICATE_QUOTA', RULES.quota)),
     ...given('allowedOrigins', fromEnvironment(env, 'ALLOWED_ORIGINS', list(RULES.allowedOrigins))),
@@ -76,6 +78,7 @@ const NUMERIC_OPTIONS = new Set([
   'quota',
   'maxConnections',
   'keyPoolSize',
+  'journalSize',
   'functions.concurrency',
   'functions.timeoutMs',
   'functions.maxWaitMs',
@@ -94,6 +97,7 @@ export const checkLocalServiceOptions = (options: LocalServiceOptions): void => 
     ['logLevel', options.logLevel, RULES.logLevel],
     ['maxConnections', options.maxConnections, RULES.maxConnections],
     ['keyPoolSize', options.keyPoolSize, RULES.keyPoolSize],
+    ['journalSize', options.journalSize, RULES.journalSize],
     ['allowedOrigins', options.allowedOrigins, RULES.allowedOrigins],
     ['allowedHosts', options.allowedHosts, RULES.allowedHosts],
     ['idSeed', options.idSeed, RULES.idSeed],
@@ -206,6 +210,9 @@ const RULES = {
   /** Key pairs generated ahead for Generate; each is about 2 KB held, and 50 ms of CPU to make. */
   keyPoolSize: (name: string, value: unknown) =>
     wholeNumber(name, value, 0, 100, 'key pairs generated ahead for Generate, from 0 (none) to 100 (unset: 8)'),
+  /** Requests the journal keeps per namespace (./control/journal.ts bounds them in all). */
+  journalSize: (name: string, value: unknown) =>
+    wholeNumber(name, value, 0, MAX_JOURNAL_SIZE, `requests kept per namespace, from 0 (none) to ${MAX_JOURNAL_SIZE} (unset: 1000)`),
   timeoutMs: (name: string, value: unknown) =>
     wholeNumber(name, value, 1, INTEGRATION_TIMEOUT_MS, `milliseconds a function may run, from 1 to ${INTEGRATION_TIMEOUT_MS}`),
   maxWaitMs: (name: string, value: unknown) =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +13,7 @@ import { partitionOf } from '../../../lambda/store/item.js';
 import { DEFAULT_QUOTA } from '../../../lambda/store/table.js';
 import type { Caller } from '../base/account.js';
 import { noSuchRoute, notAuthorizedForNamespace } from '../base/refusals.js';
+import { localPage } from '../page/page.js';
 import type { ClockControl } from './clock.js';
 import { answerClock, clockControl, TestClocks } from './clock.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
@@ -19,6 +21,8 @@ import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFault
 import { ControlBusy, fairLimit, Gates } from './gates.js';
 import type { IdSequence, IdsControl } from './ids.js';
 import { answerIds, IdSequences, idsControl } from './ids.js';
+import type { JournalControl } from './journal.js';
+import { JOURNAL_PATH, JournalFilterError, journalAnswer, journalControl, RequestJournal } from './journal.js';
 import type { StateDocument } from './state.js';
 import { isNamespaceKey, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
 
@@ -45,13 +49,15 @@ export interface ControlRequest {
   readonly body: Buffer;
   /** Who sent it: the namespace its credentials give it, and the access key that signed it. */
   readonly caller: Caller;
+  /** Its headers: a browser's say so (the page's token, ../page/page.ts). @default none */
+  readonly headers?: IncomingHttpHeaders;
 }
 
 /**
  * The control plane as the programmatic API offers it: what the `/_local/` paths do, without HTTP.
  * In-process there is no caller: each call names the namespaces it acts on, or acts on every one.
  */
-export interface LocalControl extends ClockControl, IdsControl {
+export interface LocalControl extends ClockControl, IdsControl, JournalControl {
   /** Removes every certificate, tag and quota slot of `namespace`, or of every one; returns how many items went. */
   reset(namespace?: Namespace): Promise<number>;
   /** The state of `namespaces`, or of every one. */
@@ -94,6 +100,8 @@ export interface ControlSettings {
   readonly mayActBeyondOwn?: (caller: Caller) => boolean;
   /** The seed of every namespace's certificate ids that sets none of its own (./ids.ts). @default none: random ids */
   readonly idSeed?: string | undefined;
+  /** The requests the front end journals (./journal.ts), which `/_local/requests` answers from. @default one that keeps none */
+  readonly journal?: RequestJournal;
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
@@ -127,6 +135,7 @@ export const controlPlane = ({
   quota = DEFAULT_QUOTA,
   mayActBeyondOwn = () => true,
   idSeed,
+  journal = new RequestJournal(0),
 }: ControlSettings): ControlPlane => {
   const started = Date.now();
   const dynamodb = new DynamoDBClient({
@@ -143,6 +152,7 @@ export const controlPlane = ({
   const rules = new FaultRules();
   const clocks = new TestClocks();
   const sequences = new IdSequences(idSeed);
+  const page = localPage();
   const turns = fairLimit(CONTROL_CONCURRENCY, CONTROL_MAX_WAITING_PER_ACCOUNT, CONTROL_MAX_WAITING);
   /**
    * Whose turn a piece of control work takes: its one namespace's account (a key signing for region
@@ -211,6 +221,7 @@ export const controlPlane = ({
     removeFaults: (id) => rules.remove(id === undefined ? 'all' : { id }) > 0 || id === undefined,
     ...clockControl(clocks),
     ...idsControl(sequences),
+    ...journalControl(journal),
   };
 
   const health = async (): Promise<Result> => {
@@ -267,6 +278,16 @@ export const controlPlane = ({
     if (action === 'GET /_local/health') return health();
     if (path === '/_local/clock') return answerClock(control, method, () => scopeOf(request), json);
     if (path === '/_local/ids') return answerIds(control, method, () => scopeOf(request), json);
+    const pageAnswer = page.answer(method, path, () => {
+      const scope = scopeOf(request);
+      return scope === 'all' ? 'all' : partitionOf(scope.namespace);
+    });
+    if (pageAnswer !== undefined) return pageAnswer;
+    if (path === JOURNAL_PATH) {
+      const scope = scopeOf(request);
+      const answer = journalAnswer(journal, method, request.query, scope === 'all' ? undefined : partitionOf(scope.namespace));
+      if (answer !== undefined) return jsonResponse(answer.status, answer.body);
+    }
     if (action === 'POST /_local/reset') {
       const scope = scopeOf(request);
       const removedItems = await control.reset(scope === 'all' ? undefined : scope.namespace);
@@ -324,9 +345,12 @@ export const controlPlane = ({
     answer: async (request) => {
       let response: Result & { headers: Record<string, string> };
       try {
+        const refusal = page.refusal(request.method, request.headers ?? {});
+        if (refusal !== undefined) throw refusal;
         response = (await route(request)) as typeof response;
       } catch (error) {
-        if (error instanceof StateDocumentError || error instanceof FaultRuleError) response = errorResponse(badRequest(error.message));
+        if (error instanceof StateDocumentError || error instanceof FaultRuleError || error instanceof JournalFilterError)
+          response = errorResponse(badRequest(error.message));
         else if (error instanceof FaultRulesFull) response = errorResponse(new ApiError('LimitExceededException', error.message));
         else if (error instanceof ControlBusy) response = errorResponse(new ApiError('TooManyRequestsException', error.message));
         else if (error instanceof ApiError) response = errorResponse(error);

@@ -10,7 +10,9 @@ import { partitionOf } from '../../../lambda/store/item.js';
 import type { Operation } from '../../operations.js';
 import { routeKey } from '../../operations.js';
 import type { Caller } from '../base/account.js';
+import { DEFAULT_ACCOUNT_ID } from '../base/account.js';
 import { malformedHttpRequest, noSuchRoute, requestEntityTooLarge } from '../base/refusals.js';
+import type { RequestJournal } from '../control/journal.js';
 import type { ControlPlane } from '../control/plane.js';
 import { ANSWER_LOST, CONTROL_PREFIX } from '../control/plane.js';
 import type { LambdaHandler } from '../functions/lambda-runtime.js';
@@ -52,6 +54,8 @@ export interface HttpApiSettings {
    * the same checks as a routed one. @default none: such requests are 404 NotFoundException
    */
   readonly upstream?: UpstreamSettings;
+  /** Told of every API request answered, with its namespace, operation and parameters (../control/journal.ts). @default none */
+  readonly journal?: RequestJournal;
 }
 
 /** One answer the stand-in gave, in the terms of HTTP API's access log variables. */
@@ -110,7 +114,17 @@ interface CompiledRoute extends Route {
 export const httpApiListener = (
   routes: readonly Route[],
   region: string,
-  { verify, throttle, maxBodyBytesInFlight = 64 * 1024 * 1024, log, callers = {}, control, checkOrigin, upstream }: HttpApiSettings = {},
+  {
+    verify,
+    throttle,
+    maxBodyBytesInFlight = 64 * 1024 * 1024,
+    log,
+    callers = {},
+    control,
+    checkOrigin,
+    upstream,
+    journal,
+  }: HttpApiSettings = {},
 ) => {
   const compiled = routes.map(compileRoute);
   const forward = upstream === undefined ? undefined : upstreamForwarder(upstream);
@@ -124,6 +138,17 @@ export const httpApiListener = (
   const signatureOf = (req: IncomingMessage): RequestSignature | ApiError => {
     const signature = readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders });
     return verify !== undefined && !(signature instanceof ApiError) && !isSigned(signature) ? signature.refusal : signature;
+  };
+  /**
+   * The namespace a request refused before its signature was checked is journaled under: the one its
+   * credentials claim when nothing is checked; with signatures checked, an unverified claim could fill
+   * another key's journal, so the unsigned requests' namespace.
+   */
+  const claimedNamespace = (req: IncomingMessage): string => {
+    const claim =
+      verify === undefined ? readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders }) : undefined;
+    const unsigned = { account: callers.defaultAccountId ?? DEFAULT_ACCOUNT_ID, region };
+    return partitionOf(claim === undefined || claim instanceof ApiError ? unsigned : callerOf(claim, region, callers));
   };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
@@ -141,6 +166,7 @@ export const httpApiListener = (
     // A control path is served as a route is, by the control plane: signed where signatures are
     // checked, and within the same limits on bodies; it is neither throttled nor faulted.
     const controlled = control !== undefined && url.pathname.startsWith(CONTROL_PREFIX);
+    exchange.controlled = controlled;
     const routed = controlled ? undefined : matchRoute(compiled, method, url.pathname);
     const match = forward !== undefined && isForeignArn(routed?.pathParameters.resource_arn) ? undefined : routed;
     // With an upstream, what no route here serves is its, but for the client certificates' own paths.
@@ -148,6 +174,8 @@ export const httpApiListener = (
     if (!controlled && match === undefined && !forwarded) return exchange.refuse(noSuchRoute(), unread);
     if (controlled) exchange.routeKey = `${method} ${url.pathname}`;
     else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
+    if (match !== undefined)
+      exchange.journaled = { operation: match.route.operation.name, pathParameters: match.pathParameters, query: url.search.slice(1) };
     if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     const signature = signatureOf(req);
     if (signature instanceof ApiError) return exchange.refuse(signature, unread);
@@ -169,6 +197,8 @@ export const httpApiListener = (
     const denied = await verify?.({ method, target: req.url ?? '/', headers: req.headers, body }, signature);
     if (denied !== undefined) return exchange.refuse(denied);
     const caller = callerOf(signature, region, callers);
+    exchange.namespace = partitionOf(caller);
+    exchange.body = body;
     if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
@@ -183,7 +213,7 @@ export const httpApiListener = (
     }
     if (match === undefined) {
       const query = new URLSearchParams(decodeQuery(url.search.slice(1)) ?? []);
-      const answer = await control!.answer({ method, path: url.pathname, query, body, caller });
+      const answer = await control!.answer({ method, path: url.pathname, query, body, caller, headers: req.headers });
       // A control answer (a state document) is held until it is sent, and so draws on the same budget;
       // only an export, which writes nothing, can be that large: a refusal here undoes no write.
       const answerBytes = Buffer.byteLength(answer.body ?? '');
@@ -226,7 +256,7 @@ export const httpApiListener = (
       res.once('finish', resolve).once('close', resolve);
     });
     turns.set(req.socket, answered);
-    const exchange = new Exchange(req, res, log);
+    const exchange = new Exchange(req, res, log, journal && { journal, claimedNamespace });
     if (before !== undefined) {
       await before;
       // The answer before closed the connection (`Connection: close`, a drop): nothing pipelined behind
@@ -300,17 +330,28 @@ class Exchange {
   routeKey = '-';
   private forwarded = false;
   private readonly cleanups: (() => void)[] = [];
+  private readonly arrived = Date.now();
+  /** What the journal keeps of a routed request: its operation and where its parameters are. */
+  journaled?: { operation: string; pathParameters: Record<string, string>; query: string };
+  /** The verified caller's namespace, once known. */
+  namespace?: string;
+  body?: Buffer;
+  private refused = false;
+  /** Whether it went to the control plane (its path, once `..` is resolved, is under /_local/). */
+  controlled = false;
 
   constructor(
     readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly log: ((entry: AccessLogEntry) => void) | undefined,
+    private readonly journal?: { journal: RequestJournal; claimedNamespace: (req: IncomingMessage) => string },
   ) {}
 
   /** Answers a request HTTP API refuses itself, in the API's error shape. */
   refuse(error: ApiError, close = false, integrationError?: string): void {
     const response = errorResponse(error);
     response.headers['x-amzn-RequestId'] = randomUUID();
+    this.refused = true;
     if (close) response.headers.connection = 'close';
     this.send(response, integrationError);
   }
@@ -368,7 +409,7 @@ class Exchange {
   }
 
   private record(status: number, requestId: string, errorType: string | undefined, responseBytes: number, integrationError?: string): void {
-    this.log?.({
+    const entry: AccessLogEntry = {
       apiRequestId: this.apiRequestId,
       requestId,
       method: this.req.method ?? '',
@@ -380,7 +421,25 @@ class Exchange {
       ...(this.forwarded ? { forwarded: true as const } : {}),
       responseBytes,
       durationMs: Math.round((performance.now() - this.started) * 10) / 10,
-    });
+    };
+    this.log?.(entry);
+    // The API's requests, refused or answered; the control plane's own (the page polls it) are not.
+    if (this.journal === undefined || this.controlled || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
+    const { journal, claimedNamespace } = this.journal;
+    journal.record(
+      {
+        time: this.arrived,
+        namespace: this.namespace ?? claimedNamespace(this.req),
+        method: entry.method,
+        path: entry.path,
+        operation: this.journaled?.operation,
+        pathParameters: this.journaled?.pathParameters,
+        query: this.journaled?.query,
+        body: this.body,
+        refused: this.refused,
+      },
+      entry,
+    );
   }
 }
 

@@ -10,8 +10,9 @@ const local = fileURLToPath(new URL('../../../lib/local/', import.meta.url));
 /** Each room and the rooms it may use besides itself. */
 const mayUse: Record<string, readonly string[]> = {
   front: ['control', 'functions', 'store', 'base'],
-  control: ['store', 'base'],
+  control: ['page', 'store', 'base'],
   functions: ['store', 'base'],
+  page: ['base'],
   store: ['base'],
   base: [],
 };

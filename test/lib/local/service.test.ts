@@ -152,6 +152,8 @@ describe('startLocalService checks its options by the rules the settings are che
       'sigv4.credentials[1]: access key AKID is listed twice',
     ],
     [{ keyPoolSize: '0' as unknown as number }, 'keyPoolSize must be a number, got "0"'],
+    [{ journalSize: '10' as unknown as number }, 'journalSize must be a number, got "10"'],
+    [{ journalSize: 1e9 }, 'journalSize must be requests kept per namespace, from 0 (none) to 10000'],
     [{ functions: { timeoutMs: '300' as unknown as number } }, 'functions.timeoutMs must be a number, got "300"'],
     [{ port: '0' as unknown as number }, 'port must be a number, got "0"'],
     [{ logLevel: 'LOUD' }, 'logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],

@@ -93,6 +93,12 @@ describe('the local service configured from the environment', () => {
     expect(localServiceOptionsFromEnvironment({}).functions).toBeUndefined();
   });
 
+  test('JOURNAL_SIZE sets how many requests the journal keeps per namespace, 0 for none', () => {
+    expect(localServiceOptionsFromEnvironment({ JOURNAL_SIZE: '0' }).journalSize).toBe(0);
+    expect(localServiceOptionsFromEnvironment({ JOURNAL_SIZE: '10000' }).journalSize).toBe(10_000);
+    expect(localServiceOptionsFromEnvironment({}).journalSize).toBeUndefined();
+  });
+
   test('ALLOWED_ORIGINS and ALLOWED_HOSTS list, comma-separated, the origins and host names a browser may call it by', () => {
     const env = {
       ALLOWED_ORIGINS: 'http://localhost:8080,https://console.example,chrome-extension://abc',
@@ -180,6 +186,8 @@ describe('the local service configured from the environment', () => {
       'FUNCTION_CONCURRENCY must be invocations of each function at once, from 1 to 1000 (unset: 10), got "0"',
     ],
     [{ FUNCTION_CONCURRENCY: '1e1' }, 'got "1e1"'],
+    [{ JOURNAL_SIZE: '10001' }, 'JOURNAL_SIZE must be requests kept per namespace, from 0 (none) to 10000 (unset: 1000), got "10001"'],
+    [{ JOURNAL_SIZE: '-1' }, 'got "-1"'],
     [{ THROTTLE_RATE: '10' }, 'THROTTLE_BURST must be set with THROTTLE_RATE'],
     [{ THROTTLE_BURST: '10' }, 'THROTTLE_RATE must be set with THROTTLE_BURST'],
     [

@@ -1,0 +1,360 @@
+import {
+  APIGatewayClient,
+  GenerateClientCertificateCommand,
+  GetClientCertificateCommand,
+  GetClientCertificatesCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateClientCertificateCommand,
+} from '@aws-sdk/client-api-gateway';
+import type { JournalRequest } from '../../../../lib/local/control/journal.js';
+import { MAX_JOURNAL_ENTRIES, RequestJournal } from '../../../../lib/local/control/journal.js';
+import { controlClient } from '../../../../lib/local/control-client.js';
+import type { SigV4Credentials } from '../../../../lib/local/front/sigv4.js';
+import type { LocalService } from '../../../../lib/local/service.js';
+import { send, sendRaw } from '../../../support/http.js';
+import { failureOf } from '../../../support/sdk.js';
+import { startTestService } from '../../../support/service.js';
+import { signed } from '../../../support/signing.js';
+
+/**
+ * The request journal: each namespace's recent API requests, refused ones included, with the
+ * parameters that matter and nothing secret, filtered and counted for a harness's assertions.
+ */
+
+const REGION = 'us-east-1';
+
+describe('RequestJournal', () => {
+  const request = (namespace: string, at = Date.now()): JournalRequest => ({
+    time: at,
+    namespace,
+    method: 'GET',
+    path: '/clientcertificates',
+    operation: 'GetClientCertificates',
+    refused: false,
+  });
+  const answer = { requestId: 'r', status: 200, durationMs: 1 };
+
+  test('keeps the last `size` requests of each namespace, counting those that fell out', () => {
+    const journal = new RequestJournal(3);
+    for (let i = 0; i < 5; i++) journal.record({ ...request('111111111111#us-east-1'), path: `/p${i}` }, answer);
+    journal.record(request('222222222222#us-east-1'), answer);
+
+    const { requests, dropped } = journal.list({ namespace: '111111111111#us-east-1' });
+    expect(requests.map(({ path }) => path)).toEqual(['/p2', '/p3', '/p4']);
+    expect(dropped).toBe(2);
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(1);
+  });
+
+  test('holds at most MAX_JOURNAL_ENTRIES in all: the namespace written least recently loses its oldest first', () => {
+    const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
+    journal.record(request('222222222222#us-east-1'), answer);
+    journal.record(request('222222222222#us-east-1'), answer);
+
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+    expect(journal.list({ namespace: '111111111111#us-east-1' }).dropped).toBe(2);
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(2);
+  });
+
+  test('of size 0 keeps nothing', () => {
+    const journal = new RequestJournal(0);
+    journal.record(request('111111111111#us-east-1'), answer);
+    expect(journal.list()).toEqual({ requests: [], dropped: 0 });
+  });
+
+  test('reads any JSON a client sends as text, objects that cannot be converted to a string included', () => {
+    const journal = new RequestJournal(10);
+    const body = '{"patchOperations":[{"op":{"toString":"x"},"path":{"valueOf":1},"value":[1]},7,null],"description":{"a":1},"tags":[1]}';
+    journal.record({ ...request('111111111111#us-east-1'), operation: 'UpdateClientCertificate', body: Buffer.from(body) }, answer);
+
+    expect(journal.list().requests[0]!.parameters).toEqual({
+      patchOperations: [
+        { op: '{"toString":"x"}', path: '{"valueOf":1}', value: '[1]' },
+        { op: '', path: '' },
+        { op: '', path: '' },
+      ],
+      tagKeys: ['0'],
+    });
+  });
+
+  test('cuts long values and keeps no more than five patch operations or tag keys, and never a tag value', () => {
+    const journal = new RequestJournal(10);
+    const long = 'x'.repeat(1_000);
+    journal.record(
+      {
+        ...request('111111111111#us-east-1'),
+        path: `/clientcertificates/${long}`,
+        operation: 'UpdateClientCertificate',
+        pathParameters: { clientcertificate_id: long },
+        body: Buffer.from(
+          JSON.stringify({
+            patchOperations: Array.from({ length: 20 }, () => ({ op: 'replace', path: '/description', value: long })),
+            tags: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`key${i}`, 'tag-value-secret'])),
+          }),
+        ),
+      },
+      answer,
+    );
+
+    const [entry] = journal.list().requests;
+    expect(JSON.stringify(entry).length).toBeLessThan(1_500);
+    expect(entry!.parameters.patchOperations).toHaveLength(5);
+    expect(entry!.parameters.patchOperations![0]!.value).toBe(`${'x'.repeat(64)}...`);
+    expect(entry!.parameters.tagKeys).toEqual(['key0', 'key1', 'key2', 'key3', 'key4']);
+    expect(JSON.stringify(entry)).not.toContain('tag-value-secret');
+  });
+});
+
+describe('GET /_local/requests on the service', () => {
+  let service: LocalService;
+  const clients: APIGatewayClient[] = [];
+  /** Each test's own namespace: a 12-digit key of its own (AUTH=none). */
+  let n = 0;
+  const worker = () => {
+    const accessKeyId = String(100_000_000_000 + ++n + Math.floor(Math.random() * 1e6) * 100);
+    const credentials = { accessKeyId, secretAccessKey: 'any-secret-key-value' };
+    const sdk = new APIGatewayClient({ endpoint: service.url, region: REGION, credentials, maxAttempts: 1 });
+    clients.push(sdk);
+    return { sdk, local: controlClient({ endpoint: service.url, credentials }), namespace: { account: accessKeyId, region: REGION } };
+  };
+
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await service.close();
+  });
+
+  test('lists the caller’s requests oldest first, with operation, status, error type and the parameters that matter', async () => {
+    const { sdk, local } = worker();
+    const id = (await sdk.send(new GenerateClientCertificateCommand({ description: 'first', tags: { team: 'blue' } })))
+      .clientCertificateId!;
+    await sdk.send(
+      new UpdateClientCertificateCommand({
+        clientCertificateId: id,
+        patchOperations: [{ op: 'replace', path: '/description', value: 'second' }],
+      }),
+    );
+    await sdk.send(new GetClientCertificatesCommand({ limit: 7 }));
+    await failureOf(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'nosuchid00' })));
+
+    const { requests, dropped } = await local.requests();
+
+    expect(dropped).toBe(0);
+    expect(requests.map(({ operation, status, errorType }) => [operation, status, errorType])).toEqual([
+      ['GenerateClientCertificate', 201, null],
+      ['UpdateClientCertificate', 200, null],
+      ['GetClientCertificates', 200, null],
+      ['GetClientCertificate', 404, 'NotFoundException'],
+    ]);
+    expect(requests.map(({ parameters }) => parameters)).toEqual([
+      { description: 'first', tagKeys: ['team'] },
+      { clientCertificateId: id, patchOperations: [{ op: 'replace', path: '/description', value: 'second' }] },
+      { limit: '7' },
+      { clientCertificateId: 'nosuchid00' },
+    ]);
+    expect(requests[0]).toMatchObject({ method: 'POST', path: '/clientcertificates', refusedBy: null });
+    expect(requests[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(requests[0]!.time)).toBeLessThanOrEqual(Date.parse(requests[3]!.time));
+    expect(requests[0]!.durationMs).toBeGreaterThan(0);
+  });
+
+  test('names the tag keys of TagResource and UntagResource, and their certificate', async () => {
+    const { sdk, local } = worker();
+    const id = (await sdk.send(new GenerateClientCertificateCommand({}))).clientCertificateId!;
+    const arn = `arn:aws:apigateway:${REGION}::/clientcertificates/${id}`;
+    await sdk.send(new TagResourceCommand({ resourceArn: arn, tags: { owner: 'someone' } }));
+    await sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['owner', 'other'] }));
+
+    const requests = (await local.requests()).requests.slice(1);
+    expect(requests.map(({ operation, parameters }) => [operation, parameters])).toEqual([
+      ['TagResource', { clientCertificateId: id, tagKeys: ['owner'] }],
+      ['UntagResource', { clientCertificateId: id, tagKeys: ['owner', 'other'] }],
+    ]);
+  });
+
+  test('holds no PEM, no Authorization value and no secret key', async () => {
+    const { sdk, local } = worker();
+    const id = (await sdk.send(new GenerateClientCertificateCommand({}))).clientCertificateId!;
+    await sdk.send(new GetClientCertificateCommand({ clientCertificateId: id }));
+
+    const text = JSON.stringify(await local.requests());
+    expect(text).toContain(id);
+    expect(text).not.toContain('BEGIN CERTIFICATE');
+    expect(text).not.toContain('AWS4-HMAC-SHA256');
+    expect(text).not.toContain('Signature=');
+    expect(text).not.toContain('any-secret-key-value');
+  });
+
+  test('shows requests refused before routing, marked as refused by the front end', async () => {
+    const { local, namespace } = worker();
+    const as = { credentials: { accessKeyId: namespace.account, secretAccessKey: 'x' }, region: REGION };
+    const noRoute = await send(service.url, await signed(service.url, { path: '/nowhere' }, as));
+    expect(noRoute.status).toBe(404);
+    const fromPage = await send(
+      service.url,
+      await signed(service.url, { path: '/clientcertificates', headers: { 'sec-fetch-site': 'cross-site' } }, as),
+    );
+    expect(fromPage.status).toBe(403);
+
+    const refused = (await local.requests()).requests.filter(({ refusedBy }) => refusedBy === 'front');
+    expect(refused.map(({ path, status, errorType, operation }) => [path, status, errorType, operation])).toEqual([
+      ['/nowhere', 404, 'NotFoundException', null],
+      ['/clientcertificates', 403, 'AccessDeniedException', null],
+    ]);
+  });
+
+  test('shows a request refused for its size, unsigned, in the unsigned namespace', async () => {
+    const unsigned = { account: '000000000000', region: REGION };
+    const { host } = new URL(service.url);
+    const tooLarge = await sendRaw(service.url, `POST /clientcertificates HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 20000000\r\n\r\n`);
+    expect(tooLarge.status).toBe(413);
+
+    expect(service.control.requests({ namespace: unsigned, status: 413 }).requests).toMatchObject([
+      { method: 'POST', path: '/clientcertificates', errorType: 'RequestEntityTooLargeException', refusedBy: 'front', parameters: {} },
+    ]);
+  });
+
+  test('filters by operation, status (exact or a class) and time, and counts', async () => {
+    const { sdk, local } = worker();
+    const before = new Date();
+    await sdk.send(new GenerateClientCertificateCommand({}));
+    await failureOf(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'nosuchid00' })));
+    await failureOf(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'nosuchid01' })));
+    const after = new Date(Date.now() + 1);
+
+    expect(await local.countRequests({ operation: 'GetClientCertificate' })).toBe(2);
+    expect(await local.countRequests({ status: '4xx' })).toBe(2);
+    expect(await local.countRequests({ status: 201 })).toBe(1);
+    expect(await local.countRequests({ status: '5xx' })).toBe(0);
+    expect(await local.countRequests({ since: before, until: after })).toBe(3);
+    expect(await local.countRequests({ since: after })).toBe(0);
+    expect((await local.requests({ operation: 'GenerateClientCertificate' })).requests).toHaveLength(1);
+  });
+
+  test('DELETE clears the caller’s requests and no other namespace’s', async () => {
+    const one = worker();
+    const two = worker();
+    await one.sdk.send(new GetClientCertificatesCommand({}));
+    await two.sdk.send(new GetClientCertificatesCommand({}));
+
+    expect(await one.local.clearRequests()).toBe(1);
+    expect(await one.local.countRequests()).toBe(0);
+    expect(await two.local.countRequests()).toBe(1);
+  });
+
+  test('does not journal control requests', async () => {
+    const { local } = worker();
+    await local.reset();
+    await local.faults();
+    await send(service.url, { path: '/clientcertificates/../_local/health' });
+    await send(service.url, { path: '/_local/nowhere', headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(await local.countRequests()).toBe(0);
+    expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: '2xx' }).requests).toEqual([]);
+  });
+
+  test('answers a bad query 400 with an AWS-shaped error, and changes nothing', async () => {
+    const { sdk, local } = worker();
+    await sdk.send(new GetClientCertificatesCommand({}));
+    for (const query of [
+      'operation=DropTable',
+      'operation=',
+      'status=200x',
+      'status=4XX',
+      'status=',
+      'since=yesterday',
+      'until=2026-13-45T00:00:00Z',
+      'since=2026-12-07T10:00:00Z&since=2026-12-07T11:00:00Z',
+      'count=yes',
+      'limit=10',
+      `${'x'.repeat(5000)}=1`,
+      'all=maybe',
+    ]) {
+      const response = await send(service.url, { path: `/_local/requests?${query}` });
+      expect({ query: query.slice(0, 40), status: response.status, type: response.headers['x-amzn-errortype'] }).toEqual({
+        query: query.slice(0, 40),
+        status: 400,
+        type: 'BadRequestException',
+      });
+      expect((response.json as { message: string }).message.length).toBeLessThan(200);
+    }
+    const filtered = await send(service.url, { method: 'DELETE', path: '/_local/requests?status=200' });
+    expect(filtered.status).toBe(400);
+    expect(await local.countRequests()).toBe(1);
+  });
+
+  test('in-process, service.control lists, filters and clears a namespace’s requests, and refuses a bad filter', async () => {
+    const { sdk, namespace } = worker();
+    await sdk.send(new GetClientCertificatesCommand({}));
+
+    expect(service.control.requests({ namespace }).requests.map(({ operation }) => operation)).toEqual(['GetClientCertificates']);
+    expect(service.control.requests({ namespace, status: '4xx' }).requests).toEqual([]);
+    expect(() => service.control.requests({ namespace, status: 'teapot' })).toThrow("'status' must be");
+    expect(service.control.clearRequests(namespace)).toBe(1);
+    expect(service.control.requests({ namespace }).requests).toEqual([]);
+  });
+});
+
+test('JOURNAL_SIZE (journalSize) bounds each namespace’s ring on the service, and 0 journals nothing', async () => {
+  const [one, none] = await Promise.all([startTestService({ journalSize: 1 }), startTestService({ journalSize: 0 })]);
+  const namespace = { account: '000000000000', region: REGION };
+  try {
+    for (const service of [one, none]) for (const path of ['/a', '/b']) await send(service.url, { path });
+
+    expect(one.control.requests({ namespace })).toMatchObject({ requests: [{ path: '/b' }], dropped: 1 });
+    expect(none.control.requests({ namespace })).toEqual({ requests: [], dropped: 0 });
+  } finally {
+    await Promise.all([one.close(), none.close()]);
+  }
+});
+
+describe('the journal’s scope under AUTH=sigv4', () => {
+  const ONE: SigV4Credentials = { accessKeyId: 'AKIDWORKERONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
+  const ADMIN: SigV4Credentials = {
+    accessKeyId: 'AKIDADMIN',
+    secretAccessKey: 'admin-secret',
+    accountId: '999999999999',
+    allNamespaces: true,
+  };
+  let service: LocalService;
+
+  beforeAll(async () => {
+    service = await startTestService({ sigv4: { credentials: [ONE, ADMIN] } });
+  });
+  afterAll(() => service.close());
+
+  const call = async (key: SigV4Credentials, method: string, path: string) =>
+    send(service.url, await signed(service.url, { method, path }, { credentials: key, region: REGION }));
+
+  test('a key not marked all-namespaces may not read or clear another namespace’s, or every one’s', async () => {
+    await call(ADMIN, 'GET', '/clientcertificates');
+
+    for (const [method, path] of [
+      ['GET', '/_local/requests?all'],
+      ['GET', '/_local/requests?account=999999999999'],
+      ['DELETE', '/_local/requests?all'],
+      ['GET', '/_local/requests?all&count'],
+    ] as const) {
+      const response = await call(ONE, method, path);
+      expect({ path, status: response.status, type: response.headers['x-amzn-errortype'] }).toEqual({
+        path,
+        status: 403,
+        type: 'AccessDeniedException',
+      });
+    }
+    expect((await call(ADMIN, 'GET', '/_local/requests?count').then((r) => r.json)) as object).toEqual({ count: 1 });
+    expect(((await call(ADMIN, 'GET', '/_local/requests?all').then((r) => r.json)) as { requests: unknown[] }).requests).toHaveLength(1);
+  });
+
+  test('a request refused before its signature is checked is filed under the unsigned namespace, never the one it claims', async () => {
+    const forged = await signed(service.url, { path: '/nowhere' }, { credentials: { ...ONE, secretAccessKey: 'wrong' }, region: REGION });
+    expect((await send(service.url, forged)).status).toBe(404);
+
+    expect(service.control.requests({ namespace: { account: '111111111111', region: REGION } }).requests).toEqual([]);
+    expect(service.control.requests({ namespace: { account: '000000000000', region: REGION } }).requests).toMatchObject([
+      { path: '/nowhere', status: 404, refusedBy: 'front' },
+    ]);
+  });
+});
