@@ -14,6 +14,7 @@ import type { RawResponse } from '../../../support/http.js';
 import { send } from '../../../support/http.js';
 import { failureOf } from '../../../support/sdk.js';
 import { startTestServiceBehindProxy } from '../../../support/service.js';
+import { until } from '../../../support/wait.js';
 
 /**
  * The control plane under /_local/, driven as a harness team drives it: over HTTP, next to the real
@@ -121,7 +122,9 @@ describe('POST /_local/reset', () => {
   });
 
   it('waits for an invocation under way and holds new ones until it is done: each sees before or after', async () => {
-    proxy.set({ mode: 'pass', delayMs: (operation) => (operation === 'PutItem' ? 400 : 0) });
+    // The Generate's writes are held 1.2 s each in the store (longer would pass the store's own 2 s
+    // request timeout): time for the reset to arrive and wait, then the list; only that is timed, below.
+    proxy.set({ mode: 'pass', delayMs: (operation) => (operation === 'PutItem' ? 1_200 : 0) });
     const finished: string[] = [];
     const done =
       <T>(name: string) =>
@@ -130,9 +133,10 @@ describe('POST /_local/reset', () => {
         return value;
       };
     const generating = generate().then(done('generate'));
-    await new Promise((wait) => setTimeout(wait, 150));
+    await until('the Generate is writing', () => proxy.calls.faulted.includes('PutItem'));
     const resetting = control('POST', 'reset?all').then(done('reset'));
-    await new Promise((wait) => setTimeout(wait, 50));
+    // Nothing tells when the reset has reached its gate: the list is sent well after it, well inside the writes' delay.
+    await new Promise((wait) => setTimeout(wait, 300));
     const listing = sdk().send(new GetClientCertificatesCommand({})).then(done('list'));
 
     const [, reset, list] = await Promise.all([generating, resetting, listing]);
