@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { jest } from '@jest/globals';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { limitExceeded } from '../../../lambda/domain/errors.js';
+import { logger } from '../../../lambda/http/api-handler.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf } from '../../../lambda/store/item.js';
@@ -337,5 +339,44 @@ describe('the DynamoDB store', () => {
     });
     expect(sent).toEqual([]);
     expect(await testStore().load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+  });
+});
+
+describe('logs', () => {
+  /** The JSON lines the functions' logger printed while `act` ran, at INFO (this file runs it SILENT). */
+  const logLinesOf = async (act: () => Promise<unknown>): Promise<Record<string, unknown>[]> => {
+    const lines: Record<string, unknown>[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(JSON.parse(String(chunk)));
+      return true;
+    });
+    logger.setLogLevel('INFO');
+    try {
+      await act();
+    } finally {
+      logger.setLogLevel('SILENT');
+      spy.mockRestore();
+    }
+    return lines;
+  };
+
+  test("each request's line names its namespace and certificate (the one it created, too), and never holds the PEM", async () => {
+    let id = '';
+    const lines = await logLinesOf(async () => {
+      id = (await invoke(generate(), GENERATE, { body: {} })).json.clientCertificateId as string;
+      await invoke(get(), GET, { id });
+      await invoke(update(), UPDATE, { id, body: replaceDescription('logged') });
+      await invoke(get(), GET, { id: 'x'.repeat(300) });
+    });
+
+    const requests = lines.filter((line) => line.message === 'request');
+    expect(requests.map(({ namespace, clientCertificateId, statusCode }) => ({ namespace, clientCertificateId, statusCode }))).toEqual([
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 201 },
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 200 },
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 200 },
+      // An id no certificate can have is not logged: a caller could write anything, of any length, there.
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: undefined, statusCode: 404 },
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/CERTIFICATE-----|x{300}/);
   });
 });
