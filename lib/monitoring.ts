@@ -134,7 +134,7 @@ export class ClientCertificateApiMonitoring extends Construct {
                   period: PERIOD,
                 }),
                 alarmFriendlyName: 'No-Traffic',
-                addAlarm: critical(`No request reached the API for ${(PERIOD.toMinutes() * periods) / 60} h`, {
+                addAlarm: critical(`No request reached the API for ${PERIOD.toMinutes() * periods} minutes`, {
                   threshold: 1,
                   comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
                   datapointsToAlarm: periods,
