@@ -17,7 +17,8 @@ const target = join(root, 'dist/functions/');
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-functions-'));
 try {
   const app = new App({ outdir });
-  const api = new ClientCertificateApi(new Stack(app, 'Bundle'), 'Api');
+  // With their maps: a consumer's stack leaves them out of the assets unless it sets sourceMaps.
+  const api = new ClientCertificateApi(new Stack(app, 'Bundle'), 'Api', { sourceMaps: true });
   const assembly = app.synth();
   rmSync(target, { recursive: true, force: true });
   for (const operation of operations) {
@@ -51,7 +52,8 @@ await build({
   target: functionBundling.target,
   mainFields: functionBundling.mainFields,
   minify: functionBundling.minify,
-  sourcemap: functionBundling.sourceMap,
+  // A stack trace from the local service's thread names the sources' lines.
+  sourcemap: true,
   sourcesContent: functionBundling.sourcesContent,
   banner: { js: functionBundling.banner! },
   alias: Object.fromEntries(

@@ -1,6 +1,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import type { Construct } from 'constructs';
 import type { ClientCertificateStackProps } from './client-certificate-stack.js';
+
+/**
+ * The gradual rollouts `-c rollout=` names. Each lasts longer than the 15 minutes the latency alarms
+ * need to fire (3 periods of 5), so a slow new version is rolled back before it takes all the traffic.
+ */
+export const ROLLOUTS = {
+  canary: LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+  linear: LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_2MINUTES,
+} as const;
 
 /** The stack's name when the `stackName` context value is not given. */
 export const DEFAULT_STACK_NAME = 'ClientCertificateApi';
@@ -27,6 +37,9 @@ export const appSettings = (app: Construct): { stackName: string; props: ClientC
     return choices.includes(value as T) ? (value as T) : refuse(key, `one of ${choices.join(', ')}`);
   };
   const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
+  const flag = (key: string): boolean | undefined =>
+    context(key) === undefined ? undefined : choice(key, ['true', 'false'], 'false') === 'true';
+  const rollout = context('rollout') === undefined ? undefined : choice('rollout', ['canary', 'linear'], 'canary');
   const alarmTopicArn = context('alarmTopicArn');
   if (alarmTopicArn !== undefined && (typeof alarmTopicArn !== 'string' || !alarmTopicArn.startsWith('arn:')))
     refuse('alarmTopicArn', 'an SNS topic ARN');
@@ -46,6 +59,10 @@ export const appSettings = (app: Construct): { stackName: string; props: ClientC
       removalPolicy: choice('removalPolicy', ['retain', 'destroy'], 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       apiName: apiName as string | undefined,
       tracing: choice('tracing', ['true', 'false'], 'false') === 'true',
+      deletionProtection: flag('deletionProtection'),
+      alarmOnNoTraffic: flag('alarmOnNoTraffic'),
+      sourceMaps: flag('sourceMaps'),
+      rollout: rollout === undefined ? undefined : ROLLOUTS[rollout],
       ...(alarmTopicArn === undefined ? {} : { alarmTopicArn: alarmTopicArn as string }),
     },
   };

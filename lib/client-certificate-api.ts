@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -13,9 +13,10 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { type ILambdaDeploymentConfig, LambdaApplication, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, type IFunction, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Code, type IFunction, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -39,19 +40,39 @@ const prebundled = (operation: Operation): string | undefined => {
   return existsSync(path) ? path : undefined;
 };
 
-/** Fields of each access-log line, in HTTP API `$context` variables. */
+/**
+ * Fields of each access-log line, in HTTP API `$context` variables
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
+ * The caller's account and principal are known on IAM-authorized routes only: with `auth=none` they
+ * are `-`. No credential: not `identity.accessKey`.
+ */
 const accessLogFormat = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
     ip: '$context.identity.sourceIp',
+    callerAccount: '$context.identity.accountId',
+    caller: '$context.identity.caller',
+    userArn: '$context.identity.userArn',
     requestTime: '$context.requestTime',
     routeKey: '$context.routeKey',
     status: '$context.status',
     protocol: '$context.protocol',
     responseLength: '$context.responseLength',
+    error: '$context.error.message',
     integrationError: '$context.integrationErrorMessage',
+    integrationLatency: '$context.integrationLatency',
+    responseLatency: '$context.responseLatency',
   }),
 );
+
+/** The name every function's version is published under, and the routes invoke. */
+export const LIVE_ALIAS = 'live';
+
+/**
+ * Tag keys on what outlives the stack (the table and log groups, retained by default), so a team can
+ * find them after `cdk destroy`: `aws resourcegroupstaggingapi get-resources --tag-filters Key=...`.
+ */
+export const RETAINED_TAGS = { stackName: 'client-certificate-api:stack-name', apiName: 'client-certificate-api:api-name' } as const;
 
 /** How a ClientCertificateApi is set up; every prop has a default fit for a sandbox account. */
 export interface ClientCertificateApiProps {
@@ -135,6 +156,41 @@ export interface ClientCertificateApiProps {
   readonly tracing?: boolean;
 
   /**
+   * Whether DynamoDB refuses to delete the table (its deletion protection), whatever deletes it: a
+   * console click, a script, or a stack update that replaces it. Turn it off only for a throwaway
+   * sandbox deployed with `removalPolicy: DESTROY`, whose `cdk destroy` it would otherwise stop.
+   *
+   * @default true, but false with `removalPolicy: RemovalPolicy.DESTROY`
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * An alarm when the API gets no request at all for half an hour: for a stage that callers use
+   * around the clock, where silence means they cannot reach it (a DNS, network or client fault).
+   *
+   * @default false: an idle sandbox would be alarming all the time
+   */
+  readonly alarmOnNoTraffic?: boolean;
+
+  /**
+   * How a new version of each function takes the traffic: a CodeDeploy configuration, e.g.
+   * `LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES`. Each function's deployment rolls back on its
+   * own alarms (errors, throttles, p99 latency), the API's 5xx rate and StoreRejected.
+   *
+   * @default no CodeDeploy: CloudFormation moves each alias to the new version at once
+   */
+  readonly rollout?: ILambdaDeploymentConfig;
+
+  /**
+   * Whether each function's asset carries its source map (`index.mjs.map`), to decode a logged stack
+   * trace. The functions never load it (see function-bundling.ts); it is left out to keep the assets
+   * small and the code's structure out of the account.
+   *
+   * @default false
+   */
+  readonly sourceMaps?: boolean;
+
+  /**
    * How the table is encrypted at rest. The default AWS managed key (`aws/dynamodb`) costs nothing
    * to keep and needs no key policy, and unlike the AWS owned key it shows in the account and
    * CloudTrail records every use DynamoDB makes of it. Pass `TableEncryptionV2.customerManagedKey(key)`
@@ -165,6 +221,8 @@ export class ClientCertificateApi extends Construct {
   public readonly url: string;
   /** Each operation's function, by operation name (`UpdateClientCertificate`, ...). */
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
+  /** Each function's `live` alias, which its route invokes, by operation name. */
+  public readonly aliases: Readonly<Record<string, Alias>>;
   /** The dashboard of the API, the functions and the table. */
   public readonly dashboard: Dashboard;
   /** The HTTP API's name, which also names the alarms, the dashboard and the metrics' `service`. */
@@ -174,6 +232,7 @@ export class ClientCertificateApi extends Construct {
   private readonly logRetention: RetentionDays;
   private readonly clientCertificateQuota: number;
   private readonly tracing: boolean;
+  private readonly sourceMaps: boolean;
 
   constructor(scope: Construct, id: string, props: ClientCertificateApiProps = {}) {
     super(scope, id);
@@ -183,6 +242,7 @@ export class ClientCertificateApi extends Construct {
     this.clientCertificateQuota = props.clientCertificateQuota ?? DEFAULT_QUOTA;
     this.apiName = props.apiName ?? Stack.of(this).stackName;
     this.tracing = props.tracing ?? false;
+    this.sourceMaps = props.sourceMaps ?? false;
     const iamAuthorization = props.iamAuthorization ?? true;
 
     this.table = new TableV2(this, 'ClientCertificateTable', {
@@ -191,7 +251,9 @@ export class ClientCertificateApi extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: props.tableEncryption ?? TableEncryptionV2.awsManagedKey(),
       removalPolicy: this.removalPolicy,
+      deletionProtection: props.deletionProtection ?? this.removalPolicy !== RemovalPolicy.DESTROY,
     });
+    this.tagRetained(this.table);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: this.apiName,
@@ -216,25 +278,52 @@ export class ClientCertificateApi extends Construct {
 
     this.url = this.stage.url;
     const functions: Record<string, LambdaFunction> = {};
+    const aliases: Record<string, Alias> = {};
     for (const operation of operations) {
       const fn = this.operationFunction(operation, props.memorySize ?? operation.memorySize ?? FUNCTION_DEFAULTS.memorySize);
+      // Each deployment publishes a version; the route invokes the alias, which a rollout moves step by step.
+      const alias = new Alias(this, `${operation.name}Alias`, { aliasName: LIVE_ALIAS, version: fn.currentVersion });
       functions[operation.name] = fn;
+      aliases[operation.name] = alias;
       this.httpApi.addRoutes({
         path: operation.path,
         methods: [HttpMethod[operation.method]],
-        integration: new MethodScopedLambdaIntegration(`${operation.name}Integration`, fn, operation.method),
+        integration: new MethodScopedLambdaIntegration(`${operation.name}Integration`, alias, operation.method),
       });
     }
     this.functions = functions;
+    this.aliases = aliases;
 
-    this.dashboard = new ClientCertificateApiMonitoring(this, 'Monitoring', {
+    const monitoring = new ClientCertificateApiMonitoring(this, 'Monitoring', {
       name: this.apiName,
       service: this.apiName,
       httpApi: this.httpApi,
       table: this.table,
       functions: operations.map((operation) => ({ operation, fn: functions[operation.name]! })),
       alarmTopic: props.alarmTopic,
-    }).dashboard;
+      alarmOnNoTraffic: props.alarmOnNoTraffic ?? false,
+    });
+    this.dashboard = monitoring.dashboard;
+
+    if (props.rollout !== undefined) {
+      const application = new LambdaApplication(this, 'Deployments');
+      for (const operation of operations) {
+        const group = new LambdaDeploymentGroup(this, `${operation.name}Deployment`, {
+          application,
+          alias: aliases[operation.name]!,
+          deploymentConfig: props.rollout,
+          alarms: monitoring.rollbackAlarms(operation),
+          autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+        });
+        Validations.of(group.role).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+          reason:
+            'LambdaDeploymentGroup always attaches it. Its wildcards are what CodeDeploy needs to move an alias and read ' +
+            'alarms (lambda:GetAlias/UpdateAlias, cloudwatch:DescribeAlarms), objects under */CodeDeploy/* and CodeDeployHook_* ' +
+            'functions; no log, table or key access. Only with rollout set.',
+        });
+      }
+    }
 
     if (!iamAuthorization) {
       // cdk-nag 3 reads acknowledgments from the construct tree; this one covers every route.
@@ -285,9 +374,14 @@ export class ClientCertificateApi extends Construct {
             handler: 'handler',
             projectRoot: repoRoot,
             depsLockFilePath: `${repoRoot}package-lock.json`,
-            bundling: functionBundling,
+            bundling: { ...functionBundling, sourceMap: this.sourceMaps },
           })
-        : new LambdaFunction(this, id, { ...props, code: Code.fromAsset(code), handler: 'index.handler' });
+        : // The package's bundles carry their maps (bin/bundle-functions.ts); the asset only when asked.
+          new LambdaFunction(this, id, {
+            ...props,
+            code: Code.fromAsset(code, { exclude: this.sourceMaps ? [] : ['*.map'] }),
+            handler: 'index.handler',
+          });
     this.useTable(fn, operation.tableActions);
     if (this.tracing) {
       Validations.of(role).acknowledge({
@@ -312,11 +406,19 @@ export class ClientCertificateApi extends Construct {
   }
 
   private logGroup(id: string, logGroupName?: string): LogGroup {
-    return new LogGroup(this, id, {
+    const group = new LogGroup(this, id, {
       ...(logGroupName === undefined ? {} : { logGroupName }),
       retention: this.logRetention,
       removalPolicy: this.removalPolicy,
     });
+    this.tagRetained(group);
+    return group;
+  }
+
+  /** Tags what may outlive the stack with the stack's and the API's names (RETAINED_TAGS). */
+  private tagRetained(resource: Construct): void {
+    Tags.of(resource).add(RETAINED_TAGS.stackName, Stack.of(this).stackName);
+    Tags.of(resource).add(RETAINED_TAGS.apiName, this.apiName);
   }
 }
 
@@ -383,6 +485,9 @@ const checkProps = (scope: Construct, props: ClientCertificateApiProps): void =>
   check('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10_240, 'an integer from 128 to 10240');
   if (props.apiName !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(props.apiName)) {
     throw new Error(`apiName must be 1 to 100 letters, digits, '-' or '_', got ${JSON.stringify(props.apiName)}`);
+  }
+  if (props.deletionProtection === true && props.removalPolicy === RemovalPolicy.DESTROY) {
+    throw new Error('deletionProtection cannot be on with removalPolicy DESTROY: cdk destroy would fail to delete the table');
   }
   // TableV2 puts the key in a replica, which needs a region; without one its error names neither.
   if (props.tableEncryption?.tableKey !== undefined && Token.isUnresolved(Stack.of(scope).region)) {

@@ -1,6 +1,6 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { ComparisonOperator, type Dashboard, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, type Dashboard, type IAlarm, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -23,6 +23,8 @@ export const ALARM_THRESHOLDS = {
   /** The count above which one period alarms: any function error or throttle, DynamoDB system error or throttle, StoreRejected. */
   anyCount: 0,
   latencyPeriods: 3,
+  /** Periods in a row without a single request before the opt-in no-traffic alarm fires: half an hour. */
+  noTrafficPeriods: 6,
 } as const;
 
 const PERIOD = Duration.minutes(5);
@@ -62,6 +64,8 @@ export interface ClientCertificateApiMonitoringProps {
   readonly service: string;
   /** Where alarms and recoveries are sent; none: alarms only change state. */
   readonly alarmTopic?: ITopic;
+  /** Whether to alarm when the API gets no request at all for ALARM_THRESHOLDS.noTrafficPeriods periods. */
+  readonly alarmOnNoTraffic: boolean;
 }
 
 /**
@@ -71,6 +75,8 @@ export interface ClientCertificateApiMonitoringProps {
  */
 export class ClientCertificateApiMonitoring extends Construct {
   public readonly dashboard: Dashboard;
+  private readonly facade: MonitoringFacade;
+  private readonly name: string;
 
   constructor(scope: Construct, id: string, props: ClientCertificateApiMonitoringProps) {
     super(scope, id);
@@ -81,6 +87,7 @@ export class ClientCertificateApiMonitoring extends Construct {
         'client-certificate-api:alarms-notify-nobody',
         'No alarm topic: the alarms only change state and notify nobody. Give the construct alarmTopic, or the app -c alarmTopicArn=arn:aws:sns:...',
       );
+    this.name = name;
     const facade = new MonitoringFacade(this, 'Facade', {
       alarmFactoryDefaults: {
         alarmNamePrefix: name,
@@ -109,6 +116,38 @@ export class ClientCertificateApiMonitoring extends Construct {
       alarmFriendlyName: 'Api',
       add5xxRateAlarm: critical(`More than ${api5xxRate * 100}% of requests answered 5xx`, { maxErrorRate: api5xxRate, ...inARow }),
     });
+    if (props.alarmOnNoTraffic) {
+      const periods = ALARM_THRESHOLDS.noTrafficPeriods;
+      facade.monitorCustom({
+        alarmFriendlyName: 'Api',
+        humanReadableName: 'Requests to the API (no-traffic alarm)',
+        metricGroups: [
+          {
+            title: 'Requests',
+            metrics: [
+              {
+                metric: new Metric({
+                  namespace: 'AWS/ApiGateway',
+                  metricName: 'Count',
+                  dimensionsMap: { ApiId: props.httpApi.apiId, Stage: '$default' },
+                  statistic: 'Sum',
+                  period: PERIOD,
+                }),
+                alarmFriendlyName: 'No-Traffic',
+                addAlarm: critical(`No request reached the API for ${PERIOD.toMinutes() * periods} minutes`, {
+                  threshold: 1,
+                  comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                  datapointsToAlarm: periods,
+                  evaluationPeriods: periods,
+                  // HTTP API reports no Count at all for a period without requests: that is the silence to alarm on.
+                  treatMissingDataOverride: TreatMissingData.BREACHING,
+                }),
+              },
+            ],
+          },
+        ],
+      });
+    }
     facade.monitorCustom({
       alarmFriendlyName: 'Functions',
       humanReadableName: `Requests by route (${METRICS_NAMESPACE} metrics)`,
@@ -142,6 +181,8 @@ export class ClientCertificateApiMonitoring extends Construct {
         lambdaFunction: fn,
         alarmFriendlyName: op,
         humanReadableName: `${op} (${routeKey(operation)})`,
+        // Not a stream's consumer: no IteratorAge widget.
+        isIterator: false,
         addLatencyP99Alarm: critical(`${op} p99 duration above ${p99.toSeconds()} s`, { maxLatency: p99, ...inARow }),
         addFaultCountAlarm: critical(`${op} failed to run (crash, timeout, start-up failure)`, any),
         addThrottlesCountAlarm: critical(`Lambda refused to run ${op} (concurrency)`, any),
@@ -176,6 +217,19 @@ export class ClientCertificateApiMonitoring extends Construct {
       ],
     });
     this.dashboard = facade.createdDashboard()!;
+    this.facade = facade;
+  }
+
+  /**
+   * The alarms a new version of the operation's function rolls back on: its own (errors, throttles,
+   * p99 latency), the API's 5xx rate, and StoreRejected (a command its role is not granted).
+   */
+  rollbackAlarms(operation: Operation): IAlarm[] {
+    const names = new Set([`${this.name}-Api-Fault-Rate-Critical`, `${this.name}-Functions-${METRIC.storeRejected}-Critical`]);
+    return this.facade
+      .createdAlarms()
+      .filter(({ alarmName }) => names.has(alarmName) || alarmName.startsWith(`${this.name}-${operation.name}-`))
+      .map(({ alarm }) => alarm);
   }
 
   /** One of the functions' own metrics for one route. */

@@ -3,8 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { isClientCertificateId } from '../domain/client-certificate.js';
 import { ApiError, internalFailure, malformedBody } from '../domain/errors.js';
 import type { Namespace } from '../domain/namespace.js';
+import { clientCertificateIdOf } from '../domain/tags.js';
 import { withDeadline } from '../store/deadline.js';
 import { requestMetrics } from './metrics.js';
 import { namespaceOf } from './namespace.js';
@@ -57,15 +59,16 @@ export const apiHandler = (operation: Operation) =>
     .handler(async (event, context) => {
       // Lambda always gives the remaining time; a caller that gives none (a script, a test) gets no deadline.
       const due = Date.now() + (context.getRemainingTimeInMillis?.() ?? Infinity) - ANSWER_MARGIN_MS;
+      const namespace = namespaceOf(event, context);
+      const pathParameters = event.pathParameters ?? {};
+      // Whose certificates, and which: the request's log line says who changed what.
+      logger.appendKeys({ namespace, clientCertificateId: certificateIdOf(pathParameters, namespace.region) });
       const { statusCode, representation } = await withDeadline(due, () =>
-        operation({
-          namespace: namespaceOf(event, context),
-          pathParameters: event.pathParameters ?? {},
-          query: queryParameters(event.rawQueryString),
-          body: parseBody(event),
-        }),
+        operation({ namespace, pathParameters, query: queryParameters(event.rawQueryString), body: parseBody(event) }),
       );
       if (representation === undefined) return jsonResponse(statusCode);
+      if (representation.kind === 'ClientCertificate')
+        logger.appendKeys({ clientCertificateId: representation.certificate.clientCertificateId });
       const halBody = wantsHal(event.headers?.accept) ? hal(representation) : undefined;
       return halBody === undefined ? jsonResponse(statusCode, plain(representation)) : jsonResponse(statusCode, halBody, HAL_MEDIA_TYPE);
     });
@@ -103,6 +106,16 @@ const apiGatewayErrors = (): Middleware => ({
     }
   },
 });
+
+/**
+ * The certificate a request's path names, from its id or its tags ARN: only an id this service could
+ * have issued, so no caller-chosen text of any length reaches the logs.
+ */
+const certificateIdOf = (pathParameters: ApiRequest['pathParameters'], region: string): string | undefined => {
+  const { clientcertificate_id: id, resource_arn: arn } = pathParameters;
+  const named = id ?? (arn === undefined ? undefined : clientCertificateIdOf(arn, region));
+  return named !== undefined && isClientCertificateId(named) ? named : undefined;
+};
 
 const parseBody = ({ body, isBase64Encoded }: APIGatewayProxyEventV2): unknown => {
   const text = isBase64Encoded && body !== undefined ? Buffer.from(body, 'base64').toString('utf8') : body;

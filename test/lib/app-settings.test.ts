@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { appSettings, DEFAULT_STACK_NAME } from '../../lib/app-settings.js';
 
 const settings = (context: Record<string, unknown>) => appSettings(new App({ context }));
@@ -16,6 +17,19 @@ describe('Method: appSettings', () => {
     expect(props).toMatchObject({ iamAuthorization: true, removalPolicy: RemovalPolicy.RETAIN, tracing: false });
     expect(props.clientCertificateQuota).toBeUndefined();
     expect(props.apiName).toBeUndefined();
+    expect(props).toMatchObject({ deletionProtection: undefined, alarmOnNoTraffic: undefined, sourceMaps: undefined, rollout: undefined });
+  });
+
+  test('takes the safe-deploy settings: a rollout by name, deletion protection, the no-traffic alarm and source maps', () => {
+    const { props } = settings({ rollout: 'canary', deletionProtection: 'false', alarmOnNoTraffic: 'true', sourceMaps: true });
+
+    expect(props).toMatchObject({
+      rollout: LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+      deletionProtection: false,
+      alarmOnNoTraffic: true,
+      sourceMaps: true,
+    });
+    expect(settings({ rollout: 'linear' }).props.rollout).toBe(LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_2MINUTES);
   });
 
   test('takes -c strings and cdk.json values alike', () => {
@@ -69,6 +83,10 @@ describe('Method: appSettings', () => {
     ['tracing', 'yes', 'context tracing must be one of true, false, got "yes"'],
     ['stackName', 'my stack', 'context stackName must be a CloudFormation stack name, got "my stack"'],
     ['alarmTopicArn', 'pager', 'context alarmTopicArn must be an SNS topic ARN, got "pager"'],
+    ['rollout', 'fast', 'context rollout must be one of canary, linear, got "fast"'],
+    ['deletionProtection', 'off', 'context deletionProtection must be one of true, false, got "off"'],
+    ['alarmOnNoTraffic', '1', 'context alarmOnNoTraffic must be one of true, false, got "1"'],
+    ['sourceMaps', 'yes', 'context sourceMaps must be one of true, false, got "yes"'],
   ])('refuses %s=%j, naming it', (key, value, message) => {
     expect(() => settings({ [key]: value })).toThrow(message);
   });

@@ -1,7 +1,9 @@
 import { App, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { LIVE_ALIAS, RETAINED_TAGS } from '../../lib/client-certificate-api.js';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { type Operation, operations, routeKey } from '../../lib/operations.js';
 import { BUILD_DEADLINE_MS, bundledStack, STACK_NAME, synth } from '../support/stack.js';
@@ -34,6 +36,14 @@ const functionOf = (template: Template, operation: Operation): [logicalId: strin
     }),
   );
 
+/** The `live` alias of the operation's function, which its route invokes. */
+const aliasOf = (template: Template, operation: Operation): [logicalId: string, alias: Json] =>
+  onlyResource(
+    template.findResources('AWS::Lambda::Alias', {
+      Properties: { FunctionName: { Ref: functionOf(template, operation)[0] }, Name: LIVE_ALIAS },
+    }),
+  );
+
 const roleIdOf = (fn: Json): string => fn.Properties.Role['Fn::GetAtt'][0];
 
 /** Every statement of every IAM policy attached to the operation's function's role. */
@@ -50,33 +60,37 @@ const actionsOf = (statement: Json): string[] => [statement.Action].flat().sort(
 const tableIdOf = (template: Template): string => onlyResource(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
 
 describe('routes', () => {
-  test.each(eachOperation)('%s has its route, integrated with its own function over payload format 2.0', (_name, operation) => {
-    const [functionId] = functionOf(template, operation);
-    const [integrationId] = onlyResource(
-      template.findResources('AWS::ApiGatewayV2::Integration', {
-        Properties: {
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
-          PayloadFormatVersion: '2.0',
-        },
-      }),
-    );
+  test.each(eachOperation)(
+    "%s has its route, integrated with its own function's live alias over payload format 2.0",
+    (_name, operation) => {
+      const [aliasId] = aliasOf(template, operation);
+      const [integrationId] = onlyResource(
+        template.findResources('AWS::ApiGatewayV2::Integration', {
+          Properties: {
+            IntegrationType: 'AWS_PROXY',
+            IntegrationUri: { Ref: aliasId },
+            PayloadFormatVersion: '2.0',
+          },
+        }),
+      );
 
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: routeKey(operation),
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
-    });
-  });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(operation),
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      });
+    },
+  );
 
-  test.each(eachOperation)("%s's function may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
+  test.each(eachOperation)("%s's live alias may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
     const [functionId] = functionOf(template, operation);
+    const [aliasId] = aliasOf(template, operation);
     const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
-    const permissions = Object.values(
-      template.findResources('AWS::Lambda::Permission', {
-        Properties: { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } },
-      }),
-    );
+    const permissionsOf = (functionName: Json) =>
+      Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: functionName } }));
+    const permissions = permissionsOf({ Ref: aliasId });
 
+    // Only the alias: an unqualified invocation would run $LATEST, outside any rollout.
+    expect(permissionsOf({ 'Fn::GetAtt': [functionId, 'Arn'] })).toEqual([]);
     expect(permissions).toHaveLength(1);
     expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
     const parts = permissions[0]!.Properties.SourceArn['Fn::Join'][1];
@@ -149,6 +163,19 @@ describe('stage', () => {
       integrationError: '$context.integrationErrorMessage',
     });
   });
+
+  test("access log lines say who called (the signer's account and principal), API Gateway's error and the integration's latency", () => {
+    const [, stage] = onlyResource(template.findResources('AWS::ApiGatewayV2::Stage'));
+
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      callerAccount: '$context.identity.accountId',
+      caller: '$context.identity.caller',
+      userArn: '$context.identity.userArn',
+      error: '$context.error.message',
+      integrationLatency: '$context.integrationLatency',
+      responseLatency: '$context.responseLatency',
+    });
+  });
 });
 
 describe('functions', () => {
@@ -176,6 +203,17 @@ describe('functions', () => {
       expect(fn.Properties.TracingConfig).toBeUndefined();
     },
   );
+
+  test.each(eachOperation)("%s's live alias points at a version published from the function", (_name, operation) => {
+    const [functionId] = functionOf(template, operation);
+    const [, alias] = aliasOf(template, operation);
+    const versionId = alias.Properties.FunctionVersion['Fn::GetAtt'][0];
+
+    expect(resourceById(template, versionId)).toMatchObject({
+      Type: 'AWS::Lambda::Version',
+      Properties: { FunctionName: { Ref: functionId } },
+    });
+  });
 
   test.each(eachOperation)('%s gets the certificate quota, 60 by default', (_name, operation) => {
     const [, fn] = functionOf(template, operation);
@@ -361,6 +399,77 @@ describe('table', () => {
   });
 });
 
+describe('deletion protection', () => {
+  test('is on by default', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] });
+  });
+
+  test('is off for a sandbox deployed with removalPolicy DESTROY, whose cdk destroy it would stop, or when turned off', () => {
+    const off = { Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] };
+
+    synth({ removalPolicy: RemovalPolicy.DESTROY }).template.hasResourceProperties('AWS::DynamoDB::GlobalTable', off);
+    synth({ deletionProtection: false }).template.hasResourceProperties('AWS::DynamoDB::GlobalTable', off);
+  });
+
+  test('asked for with removalPolicy DESTROY is refused at synth, saying why', () => {
+    expect(() => synth({ deletionProtection: true, removalPolicy: RemovalPolicy.DESTROY }, 'Refused')).toThrow(
+      'deletionProtection cannot be on with removalPolicy DESTROY: cdk destroy would fail to delete the table',
+    );
+  });
+});
+
+describe('what outlives cdk destroy', () => {
+  const tagged = { [RETAINED_TAGS.stackName]: STACK_NAME, [RETAINED_TAGS.apiName]: 'certificates-blue' };
+  const tagsOf = (tags: { Key: string; Value: unknown }[] = []) => Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]));
+
+  test('the table and every log group are tagged with the stack and API names, to be found once the stack is gone', () => {
+    const { template } = synth({ apiName: 'certificates-blue' });
+    const [, table] = onlyResource(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+
+    expect(tagsOf(table.Properties.Replicas[0].Tags)).toMatchObject(tagged);
+    expect(groups).toHaveLength(operations.length + 1);
+    for (const group of groups) expect(tagsOf(group.Properties.Tags)).toMatchObject(tagged);
+  });
+});
+
+describe('gradual rollout', () => {
+  const rolledOut = () => synth({ rollout: LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES });
+  const alarmNameOf = (template: Template, ref: Json): string => resourceById(template, ref.Ref).Properties.AlarmName;
+
+  test('is off by default: no CodeDeploy, each alias moved by CloudFormation', () => {
+    template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+  });
+
+  test.each(eachOperation)(
+    "moves %s's live alias with the configuration given, rolling back on its own alarms, the API's 5xx rate and StoreRejected",
+    (name, operation) => {
+      const { template } = rolledOut();
+      const [, alias] = aliasOf(template, operation);
+      // CloudFormation hands the alias's update to the deployment group its UpdatePolicy names.
+      const group = resourceById(template, alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName.Ref);
+
+      template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', operations.length);
+      expect(group.Type).toBe('AWS::CodeDeploy::DeploymentGroup');
+      expect(group.Properties).toMatchObject({
+        DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent15Minutes',
+        AutoRollbackConfiguration: { Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) },
+        AlarmConfiguration: { Enabled: true },
+      });
+      const names = group.Properties.AlarmConfiguration.Alarms.map((alarm: Json) => alarmNameOf(template, alarm.Name)).sort();
+      expect(names).toEqual(
+        [
+          'TestStack-Api-Fault-Rate-Critical',
+          'TestStack-Functions-StoreRejected-Critical',
+          `TestStack-${name}-Fault-Count-Critical`,
+          `TestStack-${name}-Latency-P99-Critical`,
+          `TestStack-${name}-Throttled-Count-Critical`,
+        ].sort(),
+      );
+    },
+  );
+});
+
 describe('outputs', () => {
   test('ApiUrl is the $default stage URL', () => {
     const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
@@ -398,6 +507,15 @@ describe('cdk-nag AwsSolutions', () => {
     const { stack } = synth();
 
     expect(acknowledgedRules(stack)).toEqual([]);
+  });
+
+  test('finds nothing with a gradual rollout, acknowledging only the CodeDeploy role policy LambdaDeploymentGroup always attaches', () => {
+    const { stack } = synth({ rollout: LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES });
+
+    expect(findings(stack)).toEqual([]);
+    expect([...new Set(acknowledgedRules(stack))]).toEqual([
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    ]);
   });
 
   test('finds nothing with authorization off, acknowledging only APIG4', () => {

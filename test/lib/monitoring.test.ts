@@ -131,6 +131,26 @@ describe('alarms', () => {
     expect(alarms()).toHaveLength(1 + 3 * operations.length + 3 + 1);
   });
 
+  test('no traffic: none by default; opted in, fires once the API has had no request for 6 periods of 5 minutes in a row', () => {
+    const { template: t } = synth({ alarmOnNoTraffic: true });
+    const alarm = alarmNamed('TestStack-Api-No-Traffic-Critical', t);
+
+    expect(alarms().filter((a) => /No-Traffic/.test(a.AlarmName))).toEqual([]);
+    expect(alarms(t)).toHaveLength(alarms().length + 1);
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: ALARM_THRESHOLDS.noTrafficPeriods,
+      DatapointsToAlarm: ALARM_THRESHOLDS.noTrafficPeriods,
+      // HTTP API reports no Count for a period without requests: the silence itself must breach.
+      TreatMissingData: 'breaching',
+    });
+    expect(ALARM_THRESHOLDS.noTrafficPeriods).toBe(6);
+    expect(alarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: 'Count', Statistic: 'Sum', Period: 300 });
+    expect(dimension(alarm, 'ApiId')).toEqual({ Ref: logicalIdOf('AWS::ApiGatewayV2::Api', t) });
+    expect(dimension(alarm, 'Stage')).toBe('$default');
+  });
+
   test('notify no one by default, and synth says so once', () => {
     const { stack } = synth();
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notify nobody'));
@@ -140,19 +160,39 @@ describe('alarms', () => {
     expect(warnings[0]!.entry.data).toContain('-c alarmTopicArn=');
   });
 
-  test('say in their description where the runbook is, and the runbook names each alarm as the stack does', () => {
-    const [page, anchor] = RUNBOOK.split('#');
-    const markdown = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
-    const section = markdown.split(/^#+ /m).find((s) => s.split('\n')[0]!.trim().toLowerCase().replace(/ /g, '-') === anchor);
+  test('say in their description which runbook section to read, a section that exists and names the alarm as the stack does', () => {
+    // Every alarm the stack can have: the default ones and the opt-in no-traffic alarm.
+    const every = [...alarms(), ...alarms(synth({ alarmOnNoTraffic: true }).template)];
+    // A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens.
+    const anchorOf = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 _-]/g, '')
+        .replace(/ /g, '-');
+    const sections = (page: string): Map<string, string> => {
+      const markdown = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+      return new Map(
+        markdown
+          .split(/^#+ /m)
+          .slice(1)
+          .map((section) => [anchorOf(section.split('\n')[0]!), section]),
+      );
+    };
     // `<Operation>-...` stands for one row per operation.
     const documented = (name: string) => {
       const [first, ...rest] = name.replace(/^TestStack-/, '').split('-');
       return [operations.some((o) => o.name === first) ? '<Operation>' : first, ...rest].join('-');
     };
 
-    expect(section).toBeDefined();
-    for (const alarm of alarms()) {
-      expect(alarm.AlarmDescription).toMatch(new RegExp(`What to do: ${RUNBOOK}$`));
+    for (const alarm of every) {
+      const [, page, anchor] = /What to do: ([^#\s]+)#(\S+)$/.exec(alarm.AlarmDescription) ?? [];
+      const section = page === undefined ? undefined : sections(page).get(anchor!);
+      expect({ alarm: alarm.AlarmName, link: `${page}#${anchor}`, found: section !== undefined }).toEqual({
+        alarm: alarm.AlarmName,
+        link: RUNBOOK,
+        found: true,
+      });
       expect({ alarm: alarm.AlarmName, inRunbook: section!.includes(`\`${documented(alarm.AlarmName)}\``) }).toEqual({
         alarm: alarm.AlarmName,
         inRunbook: true,
@@ -204,6 +244,10 @@ describe('dashboard', () => {
     for (const operation of operations) expect(text).toContain(functionIdOf(operation.name));
     expect(text).toContain('AWS/DynamoDB');
     expect(text).toContain(logicalIdOf('AWS::DynamoDB::GlobalTable'));
+  });
+
+  test('shows no stream widgets: the functions consume no stream (no IteratorAge)', () => {
+    expect(body()).not.toMatch(/IteratorAge/i);
   });
 
   test("shows the functions' own metrics: requests, latency and each refusal, by route", () => {

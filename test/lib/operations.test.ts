@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clientCertificateArn } from '../../lambda/domain/tags.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../lambda/store/client-certificate-store.js';
@@ -9,7 +10,7 @@ import { operations } from '../../lib/operations.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { invoke, overriding } from '../support/handlers.js';
-import type { PolicyProxy } from '../support/policy-proxy.js';
+import type { PolicyProxy, SentCall } from '../support/policy-proxy.js';
 import { actingAs, startPolicyProxy, TEST_SETUP } from '../support/policy-proxy.js';
 
 /**
@@ -191,4 +192,56 @@ test('every action a function is granted is one its handler uses: none granted f
       .map((action) => `${operation.name}: ${action}`),
   );
   expect(unused).toEqual([]);
+});
+
+/** Sends a call to the policy proxy again, exactly as it was first sent: the error type of its answer, if any. */
+const sendAgain = (call: SentCall): Promise<string> =>
+  new Promise((answered, failed) => {
+    const { hostname, port } = new URL(policy.endpoint);
+    const sent = request({ hostname, port, method: 'POST', path: call.path, headers: call.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () =>
+        answered(String((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { __type?: string }).__type ?? answer.statusCode)),
+      );
+    });
+    sent.on('error', failed);
+    sent.end(call.body);
+  });
+
+// After the tests above: each granted action has a call they sent, which the proxy allowed.
+test('withdrawing any one granted action from lib/operations.ts has a call these paths send refused, failing the test that sends it', async () => {
+  const answers: string[] = [];
+  for (const { name, tableActions } of operations) {
+    for (const action of tableActions) {
+      const granted = policy.grants.get(name)!;
+      granted.delete(action);
+      try {
+        answers.push(`${name}: ${action}: ${await sendAgain(policy.sample.get(`${name}: ${action}`)!)}`);
+      } finally {
+        granted.add(action);
+      }
+    }
+  }
+
+  const refusals = operations.flatMap(({ name, tableActions }) => tableActions.map((action) => `${name}: ${action}`));
+  expect(answers).toEqual(refusals.map((call) => `${call}: com.amazon.coral.service#AccessDeniedException`));
+  expect(policy.refused.splice(0)).toEqual(refusals);
+});
+
+test('a store command a role is not granted is refused as IAM refuses it, and fails the test that sends it', async () => {
+  // GetClientCertificate's role may only read: a create (PutItem) from it is what no role of it grants.
+  role = 'GetClientCertificate';
+  try {
+    await expect(
+      store.create({ clientCertificateId: 'role01', pemEncodedCertificate: 'pem', createdDate: 1, expirationDate: 2, tags: {} }),
+    ).rejects.toMatchObject({
+      type: 'ServiceUnavailableException',
+    });
+  } finally {
+    role = TEST_SETUP;
+  }
+
+  expect(() => expectWithinGrants()).toThrow(/GetClientCertificate: dynamodb:PutItem/);
+  policy.refused.splice(0);
 });

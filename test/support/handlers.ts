@@ -25,9 +25,8 @@ export const invoke = async (
   return { statusCode: response.statusCode, headers: response.headers, json: response.body ? JSON.parse(response.body) : {} };
 };
 
-/** Records the name of every DynamoDB command the client sends, to count store work. */
-export const recordCommands = (client: DynamoDBDocumentClient): string[] => {
-  const sent: string[] = [];
+/** Records the name of every DynamoDB command the client sends, to count store work (in `sent`, which several clients may share). */
+export const recordCommands = (client: DynamoDBDocumentClient, sent: string[] = []): string[] => {
   client.middlewareStack.add(
     (next, context) => (args) => {
       sent.push(context.commandName ?? 'unknown');

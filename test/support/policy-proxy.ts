@@ -12,6 +12,13 @@ const ROLE_HEADER = 'x-test-role';
 /** The role of the test's own setup and checks, which may do anything: not a function's. */
 export const TEST_SETUP = 'TestSetup';
 
+/** A call as a client sent it to the proxy. */
+export interface SentCall {
+  readonly path: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
 export interface PolicyProxy {
   /** Where the store's clients are to find the store. */
   readonly endpoint: string;
@@ -19,6 +26,10 @@ export interface PolicyProxy {
   readonly refused: string[];
   /** The DynamoDB actions each function's role has been allowed since the proxy started. */
   readonly used: Map<string, Set<string>>;
+  /** The first call allowed for each `Role: dynamodb:Action`, as sent: to send it again under other grants. */
+  readonly sample: Map<string, SentCall>;
+  /** The actions each function's role is granted now: a test may withdraw one (and must give it back). */
+  readonly grants: Map<string, Set<string>>;
   close(): Promise<void>;
 }
 
@@ -33,6 +44,7 @@ export const startPolicyProxy = async (target: string, table: () => string): Pro
   const grants = new Map(operations.map((operation) => [operation.name, new Set(operation.tableActions)]));
   const refused: string[] = [];
   const used = new Map<string, Set<string>>();
+  const sample = new Map<string, SentCall>();
   const sockets = new Set<Socket>();
   const { hostname, port } = new URL(target);
 
@@ -56,7 +68,10 @@ export const startPolicyProxy = async (target: string, table: () => string): Pro
           }),
         );
       }
-      if (role !== TEST_SETUP) used.set(role, (used.get(role) ?? new Set()).add(action));
+      if (role !== TEST_SETUP) {
+        used.set(role, (used.get(role) ?? new Set()).add(action));
+        if (!sample.has(`${role}: ${action}`)) sample.set(`${role}: ${action}`, { path: req.url ?? '/', headers: req.headers, body });
+      }
       const upstream = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -75,6 +90,8 @@ export const startPolicyProxy = async (target: string, table: () => string): Pro
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     refused,
     used,
+    sample,
+    grants,
     close: () =>
       new Promise<void>((done) => {
         for (const socket of sockets) socket.destroy();

@@ -1,47 +1,53 @@
 import { X509Certificate } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { jest } from '@jest/globals';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { limitExceeded } from '../../../lambda/domain/errors.js';
+import { logger } from '../../../lambda/http/api-handler.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
-import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
+import { DEFAULT_NAMESPACE, DynamoDbClientCertificateStore } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf } from '../../../lambda/store/item.js';
-import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
-import { startDynalite } from '../../../lib/local/store/dynalite.js';
 import { invoke, overriding, recordCommands } from '../../support/handlers.js';
+import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
-const TABLE = 'HandlerTests';
+// Each handler's store calls run under its function's role, behind a proxy that refuses what the role
+// is not granted (as IAM does on AWS): a command outside lib/operations.ts fails the test that sends it.
+const behind = storeBehindFaultProxy('HandlerTests');
+const GENERATE = 'GenerateClientCertificate';
+const GET = 'GetClientCertificate';
+const UPDATE = 'UpdateClientCertificate';
 
-let db: LocalDynamoDb;
-let client: ReturnType<typeof documentClient>;
-let sent: string[];
-let store: DynamoDbClientCertificateStore;
-type Factory = (store: ClientCertificateStore) => Parameters<typeof invoke>[0];
+/** The commands the functions' stores sent, in order, since the test (or `generated`) began. */
+const sent: string[] = [];
+const recording = new Set<string>();
+/** The store as the function of `operation` has it: under its role, its commands recorded in `sent`. */
+const storeOf = (operation: string): DynamoDbClientCertificateStore => {
+  const client = behind.clientOf(operation);
+  if (!recording.has(operation)) {
+    recording.add(operation);
+    recordCommands(client, sent);
+  }
+  return new DynamoDbClientCertificateStore(client, behind.table);
+};
+/** The test's own store, for its checks: not a function's role, and not recorded. */
+const testStore = () => new DynamoDbClientCertificateStore(behind.client, behind.table);
+
+type Factory = (store?: ClientCertificateStore) => Parameters<typeof invoke>[0];
 let generate: Factory;
 let get: Factory;
 let update: Factory;
 
 beforeAll(async () => {
-  Object.assign(process.env, { TABLE_NAME: TABLE, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  db = await startDynalite(TABLE);
-  client = documentClient({ endpoint: db.endpoint });
-  sent = recordCommands(client);
-  store = new DynamoDbClientCertificateStore(client, TABLE);
+  Object.assign(process.env, { TABLE_NAME: 'HandlerTests', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' });
   // The handler modules read TABLE_NAME when loaded, as in Lambda: load them once it is set.
   // Every request here is in the store's own namespace (the test event's context names its default).
   const inStore =
-    (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory =>
+    (operation: string, factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory =>
     (one) =>
-      factory(() => one);
-  generate = inStore((await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
-  get = inStore((await import('../../../lambda/handlers/get-client-certificate.js')).createHandler);
-  update = inStore((await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await db.close();
+      factory(() => one ?? storeOf(operation));
+  generate = inStore(GENERATE, (await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
+  get = inStore(GET, (await import('../../../lambda/handlers/get-client-certificate.js')).createHandler);
+  update = inStore(UPDATE, (await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
 });
 
 beforeEach(() => {
@@ -49,10 +55,10 @@ beforeEach(() => {
 });
 
 const stored = async (id: string) =>
-  (await client.send(new GetCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, id), ConsistentRead: true }))).Item;
+  (await behind.client.send(new GetCommand({ TableName: behind.table, Key: keyOf(DEFAULT_NAMESPACE, id), ConsistentRead: true }))).Item;
 
 const generated = async (body: unknown = { description: 'first', tags: { team: 'a' } }): Promise<ClientCertificate> => {
-  const { json } = await invoke(generate(store), 'GenerateClientCertificate', { body });
+  const { json } = await invoke(generate(), 'GenerateClientCertificate', { body });
   sent.length = 0;
   return json as unknown as ClientCertificate;
 };
@@ -61,7 +67,7 @@ const replaceDescription = (value: string) => ({ patchOperations: [{ op: 'replac
 
 describe('GenerateClientCertificate', () => {
   test('answers 201 with a real certificate valid for exactly 365 days, stored at version 1 holding a quota slot', async () => {
-    const response = await invoke(generate(store), 'GenerateClientCertificate', { body: { description: 'd', tags: { team: 'blue' } } });
+    const response = await invoke(generate(), 'GenerateClientCertificate', { body: { description: 'd', tags: { team: 'blue' } } });
 
     expect(response.statusCode).toBe(201);
     const body = response.json as unknown as ClientCertificate;
@@ -88,6 +94,7 @@ describe('GenerateClientCertificate', () => {
 
   test('generates the key pair while the store claims a place: the PEM is still on its way when the store is asked', async () => {
     let pendingWhenAsked: boolean | undefined;
+    const store = storeOf(GENERATE);
     const watching = overriding(store, {
       create: async (certificate) => {
         const notYet = Symbol('not yet');
@@ -106,7 +113,7 @@ describe('GenerateClientCertificate', () => {
 
   test('refused before the key pair is needed (a full quota), answers only once its generation is done', async () => {
     let generatedBeforeAnswer = false;
-    const full = overriding(store, {
+    const full = overriding(storeOf(GENERATE), {
       create: async (certificate) => {
         void Promise.resolve(certificate.pemEncodedCertificate).then(() => {
           generatedBeforeAnswer = true;
@@ -123,14 +130,15 @@ describe('GenerateClientCertificate', () => {
 
   test('never overwrites a certificate whose id it happened to draw: it draws again', async () => {
     const taken: string[] = [];
+    const store = storeOf(GENERATE);
     const racing = overriding(store, {
       create: async (certificate) => {
         if (taken.length === 0) {
           // Someone else stores a certificate under the very id this request drew.
           taken.push(certificate.clientCertificateId);
-          await client.send(
+          await behind.client.send(
             new PutCommand({
-              TableName: TABLE,
+              TableName: behind.table,
               Item: {
                 ...certificate,
                 pemEncodedCertificate: await certificate.pemEncodedCertificate,
@@ -153,7 +161,7 @@ describe('GenerateClientCertificate', () => {
   });
 
   test('a bad body is a 400 and writes nothing', async () => {
-    const response = await invoke(generate(store), 'GenerateClientCertificate', { body: { tags: { 'aws:x': 'y' } } });
+    const response = await invoke(generate(), 'GenerateClientCertificate', { body: { tags: { 'aws:x': 'y' } } });
 
     expect(response.statusCode).toBe(400);
     expect(response.headers['x-amzn-ErrorType']).toBe('BadRequestException');
@@ -165,7 +173,7 @@ describe('GetClientCertificate', () => {
   test('returns the stored resource without the store version', async () => {
     const certificate = await generated();
 
-    const response = await invoke(get(store), 'GetClientCertificate', { id: certificate.clientCertificateId });
+    const response = await invoke(get(), 'GetClientCertificate', { id: certificate.clientCertificateId });
 
     expect(response.statusCode).toBe(200);
     expect(response.json).toEqual(certificate);
@@ -173,7 +181,7 @@ describe('GetClientCertificate', () => {
   });
 
   test('an unknown id is 404 NotFoundException', async () => {
-    const response = await invoke(get(store), 'GetClientCertificate', { id: 'zzzzzz' });
+    const response = await invoke(get(), 'GetClientCertificate', { id: 'zzzzzz' });
 
     expect(response.statusCode).toBe(404);
     expect(response.headers['x-amzn-ErrorType']).toBe('NotFoundException');
@@ -181,7 +189,7 @@ describe('GetClientCertificate', () => {
   });
 
   test('an id this service could never have issued is 404 without asking the store', async () => {
-    const response = await invoke(get(store), 'GetClientCertificate', { id: 'x'.repeat(3000) });
+    const response = await invoke(get(), 'GetClientCertificate', { id: 'x'.repeat(3000) });
 
     expect(response.statusCode).toBe(404);
     expect(sent).toEqual([]);
@@ -192,7 +200,7 @@ describe('UpdateClientCertificate', () => {
   test('reads once, writes once, advances the version and answers the whole resource', async () => {
     const certificate = await generated();
 
-    const response = await invoke(update(store), 'UpdateClientCertificate', {
+    const response = await invoke(update(), 'UpdateClientCertificate', {
       id: certificate.clientCertificateId,
       body: replaceDescription('second'),
     });
@@ -201,13 +209,16 @@ describe('UpdateClientCertificate', () => {
     expect(response.json).toEqual({ ...certificate, description: 'second' });
     expect(response.headers['x-amzn-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(sent).toEqual(['GetItemCommand', 'UpdateItemCommand']);
-    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: { ...certificate, description: 'second' }, version: 2 });
+    expect(await testStore().load(certificate.clientCertificateId)).toEqual({
+      value: { ...certificate, description: 'second' },
+      version: 2,
+    });
   });
 
   test('no operations answer the resource unchanged and write nothing', async () => {
     const certificate = await generated();
 
-    const response = await invoke(update(store), 'UpdateClientCertificate', {
+    const response = await invoke(update(), 'UpdateClientCertificate', {
       id: certificate.clientCertificateId,
       body: { patchOperations: [] },
     });
@@ -225,7 +236,7 @@ describe('UpdateClientCertificate', () => {
     const certificate = await generated();
     const body = typeof patchOperations === 'string' ? patchOperations : { patchOperations };
 
-    const response = await invoke(update(store), 'UpdateClientCertificate', { id: certificate.clientCertificateId, body });
+    const response = await invoke(update(), 'UpdateClientCertificate', { id: certificate.clientCertificateId, body });
 
     expect(response.statusCode).toBe(400);
     expect(response.headers['x-amzn-ErrorType']).toBe(type);
@@ -233,13 +244,13 @@ describe('UpdateClientCertificate', () => {
   });
 
   test('enum validation comes before lookup: a bad op on an unknown id is still a ValidationException', async () => {
-    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'nope00', body: { patchOperations: [{ op: 'bad' }] } });
+    const response = await invoke(update(), 'UpdateClientCertificate', { id: 'nope00', body: { patchOperations: [{ op: 'bad' }] } });
 
     expect(response.headers['x-amzn-ErrorType']).toBe('ValidationException');
   });
 
   test('an unknown id is 404 after one read', async () => {
-    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'nope00', body: replaceDescription('x') });
+    const response = await invoke(update(), 'UpdateClientCertificate', { id: 'nope00', body: replaceDescription('x') });
 
     expect(response.statusCode).toBe(404);
     expect(response.json).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
@@ -247,7 +258,7 @@ describe('UpdateClientCertificate', () => {
   });
 
   test('an id this service could never have issued is 404 without asking the store', async () => {
-    const response = await invoke(update(store), 'UpdateClientCertificate', { id: 'x'.repeat(3000), body: replaceDescription('x') });
+    const response = await invoke(update(), 'UpdateClientCertificate', { id: 'x'.repeat(3000), body: replaceDescription('x') });
 
     expect(response.statusCode).toBe(404);
     expect(sent).toEqual([]);
@@ -256,7 +267,7 @@ describe('UpdateClientCertificate', () => {
   test('an unsupported operation after a good one is a 400 and nothing is written', async () => {
     const certificate = await generated();
 
-    const response = await invoke(update(store), 'UpdateClientCertificate', {
+    const response = await invoke(update(), 'UpdateClientCertificate', {
       id: certificate.clientCertificateId,
       body: { patchOperations: [replaceDescription('changed').patchOperations[0], { op: 'replace', path: '/tags/team', value: 'x' }] },
     });
@@ -266,12 +277,14 @@ describe('UpdateClientCertificate', () => {
       message: "Invalid patch path  '/tags/team' specified for op 'replace'. Must be one of: [/description]",
     });
     expect(sent).toEqual(['GetItemCommand']);
-    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+    expect(await testStore().load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
   });
 
   test('a writer that got there first wins: the late one gets 409 and writes nothing', async () => {
     const certificate = await generated();
-    const other = new DynamoDbClientCertificateStore(documentClient({ endpoint: db.endpoint }), TABLE);
+    // Another request of the same function: under the same role, on a store of its own.
+    const other = storeOf(UPDATE);
+    const store = storeOf(UPDATE);
     const overtaken = overriding(store, {
       load: async (id) => {
         const read = await store.load(id);
@@ -297,10 +310,11 @@ describe('UpdateClientCertificate', () => {
   test('a certificate deleted between read and write is 404 and is not brought back', async () => {
     const certificate = await generated();
     const id = certificate.clientCertificateId;
+    const store = storeOf(UPDATE);
     const vanishing = overriding(store, {
       load: async (loadId) => {
         const read = await store.load(loadId);
-        await client.send(new DeleteCommand({ TableName: TABLE, Key: keyOf(DEFAULT_NAMESPACE, loadId) }));
+        await behind.client.send(new DeleteCommand({ TableName: behind.table, Key: keyOf(DEFAULT_NAMESPACE, loadId) }));
         return read;
       },
     });
@@ -319,11 +333,50 @@ describe('the DynamoDB store', () => {
     // 140000 three-byte characters: 420 KB in UTF-8, though under the 125000-character rule's reach only by bytes.
     const huge = { ...certificate, description: '€'.repeat(140_000) };
 
-    await expect(store.saveIfVersion(huge, 1)).rejects.toMatchObject({
+    await expect(storeOf(UPDATE).saveIfVersion(huge, 1)).rejects.toMatchObject({
       type: 'BadRequestException',
       message: 'Invalid ClientCertificate description specified.',
     });
     expect(sent).toEqual([]);
-    expect(await store.load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+    expect(await testStore().load(certificate.clientCertificateId)).toEqual({ value: certificate, version: 1 });
+  });
+});
+
+describe('logs', () => {
+  /** The JSON lines the functions' logger printed while `act` ran, at INFO (this file runs it SILENT). */
+  const logLinesOf = async (act: () => Promise<unknown>): Promise<Record<string, unknown>[]> => {
+    const lines: Record<string, unknown>[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(JSON.parse(String(chunk)));
+      return true;
+    });
+    logger.setLogLevel('INFO');
+    try {
+      await act();
+    } finally {
+      logger.setLogLevel('SILENT');
+      spy.mockRestore();
+    }
+    return lines;
+  };
+
+  test("each request's line names its namespace and certificate (the one it created, too), and never holds the PEM", async () => {
+    let id = '';
+    const lines = await logLinesOf(async () => {
+      id = (await invoke(generate(), GENERATE, { body: {} })).json.clientCertificateId as string;
+      await invoke(get(), GET, { id });
+      await invoke(update(), UPDATE, { id, body: replaceDescription('logged') });
+      await invoke(get(), GET, { id: 'x'.repeat(300) });
+    });
+
+    const requests = lines.filter((line) => line.message === 'request');
+    expect(requests.map(({ namespace, clientCertificateId, statusCode }) => ({ namespace, clientCertificateId, statusCode }))).toEqual([
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 201 },
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 200 },
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: id, statusCode: 200 },
+      // An id no certificate can have is not logged: a caller could write anything, of any length, there.
+      { namespace: DEFAULT_NAMESPACE, clientCertificateId: undefined, statusCode: 404 },
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/CERTIFICATE-----|x{300}/);
   });
 });

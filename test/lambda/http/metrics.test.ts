@@ -5,16 +5,18 @@ import type { ClientCertificate } from '../../../lambda/domain/client-certificat
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../../lambda/http/metrics.js';
 import type { ClientCertificateStore, ClientCertificateStores } from '../../../lambda/store/client-certificate-store.js';
 import { DynamoDbClientCertificateStore, documentClient } from '../../../lambda/store/dynamodb-store.js';
-import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/store/dynalite.js';
 import { operations, routeKey } from '../../../lib/operations.js';
 import { invoke, overriding } from '../../support/handlers.js';
+import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
 // The functions' metrics are the embedded-metric-format lines they print: these tests read them from stdout.
 const TABLE = 'MetricsTests';
 
-let db: LocalDynamoDb;
-let client: ReturnType<typeof documentClient>;
+// Each handler's store calls run under its function's role, refused as IAM would what it is not granted.
+const behind = storeBehindFaultProxy(TABLE);
+/** The store as the function of `operation` has it, on the test's table; `quota` certificates at most. */
+const storeOf = (operation: string, quota?: number) => new DynamoDbClientCertificateStore(behind.clientOf(operation), behind.table, quota);
+
 type Factory = (store: ClientCertificateStore) => Parameters<typeof invoke>[0];
 let generate: Factory;
 let update: Factory;
@@ -29,8 +31,6 @@ beforeAll(async () => {
   });
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  db = await startDynalite(TABLE);
-  client = documentClient({ endpoint: db.endpoint });
   // Every request here is in the store's own namespace.
   const inStore =
     (factory: (stores: ClientCertificateStores) => Parameters<typeof invoke>[0]): Factory =>
@@ -38,11 +38,6 @@ beforeAll(async () => {
       factory(() => one);
   generate = inStore((await import('../../../lambda/handlers/generate-client-certificate.js')).createHandler);
   update = inStore((await import('../../../lambda/handlers/update-client-certificate.js')).createHandler);
-});
-
-afterAll(async () => {
-  client.destroy();
-  await db.close();
 });
 
 interface Emf {
@@ -72,16 +67,18 @@ const metricNames = (emf: Emf): string[] => emf._aws.CloudWatchMetrics[0]!.Metri
 
 const routeOf = (name: string): string => routeKey(operations.find((o) => o.name === name)!);
 
-const newCertificate = async (store: ClientCertificateStore): Promise<ClientCertificate> =>
-  (await invoke(generate(store), 'GenerateClientCertificate', { body: {} })).json as unknown as ClientCertificate;
+const newCertificate = async (quota?: number): Promise<ClientCertificate> =>
+  (await invoke(generate(storeOf('GenerateClientCertificate', quota)), 'GenerateClientCertificate', { body: {} }))
+    .json as unknown as ClientCertificate;
 
 const updateBody = { patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] };
 
 test('a request prints one EMF line: Requests and Latency in the namespace, by service and route', async () => {
-  const store = new DynamoDbClientCertificateStore(client, TABLE);
-  const { clientCertificateId: id } = await newCertificate(store);
+  const { clientCertificateId: id } = await newCertificate();
 
-  const lines = await emfLinesOf(() => invoke(update(store), 'UpdateClientCertificate', { id, body: updateBody }));
+  const lines = await emfLinesOf(() =>
+    invoke(update(storeOf('UpdateClientCertificate')), 'UpdateClientCertificate', { id, body: updateBody }),
+  );
 
   expect(lines).toHaveLength(1);
   const [emf] = lines as [Emf];
@@ -101,13 +98,13 @@ test('a request prints one EMF line: Requests and Latency in the namespace, by s
 });
 
 test('a write that lost a race is counted as ConflictException', async () => {
-  const store = new DynamoDbClientCertificateStore(client, TABLE);
-  const { clientCertificateId: id } = await newCertificate(store);
+  const { clientCertificateId: id } = await newCertificate();
+  const store = storeOf('UpdateClientCertificate');
   // Another writer saves between this request's read and its write.
   const racing = overriding(store, {
     load: async (loadId) => {
       const loaded = (await store.load(loadId))!;
-      await store.saveIfVersion(loaded.value, loaded.version);
+      await storeOf('UpdateClientCertificate').saveIfVersion(loaded.value, loaded.version);
       return loaded;
     },
   });
@@ -119,12 +116,11 @@ test('a write that lost a race is counted as ConflictException', async () => {
 });
 
 test('a Generate refused by the quota is counted as LimitExceededException', async () => {
-  const table = 'MetricsQuotaTests';
-  await ensureTable(db.endpoint, table);
-  const store = new DynamoDbClientCertificateStore(client, table, 1);
-  await newCertificate(store);
+  await newCertificate(1);
 
-  const lines = await emfLinesOf(() => invoke(generate(store), 'GenerateClientCertificate', { body: {} }));
+  const lines = await emfLinesOf(() =>
+    invoke(generate(storeOf('GenerateClientCertificate', 1)), 'GenerateClientCertificate', { body: {} }),
+  );
 
   expect(lines[0]).toMatchObject({ [ROUTE_DIMENSION]: routeOf('GenerateClientCertificate'), LimitExceededException: 1 });
 });

@@ -2,43 +2,50 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientCertificate } from '../../../lambda/domain/client-certificate.js';
 import { newClientCertificateId } from '../../../lambda/domain/client-certificate.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
+import type { ClientCertificateStore } from '../../../lambda/store/client-certificate-store.js';
 import { withDeadline } from '../../../lambda/store/deadline.js';
 import {
   DEFAULT_NAMESPACE,
   DynamoDbClientCertificateStore,
-  documentClient,
-  dynamoDbStores,
   STALE_SLOT_MS,
   WRITE_ATTEMPT_MS,
 } from '../../../lambda/store/dynamodb-store.js';
 import { keyOf, slotKey } from '../../../lambda/store/item.js';
-import type { LocalDynamoDb } from '../../../lib/local/store/dynalite.js';
-import { ensureTable, startDynalite } from '../../../lib/local/store/dynalite.js';
 import { recordCommands } from '../../support/handlers.js';
+import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
-let db: LocalDynamoDb;
-let client: ReturnType<typeof documentClient>;
-let tables = 0;
+// Each store method's calls run under the role of the function that calls it on AWS, behind a proxy
+// that refuses, as IAM does, what that role is not granted (lib/operations.ts).
+const behind = storeBehindFaultProxy('StoreTest');
 
-beforeAll(async () => {
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  db = await startDynalite('Unused');
-  client = documentClient({ endpoint: db.endpoint });
-});
+/** The function whose handler calls each store method (Update's and the tag operations' loads are Get's grants too). */
+const CALLER = {
+  create: 'GenerateClientCertificate',
+  load: 'GetClientCertificate',
+  saveIfVersion: 'UpdateClientCertificate',
+  delete: 'DeleteClientCertificate',
+  list: 'GetClientCertificates',
+} as const satisfies Record<keyof ClientCertificateStore, string>;
 
-afterAll(async () => {
-  client.destroy();
-  await db.close();
-});
-
-/** A store on a table of its own, so each test starts empty. */
-const freshStore = async (quota: number, now: () => number = Date.now) => {
-  const table = `StoreTest${++tables}`;
-  await ensureTable(db.endpoint, table);
-  return { table, store: new DynamoDbClientCertificateStore(client, table, quota, now) };
+/** The store as the functions have it: each method on a store under its caller's role. */
+const functionsStore = (quota: number, now: () => number = Date.now, namespace: Namespace = DEFAULT_NAMESPACE): ClientCertificateStore => {
+  const of = Object.fromEntries(
+    Object.entries(CALLER).map(([method, operation]) => [
+      method,
+      new DynamoDbClientCertificateStore(behind.clientOf(operation), behind.table, quota, now, namespace),
+    ]),
+  ) as Record<keyof ClientCertificateStore, DynamoDbClientCertificateStore>;
+  return {
+    create: (certificate) => of.create.create(certificate),
+    load: (id) => of.load.load(id),
+    saveIfVersion: (certificate, version) => of.saveIfVersion.saveIfVersion(certificate, version),
+    delete: (id) => of.delete.delete(id),
+    list: (page) => of.list.list(page),
+  };
 };
+
+/** A store on the test's own table, so each test starts empty. */
+const freshStore = async (quota: number, now: () => number = Date.now) => ({ table: behind.table, store: functionsStore(quota, now) });
 
 const certificate = (id = newClientCertificateId()): ClientCertificate => ({
   clientCertificateId: id,
@@ -49,7 +56,7 @@ const certificate = (id = newClientCertificateId()): ClientCertificate => ({
 });
 
 const slotItems = async (table: string) =>
-  ((await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).filter((item) =>
+  ((await behind.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).filter((item) =>
     String(item.clientCertificateId).startsWith(slotKey(0).slice(0, -1)),
   );
 
@@ -93,7 +100,9 @@ describe('the quota', () => {
     await store.create(certificate('live01'));
     // A generate that claimed a slot and died before storing its certificate.
     const free = (await slotItems(table)).some((s) => s.clientCertificateId === slotKey(0)) ? slotKey(1) : slotKey(0);
-    await client.send(new PutCommand({ TableName: table, Item: { ...keyOf(DEFAULT_NAMESPACE, free), owner: 'dead01', claimedAt: now } }));
+    await behind.client.send(
+      new PutCommand({ TableName: table, Item: { ...keyOf(DEFAULT_NAMESPACE, free), owner: 'dead01', claimedAt: now } }),
+    );
 
     await expect(store.create(certificate())).rejects.toMatchObject({ type: 'LimitExceededException' });
     now += STALE_SLOT_MS + 1;
@@ -292,10 +301,7 @@ describe('namespaces', () => {
   const B: Namespace = { account: '222222222222', region: 'us-east-1' };
 
   /** Stores of three namespaces sharing one fresh table. */
-  const freshStores = async (quota: number) => {
-    const { table } = await freshStore(quota);
-    return dynamoDbStores(client, table, quota);
-  };
+  const freshStores = async (quota: number) => (namespace: Namespace) => functionsStore(quota, Date.now, namespace);
 
   test('a namespace lists its own certificates, page by page, each once, with one Query a page, among others', async () => {
     const stores = await freshStores(60);
@@ -304,7 +310,7 @@ describe('namespaces', () => {
     for (const id of mine) await stores(A).create(certificate(id));
     for (let i = 0; i < 5; i++) await stores(A_ELSEWHERE).create(certificate());
     for (let i = 0; i < 4; i++) await stores(B).create(certificate());
-    const sent = recordCommands(client);
+    const sent = recordCommands(behind.clientOf(CALLER.list));
 
     const seen: string[] = [];
     let after: string | undefined;
