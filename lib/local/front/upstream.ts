@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiError } from '../../../lambda/domain/errors.js';
@@ -109,13 +110,22 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
           resolve({ failed: integrationError(UPSTREAM_UNREACHABLE), reason: 'upstream unreachable' });
         });
         outgoing.once('response', (answer) => passOn(answer));
+        // A switch of protocols (101) is no answer to an API call: without this, Node holds the socket until the timeout.
+        outgoing.once('upgrade', (_answer, socket: Duplex) => {
+          socket.destroy();
+          clearTimeout(timer);
+          resolve({ failed: integrationError(UPSTREAM_UNREACHABLE), reason: 'upstream switched protocols' });
+        });
         outgoing.end(body);
       };
       const passOn = (answer: IncomingMessage) => {
         answered = true;
         clearTimeout(timer);
-        // Past the head, silence can only end the connection: the status is already the upstream's.
+        // Past the head, silence, or an answer still coming after the timeout (HTTP API's bound on the
+        // whole integration), can only end the connection: the status is already the upstream's.
         outgoing.setTimeout(timeoutMs, () => outgoing.destroy());
+        const whole = setTimeout(() => outgoing.destroy(), timeoutMs);
+        res.once('close', () => clearTimeout(whole));
         res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.rawHeaders) as unknown as OutgoingHttpHeaders);
         let responseBytes = 0;
         answer.on('data', (chunk: Buffer) => (responseBytes += chunk.length));

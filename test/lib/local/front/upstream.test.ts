@@ -496,6 +496,43 @@ describe('an upstream that cannot answer', () => {
     expect(requests).toEqual(['GET /restapis/one HTTP/1.1', 'GET /restapis/two HTTP/1.1', 'GET /restapis/two HTTP/1.1']);
   });
 
+  test('switching protocols (101), is a 504 at once, not after the timeout', async () => {
+    const switching = await startUpstream((_req, res) => {
+      const socket = res.socket!;
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      res.detachSocket(socket);
+    });
+    const front = await listen(switching.url, 10_000);
+
+    const response = await send(front.url, { path: '/restapis' });
+    await closed(front.server);
+    await closed(switching.server);
+
+    expect(response.status).toBe(504);
+    expect(response.json).toEqual({ message: 'Network error communicating with endpoint' });
+  });
+
+  test('an answer still coming after the timeout, is cut off there with the connection', async () => {
+    const endless = await startUpstream((_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('x'), 20);
+      res.once('close', () => clearInterval(drip));
+    });
+    const front = await listen(endless.url, 500);
+    const started = Date.now();
+
+    const outcome = await send(front.url, { path: '/restapis' }).then(
+      () => 'answered whole',
+      (error: Error) => error.message,
+    );
+    const took = Date.now() - started;
+    await closed(front.server);
+    await closed(endless.server);
+
+    expect(outcome).not.toMatch(/answered whole|no answer/);
+    expect(took).toBeLessThan(5_000);
+  });
+
   test('silent past the timeout, is a 504 "Endpoint request timed out"', async () => {
     const silent = await startUpstream(() => {}); // never answers
     const front = await listen(silent.url, 300);
