@@ -127,6 +127,8 @@ export const httpApiListener = (
   };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
+    // HTTP/1.1 requires a Host (RFC 9112 section 3.2); HTTP/1.0 may go without.
+    if (req.headers.host === undefined && req.httpVersion !== '1.0') return exchange.refuse(malformedHttpRequest(), true);
     const foreign = checkOrigin?.(req.headers, req.rawHeaders);
     if (foreign !== undefined) return exchange.refuse(foreign, true);
     const declared = Number(req.headers['content-length'] ?? 0);

@@ -98,7 +98,7 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
           method: req.method,
           path: `${prefix}${req.url ?? '/'}`,
           agent,
-          headers: requestHeaders(req, body),
+          headers: requestHeaders(req, body, base.host),
         });
         // Once the answer has begun, its breaking off is the pipeline's to report.
         outgoing.on('error', (error: NodeJS.ErrnoException) => {
@@ -144,9 +144,14 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
     });
 };
 
-/** The request's own headers as sent (names, order, repeats, `Host` among them), without the connection's. */
-const requestHeaders = (req: IncomingMessage, body: Buffer): string[] => {
+/**
+ * The request's own headers as sent (names, order, repeats, `Host` among them), without the
+ * connection's. An HTTP/1.0 request may have no `Host`; HTTP/1.1, which this sends, must: the
+ * upstream's own then, as Node would add.
+ */
+const requestHeaders = (req: IncomingMessage, body: Buffer, upstreamHost: string): string[] => {
   const headers = endToEnd(req.rawHeaders);
+  if (req.headers.host === undefined) headers.push('Host', upstreamHost);
   if (body.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)
     headers.push('Content-Length', String(body.length));
   return headers;

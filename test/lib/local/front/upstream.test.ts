@@ -182,6 +182,22 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
     );
   });
 
+  test("an HTTP/1.0 request without Host is forwarded with the upstream's, as HTTP/1.1 must have one", async () => {
+    const response = await sendRaw(service.url, 'GET /restapis HTTP/1.0\r\n\r\n');
+
+    expect(response.status).toBe(200);
+    expect(headerValues(upstream.received[0]!.rawHeaders, 'host')).toEqual([new URL(upstream.url).host]);
+  });
+
+  test('an HTTP/1.1 request without Host is refused 400 BadRequestException, and never forwarded', async () => {
+    const response = await sendRaw(service.url, 'GET /restapis HTTP/1.1\r\n\r\n');
+
+    expect(response.status).toBe(400);
+    expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+    expect(response.json).toEqual({ message: 'Bad Request' });
+    expect(upstream.received).toEqual([]);
+  });
+
   test('refuses a body over the payload limit with 413 before anything reaches the upstream, declared or chunked', async () => {
     const declared = await sendRaw(
       service.url,
