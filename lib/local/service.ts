@@ -266,6 +266,9 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     const server = createServer(
       {
         maxHeaderSize: MAX_HEADER_BYTES,
+        // Node's own 400 for an HTTP/1.1 request without Host has no error type and no log line: the
+        // listener refuses it instead (./front/http-api.ts).
+        requireHostHeader: false,
         // A client must send its headers promptly and its whole request within HTTP API's integration
         // timeout; idle keep-alive connections are closed soon. Checked every second, not every 30.
         headersTimeout: 10_000,

@@ -277,12 +277,15 @@ const RULES = {
   upstreamUrl: (name: string, value: unknown): string => {
     const rule = `an http:// or https:// URL of at most ${MAX_UPSTREAM_URL_LENGTH} characters, such as http://127.0.0.1:5000`;
     const text = typeof value === 'string' ? value : refuse(name, value, rule);
-    // Credentials are never shown back, in whatever shape they came.
-    if (/^[^/]*\/\/[^/]*@/.test(text))
+    // Credentials are never shown back, in whatever shape they came: the URL parser also reads them
+    // after `http:\\`, `http:/` or `http:`, so any `@` is taken for one (a path's is written %40).
+    if (text.includes('@'))
       throw new SettingError(`${name} must not hold credentials (user:password@): forwarded requests carry the client's own signature`);
     const url = text.length <= MAX_UPSTREAM_URL_LENGTH ? URL.parse(text) : null;
     if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return refuse(name, text, rule);
     if (text.includes('?') || text.includes('#')) refuse(name, text, `${rule}, without a query or fragment`);
+    // The parser drops spaces and control characters silently: the URL used would not be the one given.
+    if (/[\s\p{Cc}]/u.test(text)) refuse(name, text, `${rule}, without spaces or control characters`);
     return text;
   },
 };

@@ -25,7 +25,7 @@ import { isSigned, readSignature } from './sigv4.js';
 import type { ThrottleSettings } from './throttle.js';
 import { routeThrottle } from './throttle.js';
 import type { Forwarded, UpstreamSettings } from './upstream.js';
-import { isCertificatePath, isForeignArn, stageCertificateIds, upstreamForwarder } from './upstream.js';
+import { isForeignArn, isOwnPath, namedCertificates, upstreamForwarder } from './upstream.js';
 
 export interface Route {
   readonly operation: Operation;
@@ -152,6 +152,8 @@ export const httpApiListener = (
   };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
+    // HTTP/1.1 requires a Host (RFC 9112 section 3.2); HTTP/1.0 may go without.
+    if (req.headers.host === undefined && req.httpVersion !== '1.0') return exchange.refuse(malformedHttpRequest(), true);
     const foreign = checkOrigin?.(req.headers, req.rawHeaders);
     if (foreign !== undefined) return exchange.refuse(foreign, true);
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -169,8 +171,11 @@ export const httpApiListener = (
     exchange.controlled = controlled;
     const routed = controlled ? undefined : matchRoute(compiled, method, url.pathname);
     const match = forward !== undefined && isForeignArn(routed?.pathParameters.resource_arn) ? undefined : routed;
-    // With an upstream, what no route here serves is its, but for the client certificates' own paths.
-    const forwarded = !controlled && match === undefined && forward !== undefined && !isCertificatePath(url.pathname);
+    // With an upstream, what no route here serves is its, but for the client certificates' and the
+    // control plane's own paths, however spelled; and only a target in origin form, which it reads as
+    // this service does (`//x/y`, `/\\x/y` and `http://x/y` name a host here and a path there).
+    const forwarded =
+      !controlled && match === undefined && forward !== undefined && !isOwnPath(url.pathname) && /^\/(?![/\\])/.test(req.url ?? '');
     if (!controlled && match === undefined && !forwarded) return exchange.refuse(noSuchRoute(), unread);
     if (controlled) exchange.routeKey = `${method} ${url.pathname}`;
     else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
@@ -202,7 +207,9 @@ export const httpApiListener = (
     if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
-      for (const id of stageCertificateIds(method, url.pathname, body)) {
+      const named = namedCertificates(url.pathname, url.search, req.headers['content-encoding'], body);
+      if ('refusal' in named) return exchange.refuse(named.refusal);
+      for (const id of named.ids) {
         const found =
           getCertificate === undefined
             ? errorResponse(notFound())

@@ -1,8 +1,11 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApiError } from '../../../lambda/domain/errors.js';
+import { malformedBody, notFound } from '../../../lambda/domain/errors.js';
 
 /** Another emulator that answers every route this service does not serve (UPSTREAM_URL). */
 export interface UpstreamSettings {
@@ -81,31 +84,48 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
   return (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<Forwarded> =>
     new Promise<Forwarded>((resolve) => {
       let outgoing: ClientRequest;
+      let answered = false;
       // Silence before the answer's head is a timeout the client can still be told of.
       const timer = setTimeout(() => {
         outgoing.destroy();
         resolve({ failed: integrationError(UPSTREAM_TIMED_OUT), reason: 'upstream timed out' });
       }, timeoutMs);
-      outgoing = send({
-        protocol: base.protocol,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
-        port: base.port,
-        method: req.method,
-        path: `${prefix}${req.url ?? '/'}`,
-        agent,
-        headers: requestHeaders(req, body),
-      });
-      let answered = false;
-      // Once the answer has begun, its breaking off is the pipeline's to report.
-      outgoing.on('error', () => {
-        clearTimeout(timer);
-        if (!answered) resolve({ failed: integrationError(UPSTREAM_UNREACHABLE), reason: 'upstream unreachable' });
-      });
-      outgoing.once('response', (answer) => {
+      const attempt = (first: boolean) => {
+        outgoing = send({
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port,
+          method: req.method,
+          path: `${prefix}${req.url ?? '/'}`,
+          agent,
+          headers: requestHeaders(req, body, base.host),
+        });
+        // Once the answer has begun, its breaking off is the pipeline's to report.
+        outgoing.on('error', (error: NodeJS.ErrnoException) => {
+          if (answered) return;
+          // A kept-alive connection the upstream closed just as this request went out on it (Node's
+          // documented case, `request.reusedSocket`): it was not the upstream's answer, so once more on a new one.
+          if (first && outgoing.reusedSocket && error.code === 'ECONNRESET') return attempt(false);
+          clearTimeout(timer);
+          resolve({ failed: integrationError(UPSTREAM_UNREACHABLE), reason: 'upstream unreachable' });
+        });
+        outgoing.once('response', (answer) => passOn(answer));
+        // A switch of protocols (101) is no answer to an API call: without this, Node holds the socket until the timeout.
+        outgoing.once('upgrade', (_answer, socket: Duplex) => {
+          socket.destroy();
+          clearTimeout(timer);
+          resolve({ failed: integrationError(UPSTREAM_UNREACHABLE), reason: 'upstream switched protocols' });
+        });
+        outgoing.end(body);
+      };
+      const passOn = (answer: IncomingMessage) => {
         answered = true;
         clearTimeout(timer);
-        // Past the head, silence can only end the connection: the status is already the upstream's.
+        // Past the head, silence, or an answer still coming after the timeout (HTTP API's bound on the
+        // whole integration), can only end the connection: the status is already the upstream's.
         outgoing.setTimeout(timeoutMs, () => outgoing.destroy());
+        const whole = setTimeout(() => outgoing.destroy(), timeoutMs);
+        res.once('close', () => clearTimeout(whole));
         res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.rawHeaders) as unknown as OutgoingHttpHeaders);
         let responseBytes = 0;
         answer.on('data', (chunk: Buffer) => (responseBytes += chunk.length));
@@ -119,14 +139,19 @@ export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSoc
             }),
           (error: Error) => resolve({ broken: `upstream answer broke off (${(error as NodeJS.ErrnoException).code ?? error.message})` }),
         );
-      });
-      outgoing.end(body);
+      };
+      attempt(true);
     });
 };
 
-/** The request's own headers as sent (names, order, repeats, `Host` among them), without the connection's. */
-const requestHeaders = (req: IncomingMessage, body: Buffer): string[] => {
+/**
+ * The request's own headers as sent (names, order, repeats, `Host` among them), without the
+ * connection's. An HTTP/1.0 request may have no `Host`; HTTP/1.1, which this sends, must: the
+ * upstream's own then, as Node would add.
+ */
+const requestHeaders = (req: IncomingMessage, body: Buffer, upstreamHost: string): string[] => {
   const headers = endToEnd(req.rawHeaders);
+  if (req.headers.host === undefined) headers.push('Host', upstreamHost);
   if (body.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)
     headers.push('Content-Length', String(body.length));
   return headers;
@@ -154,43 +179,134 @@ const endToEnd = (rawHeaders: readonly string[]): string[] => {
   return kept;
 };
 
-/** Paths that stay this service's whatever the method, with an upstream or without: the client certificates'. */
-export const isCertificatePath = (path: string): boolean => /^\/clientcertificates(\/|$)/.test(path);
+/**
+ * A path or name as the most lenient upstream could read it: percent-decoding undone (a few times over,
+ * so `%2573` too), `\` as `/`, repeated slashes merged, dot segments resolved, lower case. The checks
+ * below read requests this way, so that no spelling an upstream might accept (`/%63lientcertificates`,
+ * `/restapis/a//Stages`, `/restapis/a%2Fstages`) slips past them.
+ */
+export const lenientPath = (path: string): string => {
+  let read = path;
+  for (let round = 0; round < 4; round++) {
+    const decoded = read.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    if (decoded === read) break;
+    read = decoded;
+  }
+  const segments: string[] = [];
+  for (const segment of read.replace(/\\/g, '/').toLowerCase().split('/'))
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  return `/${segments.join('/')}`;
+};
+
+/**
+ * Paths that stay this service's whatever the method, with an upstream or without, however spelled:
+ * the client certificates' and the control plane's.
+ */
+export const isOwnPath = (path: string): boolean => /^\/(clientcertificates|_local)(\/|$)/.test(lenientPath(path));
 
 /**
  * Whether a tag operation's ARN names something other than a client certificate: with an upstream,
  * the tags of its resources (a REST API's, a stage's) are its own to answer.
  */
-export const isForeignArn = (arn: string | undefined): boolean =>
-  arn !== undefined && !/^arn:[^:]+:apigateway:[^:]*::\/clientcertificates\//.test(arn);
+export const isForeignArn = (arn: string | undefined): boolean => arn !== undefined && !/\/clientcertificates(\/|$)/.test(lenientPath(arn));
+
+/** A stage has one client certificate: a request naming more (distinct) is not a stage's, and each costs a lookup. */
+const MAX_NAMED_CERTIFICATES = 10;
+
+/** Wire text of the refusal of a stage request whose body this service cannot read to check it. */
+const UNREADABLE_STAGE_BODY =
+  'a stage request is checked for the client certificate it names, so its body must be JSON, not encoded, nested at most 32 deep';
+
+const mentionsCertificate = (name: string): boolean =>
+  lenientPath(name.replace(/~1/g, '/').replace(/~0/g, '~')).includes('clientcertificateid');
+
+/** What a forwarded request names as its client certificate: ids to find in the caller's namespace, or why it is refused. */
+export type NamedCertificates = { readonly ids: readonly string[] } | { readonly refusal: ApiError };
 
 /**
- * The client certificates a stage request names, each of which must exist in the caller's namespace
- * before it is forwarded: CreateStage's `clientCertificateId`, every `replace /clientCertificateId`
- * value of UpdateStage. None when the request is neither, names none (an empty value detaches one)
- * or is not JSON: the upstream then answers it as it would.
+ * The client certificates a forwarded request names, each of which must exist in the caller's
+ * namespace before it is forwarded (CreateStage's `clientCertificateId`, UpdateStage's patch of
+ * `/clientCertificateId`). Read as leniently as any upstream might: a query parameter or a JSON
+ * member at any depth whose name is `clientCertificateId` in any case or encoding, and every patch
+ * operation whose path names it, whatever its op's case. An empty or null value detaches one; a
+ * value that is not a string, or a copy or move into it, cannot be shown to be the caller's, so is
+ * refused as not found. A stage request whose body is not plain JSON (encoded, form data, Python's
+ * `NaN`, nested past any stage's shape) is refused: an upstream could read a certificate in it that
+ * this check could not.
  */
-export const stageCertificateIds = (method: string, path: string, body: Buffer): string[] => {
-  const create = method === 'POST' && /^\/restapis\/[^/]+\/stages\/?$/.test(path);
-  const update = method === 'PATCH' && /^\/restapis\/[^/]+\/stages\/[^/]+\/?$/.test(path);
-  if (!create && !update) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return [];
+export const namedCertificates = (path: string, search: string, contentEncoding: string | undefined, body: Buffer): NamedCertificates => {
+  const named: unknown[] = [];
+  for (const [name, value] of new URLSearchParams(search)) if (mentionsCertificate(name)) named.push(value);
+  // Only a stage's body is read: JSON is parsed on the thread every request shares, and no other is checked.
+  if (body.length > 0 && /^\/restapis\/.+\/stages(\/|$)/.test(lenientPath(path))) {
+    const plain = contentEncoding === undefined || contentEncoding.trim().toLowerCase() === 'identity';
+    const parsed = plain && nesting(body) <= MAX_STAGE_BODY_NESTING ? parseJson(body) : UNREADABLE;
+    if (parsed === UNREADABLE) return { refusal: malformedBody(UNREADABLE_STAGE_BODY) };
+    named.push(...namedIn(parsed));
   }
-  if (typeof parsed !== 'object' || parsed === null) return [];
-  const named = (value: unknown): string[] => (typeof value === 'string' && value !== '' ? [value] : []);
-  if (create) return named((parsed as { clientCertificateId?: unknown }).clientCertificateId);
-  const operations = (parsed as { patchOperations?: unknown }).patchOperations;
-  if (!Array.isArray(operations)) return [];
-  return operations.flatMap((operation: unknown) =>
-    typeof operation === 'object' &&
-    operation !== null &&
-    (operation as { op?: unknown }).op === 'replace' &&
-    (operation as { path?: unknown }).path === '/clientCertificateId'
-      ? named((operation as { value?: unknown }).value)
-      : [],
-  );
+  const ids = new Set<string>();
+  for (const value of named) {
+    if (value === null || value === undefined || value === '') continue;
+    if (typeof value !== 'string') return { refusal: notFound() };
+    ids.add(value);
+  }
+  return ids.size > MAX_NAMED_CERTIFICATES ? { refusal: notFound() } : { ids: [...ids] };
+};
+
+/**
+ * A stage's body nests three deep (`patchOperations`, an operation, `variables`); V8 takes seconds
+ * to parse a body nested a million deep, and would hold every other request meanwhile.
+ */
+const MAX_STAGE_BODY_NESTING = 32;
+
+/** How deep a JSON text's arrays and objects nest, strings skipped; read in one pass, before it is parsed. */
+const nesting = (body: Buffer): number => {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === 0x5c) i++;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return deepest;
+};
+
+const UNREADABLE = Symbol('unreadable');
+/** Stands for a value only the upstream would know (a copy or move into the certificate's path). */
+const CANNOT_TELL = Symbol('cannot tell');
+
+const parseJson = (body: Buffer): unknown => {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return UNREADABLE;
+  }
+};
+
+/** Every value a JSON document gives a client certificate, walked without recursion (a document may nest deeply). */
+const namedIn = (document: unknown): unknown[] => {
+  const named: unknown[] = [];
+  const pending: unknown[] = [document];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    const members = Object.entries(node);
+    for (const [name, value] of members) {
+      if (mentionsCertificate(name)) named.push(value);
+      pending.push(value);
+    }
+    const { op, path, value } = node as { op?: unknown; path?: unknown; value?: unknown };
+    if (typeof path === 'string' && mentionsCertificate(path)) {
+      const kind = String(op).toLowerCase();
+      if (kind === 'add' || kind === 'replace') named.push(value);
+      else if (kind !== 'remove' && kind !== 'test') named.push(CANNOT_TELL);
+    }
+  }
+  return named;
 };

@@ -254,6 +254,8 @@ describe('the local service configured from the environment', () => {
     [{ UPSTREAM_URL: `http://h/${'p'.repeat(2_048)}` }, 'UPSTREAM_URL must be an http:// or https:// URL of at most 2048 characters'],
     [{ UPSTREAM_URL: 'http://127.0.0.1:5000/?a=1' }, 'without a query or fragment'],
     [{ UPSTREAM_URL: 'http://127.0.0.1:5000/#x' }, 'without a query or fragment'],
+    [{ UPSTREAM_URL: 'http://127.0.0.1:5000/\r\nX: y' }, 'without spaces or control characters'],
+    [{ UPSTREAM_URL: ' http://127.0.0.1:5000' }, 'without spaces or control characters'],
     [{ ALLOWED_HOSTS: 'a b' }, 'got "a b"'],
   ])('%j refuses to start: %s', (env, message) => {
     expect(() => localServiceOptionsFromEnvironment(env)).toThrow(SettingError);
@@ -277,7 +279,14 @@ describe('the local service configured from the environment', () => {
       `PORT must be a port number from 0 to 65535 (0: any free port), got "${'9'.repeat(64)}..."`,
     );
     expect(refusal({ ...sigv4, AWS_SECRET_ACCESS_KEY: ' hunter2' })).not.toContain('hunter2');
-    for (const url of ['http://user:hunter2@127.0.0.1:5000', 'ftp://u:hunter2@h', 'http://hunter2@h?x'])
+    for (const url of [
+      'http://user:hunter2@127.0.0.1:5000',
+      'ftp://u:hunter2@h',
+      'http://hunter2@h?x',
+      'http:\\\\u:hunter2@127.0.0.1:5000',
+      'http:/u:hunter2@127.0.0.1:5000',
+      'http:u:hunter2@127.0.0.1',
+    ])
       expect(refusal({ UPSTREAM_URL: url })).toBe(
         "UPSTREAM_URL must not hold credentials (user:password@): forwarded requests carry the client's own signature",
       );

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { APIGatewayClient, GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import type { AccessLogEntry } from '../../../../lib/local/front/http-api.js';
 import { httpApiListener, MAX_PAYLOAD_BYTES } from '../../../../lib/local/front/http-api.js';
@@ -180,6 +182,22 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
     );
   });
 
+  test("an HTTP/1.0 request without Host is forwarded with the upstream's, as HTTP/1.1 must have one", async () => {
+    const response = await sendRaw(service.url, 'GET /restapis HTTP/1.0\r\n\r\n');
+
+    expect(response.status).toBe(200);
+    expect(headerValues(upstream.received[0]!.rawHeaders, 'host')).toEqual([new URL(upstream.url).host]);
+  });
+
+  test('an HTTP/1.1 request without Host is refused 400 BadRequestException, and never forwarded', async () => {
+    const response = await sendRaw(service.url, 'GET /restapis HTTP/1.1\r\n\r\n');
+
+    expect(response.status).toBe(400);
+    expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+    expect(response.json).toEqual({ message: 'Bad Request' });
+    expect(upstream.received).toEqual([]);
+  });
+
   test('refuses a body over the payload limit with 413 before anything reaches the upstream, declared or chunked', async () => {
     const declared = await sendRaw(
       service.url,
@@ -306,6 +324,142 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
       expect(response.status).toBe(200);
       expect(upstream.received).toHaveLength(1);
     });
+
+    // A certificate that does not exist anywhere stands for one of another namespace: both are refused alike.
+    const replace = (operation: object) => JSON.stringify({ patchOperations: [operation] });
+    test.each([
+      [
+        'a percent-encoded path',
+        'PATCH',
+        '/restapis/api1/%73tages/s',
+        replace({ op: 'replace', path: '/clientCertificateId', value: 'nope00' }),
+      ],
+      [
+        'a path in another case',
+        'PATCH',
+        '/restapis/api1/Stages/s',
+        replace({ op: 'replace', path: '/clientCertificateId', value: 'nope00' }),
+      ],
+      ['doubled slashes', 'POST', '/restapis/api1//stages', JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' })],
+      ['an encoded slash', 'POST', '/restapis/api1%2Fstages', JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' })],
+      ['a doubly encoded path', 'POST', '/restapis/api1/%2573tages', JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' })],
+      ['a member name in another case', 'POST', '/restapis/api1/stages', JSON.stringify({ stageName: 's', ClientCertificateId: 'nope00' })],
+      ['a query parameter', 'POST', '/restapis/api1/stages?clientCertificateId=nope00', JSON.stringify({ stageName: 's' })],
+      [
+        'an op in another case',
+        'PATCH',
+        '/restapis/api1/stages/s',
+        replace({ op: 'Replace', path: '/clientCertificateId', value: 'nope00' }),
+      ],
+      [
+        'a patch path in another case',
+        'PATCH',
+        '/restapis/api1/stages/s',
+        replace({ op: 'replace', path: '/ClientCertificateId', value: 'nope00' }),
+      ],
+      ['an add', 'PATCH', '/restapis/api1/stages/s', replace({ op: 'add', path: '/clientCertificateId', value: 'nope00' })],
+      ['a copy into it', 'PATCH', '/restapis/api1/stages/s', replace({ op: 'copy', from: '/variables/v', path: '/clientCertificateId' })],
+      ['a move into it', 'PATCH', '/restapis/api1/stages/s', replace({ op: 'move', from: '/variables/v', path: '/clientCertificateId' })],
+      [
+        'a value that is not a string',
+        'PATCH',
+        '/restapis/api1/stages/s',
+        replace({ op: 'replace', path: '/clientCertificateId', value: ['nope00'] }),
+      ],
+      [
+        'a later operation',
+        'PATCH',
+        '/restapis/api1/stages/s',
+        JSON.stringify({
+          patchOperations: [
+            { op: 'replace', path: '/description', value: 'd' },
+            { op: 'replace', path: '/clientCertificateId', value: 'nope00' },
+          ],
+        }),
+      ],
+      [
+        'a duplicate member (both parsers take the last)',
+        'POST',
+        '/restapis/api1/stages',
+        '{"clientCertificateId":"","clientCertificateId":"nope00"}',
+      ],
+    ])("a stage naming a certificate not the caller's through %s is refused 404 and not forwarded", async (_, method, path, body) => {
+      const response = await send(service.url, { method, path, headers: { 'content-type': 'application/json' }, body });
+
+      expect(response.status).toBe(404);
+      expect(response.headers['x-amzn-errortype']).toBe('NotFoundException');
+      expect(response.json).toEqual({ message: 'Invalid ClientCertificate identifier specified' });
+      expect(upstream.received).toEqual([]);
+    });
+
+    test.each([
+      ["JSON only Python's parser takes (NaN)", {}, '{"stageName":"s","clientCertificateId":"nope00","x":NaN}'],
+      ['form data', { 'content-type': 'application/x-www-form-urlencoded' }, 'stageName=s&clientCertificateId=nope00'],
+      ['a gzip-encoded body', { 'content-encoding': 'gzip' }, gzipSync(JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' }))],
+      ['UTF-16', {}, Buffer.from(`\ufeff${JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' })}`, 'utf16le')],
+    ])(
+      'a stage request whose body is %s is refused 400 and not forwarded: an upstream could read a certificate in it',
+      async (_, headers, body) => {
+        const response = await send(service.url, { method: 'POST', path: '/restapis/api1/stages', headers, body });
+
+        expect(response.status).toBe(400);
+        expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+        expect(response.json).toEqual({ message: expect.stringMatching(/^Invalid request body: /) });
+        expect(upstream.received).toEqual([]);
+      },
+    );
+
+    test('a stage body nested a million deep is refused at once, holding no other request meanwhile', async () => {
+      const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+      const started = Date.now();
+
+      const [response, other] = await Promise.all([
+        send(service.url, { method: 'POST', path: '/restapis/api1/stages', body: deep }),
+        send(service.url, { path: '/restapis' }),
+      ]);
+
+      expect(response.status).toBe(400);
+      expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+      expect(other.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(upstream.received.map(({ url }) => url)).toEqual(['/restapis']);
+    });
+  });
+
+  test.each([
+    ['/%63lientcertificates'],
+    ['/ClientCertificates/abc123'],
+    ['//clientcertificates'],
+    ['/x/..%2Fclientcertificates'],
+    ['/%5Flocal/health'],
+    ['/_LOCAL/state'],
+  ])("%s, however spelled, stays this service's 404 and never reaches the upstream", async (path) => {
+    const response = await send(service.url, { method: 'POST', path });
+
+    expect(response.status).toBe(404);
+    expect(upstream.received).toEqual([]);
+  });
+
+  test.each([
+    ['an absolute-form target', 'GET http://upstream.example/restapis HTTP/1.1'],
+    ['a target with two leading slashes', 'GET //upstream.example/restapis HTTP/1.1'],
+    ['a target with a backslash after its slash', 'GET /\\upstream.example/restapis HTTP/1.1'],
+  ])('%s, read as one path here and another upstream, is never forwarded', async (_, line) => {
+    const response = await sendRaw(service.url, `${line}\r\nHost: localhost\r\n\r\n`);
+
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers['x-amzn-errortype']).toBeDefined();
+    expect(upstream.received).toEqual([]);
+  });
+
+  test("the tags of a client certificate's ARN in another case or encoding stay here", async () => {
+    const arn = encodeURIComponent('arn:aws:apigateway:us-east-1::/ClientCertificates%2Fabc123');
+
+    const response = await send(service.url, { path: `/tags/${arn}` });
+
+    expect(response.status).not.toBe(200);
+    expect(upstream.received).toEqual([]);
   });
 });
 
@@ -328,6 +482,71 @@ describe('an upstream that cannot answer', () => {
     expect(response.headers['x-amzn-errortype']).toBe('InternalServerErrorException');
     expect(response.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.json).toEqual({ message: 'Network error communicating with endpoint' });
+  });
+
+  test('closing a kept-alive connection as the next request goes out on it, is that request sent again on a new one, not a 504', async () => {
+    // Answers the first request on a connection and resets it when the next arrives, as an upstream
+    // closing an idle connection at that moment does; a new connection is answered.
+    const requests: string[] = [];
+    const sockets: Socket[] = [];
+    const raw = createNetServer((socket) => {
+      sockets.push(socket);
+      let served = false;
+      socket.on('data', (chunk: Buffer) => {
+        requests.push(chunk.toString('latin1').split('\r\n')[0]!);
+        if (served) return socket.resetAndDestroy();
+        served = true;
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=60\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((ready) => raw.listen(0, '127.0.0.1', ready));
+    const front = await listen(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`);
+
+    const first = await send(front.url, { path: '/restapis/one' });
+    const second = await send(front.url, { path: '/restapis/two' });
+    await closed(front.server);
+    for (const socket of sockets) socket.destroy();
+    await new Promise((done) => raw.close(done));
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(requests).toEqual(['GET /restapis/one HTTP/1.1', 'GET /restapis/two HTTP/1.1', 'GET /restapis/two HTTP/1.1']);
+  });
+
+  test('switching protocols (101), is a 504 at once, not after the timeout', async () => {
+    const switching = await startUpstream((_req, res) => {
+      const socket = res.socket!;
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      res.detachSocket(socket);
+    });
+    const front = await listen(switching.url, 10_000);
+
+    const response = await send(front.url, { path: '/restapis' });
+    await closed(front.server);
+    await closed(switching.server);
+
+    expect(response.status).toBe(504);
+    expect(response.json).toEqual({ message: 'Network error communicating with endpoint' });
+  });
+
+  test('an answer still coming after the timeout, is cut off there with the connection', async () => {
+    const endless = await startUpstream((_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('x'), 20);
+      res.once('close', () => clearInterval(drip));
+    });
+    const front = await listen(endless.url, 500);
+    const started = Date.now();
+
+    const outcome = await send(front.url, { path: '/restapis' }).then(
+      () => 'answered whole',
+      (error: Error) => error.message,
+    );
+    const took = Date.now() - started;
+    await closed(front.server);
+    await closed(endless.server);
+
+    expect(outcome).not.toMatch(/answered whole|no answer/);
+    expect(took).toBeLessThan(5_000);
   });
 
   test('silent past the timeout, is a 504 "Endpoint request timed out"', async () => {
