@@ -85,7 +85,8 @@ export const MAX_JOURNAL_SIZE = 10_000;
  * Entries kept in all namespaces together: the memory bound. An entry with every value at its cut
  * (below) is about 2.4 KB as JSON and 4.6 KB of heap, so at most about 46 MB in all (measured), whatever
  * the number of namespaces or their callers (a typical one is about 420 bytes as JSON); past it the
- * namespace written least recently loses its oldest entries first.
+ * namespace holding the most entries loses its oldest first, so that a busy namespace, or callers
+ * spraying many, cannot push a quiet one's few entries out.
  */
 export const MAX_JOURNAL_ENTRIES = 10_000;
 
@@ -107,6 +108,9 @@ interface Ring {
 /** A ring of the last `size` requests of each namespace; `size` 0 keeps nothing. */
 export class RequestJournal {
   private readonly rings = new Map<string, Ring>();
+  /** The namespaces holding each number of entries, so that the largest is found without a scan. */
+  private readonly bySize = new Map<number, Set<string>>();
+  private largest = 0;
   private total = 0;
   private order = 0;
 
@@ -114,16 +118,16 @@ export class RequestJournal {
 
   record(request: JournalRequest, answer: JournalAnswer): void {
     if (this.size === 0) return;
-    const ring = this.rings.get(request.namespace) ?? { entries: [], dropped: 0 };
-    // Most recently written last: the first is the one to lose entries when all of them are full.
-    this.rings.delete(request.namespace);
-    this.rings.set(request.namespace, ring);
+    const { namespace } = request;
+    const ring = this.rings.get(namespace) ?? { entries: [], dropped: 0 };
+    this.rings.set(namespace, ring);
     ring.entries.push({ ...entryOf(request, answer), order: this.order++ });
+    this.resized(namespace, ring.entries.length - 1);
     this.total++;
-    if (ring.entries.length > this.size) this.dropOldest(request.namespace, ring);
+    if (ring.entries.length > this.size) this.dropOldest(namespace, ring);
     while (this.total > MAX_JOURNAL_ENTRIES) {
-      const [namespace, oldest] = this.rings.entries().next().value!;
-      this.dropOldest(namespace, oldest);
+      const [largest] = this.bySize.get(this.largest)!;
+      this.dropOldest(largest!, this.rings.get(largest!)!);
     }
   }
 
@@ -147,8 +151,10 @@ export class RequestJournal {
   clear(namespace?: string): number {
     let cleared = 0;
     for (const key of namespace === undefined ? [...this.rings.keys()] : [namespace]) {
-      cleared += this.rings.get(key)?.entries.length ?? 0;
+      const held = this.rings.get(key)?.entries.length ?? 0;
+      cleared += held;
       this.rings.delete(key);
+      this.resized(key, held, 0);
     }
     this.total -= cleared;
     return cleared;
@@ -164,7 +170,18 @@ export class RequestJournal {
     ring.entries.shift();
     ring.dropped++;
     this.total--;
+    this.resized(namespace, ring.entries.length + 1);
     if (ring.entries.length === 0) this.rings.delete(namespace);
+  }
+
+  /** Moves `namespace` from the namespaces holding `from` entries to those holding what it holds now (or `to`). */
+  private resized(namespace: string, from: number, to = this.rings.get(namespace)?.entries.length ?? 0): void {
+    const before = this.bySize.get(from);
+    before?.delete(namespace);
+    if (before?.size === 0) this.bySize.delete(from);
+    if (to > 0) this.bySize.set(to, (this.bySize.get(to) ?? new Set()).add(namespace));
+    this.largest = Math.max(this.largest, to);
+    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
   }
 }
 
@@ -227,9 +244,10 @@ const entryOf = (request: JournalRequest, answer: JournalAnswer): JournalEntry =
   method: cut(request.method, VALUE_KEPT),
   path: cut(request.path, PATH_KEPT),
   operation: request.operation ?? null,
-  requestId: answer.requestId,
+  // An upstream's answer may say anything in these.
+  requestId: cut(answer.requestId, VALUE_KEPT),
   status: answer.status,
-  errorType: answer.errorType ?? null,
+  errorType: answer.errorType === undefined ? null : cut(answer.errorType, VALUE_KEPT),
   durationMs: answer.durationMs,
   refusedBy: request.refused ? 'front' : null,
   parameters: request.refused ? {} : parametersOf(request),

@@ -46,7 +46,7 @@ describe('RequestJournal', () => {
     expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(1);
   });
 
-  test('holds at most MAX_JOURNAL_ENTRIES in all: the namespace written least recently loses its oldest first', () => {
+  test('holds at most MAX_JOURNAL_ENTRIES in all: the namespace holding the most loses its oldest first', () => {
     const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
     for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
     journal.record(request('222222222222#us-east-1'), answer);
@@ -55,6 +55,38 @@ describe('RequestJournal', () => {
     expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
     expect(journal.list({ namespace: '111111111111#us-east-1' }).dropped).toBe(2);
     expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(2);
+  });
+
+  test('a busy namespace filling the bound loses its own oldest, not a quiet one’s few entries', () => {
+    const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
+    for (let i = 0; i < 3; i++) journal.record(request('222222222222#us-east-1'), answer);
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
+
+    expect(journal.list({ namespace: '222222222222#us-east-1' })).toMatchObject({ dropped: 0, requests: [{}, {}, {}] });
+    expect(journal.list({ namespace: '111111111111#us-east-1' }).dropped).toBe(3);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+  });
+
+  test('callers spraying many namespaces take a quiet one’s entries only down to what each of theirs holds', () => {
+    const journal = new RequestJournal();
+    for (let i = 0; i < 20; i++) journal.record(request('222222222222#us-east-1'), answer);
+    const spray = MAX_JOURNAL_ENTRIES / 10;
+    for (let round = 0; round < 10; round++)
+      for (let i = 0; i < spray; i++) journal.record(request(`${String(i).padStart(12, '0')}#us-west-2`), answer);
+
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(10);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+  });
+
+  test('once a namespace is cleared, the next largest is the one to lose entries', () => {
+    const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
+    for (let i = 0; i < 5; i++) journal.record(request('222222222222#us-east-1'), answer);
+    for (let i = 0; i < 50; i++) journal.record(request('333333333333#us-east-1'), answer);
+    journal.clear('333333333333#us-east-1');
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
+
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(5);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
   });
 
   test('of size 0 keeps nothing', () => {
@@ -215,6 +247,30 @@ describe('GET /_local/requests on the service', () => {
     expect(service.control.requests({ namespace: unsigned, status: 413 }).requests).toMatchObject([
       { method: 'POST', path: '/clientcertificates', errorType: 'RequestEntityTooLargeException', refusedBy: 'front', parameters: {} },
     ]);
+  });
+
+  test('files a request claiming a region longer than any AWS region under the unsigned namespace, refused', async () => {
+    const region = `us-${'a'.repeat(8000)}-1`;
+    const as = { credentials: { accessKeyId: '444444444444', secretAccessKey: 'x' }, region };
+    const answer = await send(service.url, await signed(service.url, { method: 'POST', path: '/clientcertificates', body: '{}' }, as));
+
+    expect([answer.status, answer.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
+    const namespaces = service.control.requests().requests.map(({ namespace }) => namespace);
+    expect(namespaces.filter((namespace) => namespace.length > 50)).toEqual([]);
+    expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: 403 }).requests).toContainEqual(
+      expect.objectContaining({ path: '/clientcertificates', errorType: 'InvalidSignatureException', refusedBy: 'front' }),
+    );
+  });
+
+  test('cuts an error type and request id an upstream answered with, as it cuts every value', () => {
+    const journal = new RequestJournal();
+    journal.record(
+      { time: Date.now(), namespace: '111111111111#us-east-1', method: 'GET', path: '/restapis', refused: false },
+      { requestId: 'r'.repeat(10_000), status: 400, errorType: 'E'.repeat(10_000), durationMs: 1 },
+    );
+
+    const [entry] = journal.list().requests;
+    expect([entry?.requestId, entry?.errorType]).toEqual([`${'r'.repeat(64)}...`, `${'E'.repeat(64)}...`]);
   });
 
   test('filters by operation, status (exact or a class) and time, and counts', async () => {
