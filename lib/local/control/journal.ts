@@ -131,13 +131,17 @@ export class RequestJournal {
     }
   }
 
-  /** The entries `filter` takes, oldest first, and how many of its namespaces' fell out of their rings. */
-  list(filter: JournalFilter = {}): { requests: JournalEntry[]; dropped: number } {
+  /**
+   * The entries `filter` takes, oldest first (only the newest `last` of them when given), and how many
+   * of its namespaces' fell out of their rings.
+   */
+  list(filter: JournalFilter = {}, last = MAX_JOURNAL_ENTRIES): { requests: JournalEntry[]; dropped: number } {
     const matches = matcher(filter);
     const rings = this.ringsOf(filter.namespace);
     const requests = rings
       .flatMap((ring) => ring.entries.filter(matches))
       .sort((a, b) => a.order - b.order)
+      .slice(-last)
       .map(({ order: _, ...entry }) => entry);
     return { requests, dropped: rings.reduce((sum, ring) => sum + ring.dropped, 0) };
   }
@@ -300,8 +304,8 @@ const cut = (text: string, kept: number): string => (text.length > kept ? `${tex
 /** The journal's control path. */
 export const JOURNAL_PATH = '/_local/requests';
 
-/** What the query of a journal call may name besides the filter: its scope (the control plane's) and `count`. */
-const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count']);
+/** What the query of a journal call may name besides the filter: its scope (the control plane's), `count` and `last`. */
+const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count', 'last']);
 
 /**
  * `GET /_local/requests` (the list, or `{"count"}` with `?count`) and `DELETE` (`{"cleared"}`), on
@@ -325,7 +329,23 @@ export const journalAnswer = (
   if (count.length > 1 || (count.length === 1 && count[0] !== '' && count[0] !== 'true'))
     throw new JournalFilterError("'count' takes no value, or true");
   const filter = filterOf(query, namespace);
-  return { status: 200, body: count.length === 1 ? { count: journal.count(filter) } : journal.list(filter) };
+  if (count.length === 1) {
+    if (query.has('last')) throw new JournalFilterError("'last' picks what a listing shows: a count takes every request");
+    return { status: 200, body: { count: journal.count(filter) } };
+  }
+  return { status: 200, body: journal.list(filter, lastOf(query)) };
+};
+
+/**
+ * `?last=N`: only the newest N requests of a listing (what the page shows), so that one who wants a few
+ * is not sent, nor makes the service write, up to 10 000 each time.
+ */
+const lastOf = (query: URLSearchParams): number | undefined => {
+  const values = query.getAll('last');
+  if (values.length === 0) return undefined;
+  const last = values.length === 1 && /^[1-9]\d{0,4}$/.test(values[0]!) ? Number(values[0]) : Number.NaN;
+  if (!(last <= MAX_JOURNAL_ENTRIES)) throw new JournalFilterError(`'last' must be given once, a number from 1 to ${MAX_JOURNAL_ENTRIES}`);
+  return last;
 };
 
 /** The journal in-process (`service.control`): each call names its namespace, or takes every one. */

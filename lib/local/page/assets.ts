@@ -29,7 +29,10 @@ const SHOWN_REQUESTS = 200;
 // The page's own scope (?all, ?account=&region=) is that of every call it makes.
 const own = new URLSearchParams(location.search);
 const scope = new URLSearchParams([...own].filter(([name]) => ['all', 'account', 'region'].includes(name))).toString();
-const scoped = (path) => (scope === '' ? path : path + '?' + scope);
+const scoped = (path, extra = '') => {
+  const query = [scope, extra].filter((part) => part !== '').join('&');
+  return query === '' ? path : path + '?' + query;
+};
 const $ = (id) => document.getElementById(id);
 
 const call = async (path, init) => {
@@ -82,8 +85,8 @@ const parametersOf = (parameters) =>
     .map(([name, value]) => name + '=' + (typeof value === 'string' ? value : JSON.stringify(value)))
     .join(' ');
 
-const showRequests = ({ requests, dropped }) => {
-  const shown = requests.slice(-SHOWN_REQUESTS).reverse();
+const showRequests = ({ requests, dropped }, count) => {
+  const shown = requests.slice().reverse();
   $('requests').replaceChildren(
     ...shown.map((entry) =>
       row(
@@ -100,7 +103,7 @@ const showRequests = ({ requests, dropped }) => {
       ),
     ),
   );
-  $('request-count').textContent = requests.length + (dropped > 0 ? ' (' + dropped + ' dropped)' : '');
+  $('request-count').textContent = count + (dropped > 0 ? ' (' + dropped + ' dropped)' : '');
 };
 
 const showHealth = (health) => {
@@ -112,14 +115,16 @@ const refresh = async () => {
   try {
     const health = await fetch('/_local/health').then((response) => response.json());
     showHealth(health);
-    const [state, faults, requests] = await Promise.all([
+    // Only the requests it shows, and how many there are: a full journal is 10 000 of them, every second.
+    const [state, faults, requests, { count }] = await Promise.all([
       call(scoped('/_local/state')),
       call(scoped('/_local/faults')),
-      call(scoped('/_local/requests')),
+      call(scoped('/_local/requests', 'last=' + SHOWN_REQUESTS)),
+      call(scoped('/_local/requests', 'count')),
     ]);
     showCertificates(state);
     showFaults(faults);
-    showRequests(requests);
+    showRequests(requests, count);
     $('error').textContent = '';
   } catch (error) {
     $('error').textContent = String(error.message ?? error);

@@ -311,6 +311,21 @@ describe('GET /_local/requests on the service', () => {
     expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: '2xx' }).requests).toEqual([]);
   });
 
+  test('?last=N lists only the newest N that the filter takes, oldest first, with the namespace’s dropped count', async () => {
+    const { sdk, local } = worker();
+    for (const limit of [1, 2, 3, 4]) await sdk.send(new GetClientCertificatesCommand({ limit }));
+    await failureOf(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'nosuchid00' })));
+
+    const namespace = new URLSearchParams({ account: (await local.requests()).requests[0]!.namespace.split('#')[0]!, region: REGION });
+    const newest = await send(service.url, { path: `/_local/requests?${namespace}&operation=GetClientCertificates&last=2` });
+    expect(newest.json).toEqual({
+      requests: [expect.objectContaining({ parameters: { limit: '3' } }), expect.objectContaining({ parameters: { limit: '4' } })],
+      dropped: 0,
+    });
+    const all = await send(service.url, { path: `/_local/requests?${namespace}&last=10000` });
+    expect((all.json as { requests: unknown[] }).requests).toHaveLength(5);
+  });
+
   test('answers a bad query 400 with an AWS-shaped error, and changes nothing', async () => {
     const { sdk, local } = worker();
     await sdk.send(new GetClientCertificatesCommand({}));
@@ -327,6 +342,12 @@ describe('GET /_local/requests on the service', () => {
       'limit=10',
       `${'x'.repeat(5000)}=1`,
       'all=maybe',
+      'last=0',
+      'last=10001',
+      'last=2.5',
+      'last=',
+      'last=1&last=2',
+      'count&last=1',
     ]) {
       const response = await send(service.url, { path: `/_local/requests?${query}` });
       expect({ query: query.slice(0, 40), status: response.status, type: response.headers['x-amzn-errortype'] }).toEqual({

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { Browser, Page } from 'playwright-core';
 import type { LocalService } from '../../../../lib/local/service.js';
+import { send } from '../../../support/http.js';
 import { failureOf } from '../../../support/sdk.js';
 import { startTestService } from '../../../support/service.js';
 import { describeIfBrowser, launchBrowser } from './browser.js';
@@ -96,6 +97,16 @@ describeIfBrowser('the page in Chromium', () => {
     await page.click('#clear-requests');
     await shows('#request-count', /^0$/);
     expect(service.control.requests({ namespace: { account: '000000000000', region: 'us-east-1' } }).requests).toEqual([]);
+  });
+
+  test('asks the journal for only the 200 requests it shows, and still counts them all', async () => {
+    for (let batch = 0; batch < 5; batch++)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => send(service.url, { path: `/nowhere/${batch}/${i}` })));
+
+    await shows('#request-count', /^250$/);
+    const listing = await page.waitForResponse((response) => /\/_local\/requests(\?(?!.*count)|$)/.test(response.url()));
+    expect(((await listing.json()) as { requests: unknown[] }).requests).toHaveLength(200);
+    expect(await page.locator('#requests tr').count()).toBe(200);
   });
 
   test('ran no value as script, broke no Content-Security-Policy rule, and threw no error', () => {
