@@ -153,7 +153,10 @@ export const httpApiListener = (
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
     const foreign = checkOrigin?.(req.headers, req.rawHeaders);
-    if (foreign !== undefined) return exchange.refuse(foreign, true);
+    if (foreign !== undefined) {
+      exchange.fromForeignPage = true;
+      return exchange.refuse(foreign, true);
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
     // declared oversized body, no route, throttled, unsigned where signatures are checked, or a
@@ -339,6 +342,11 @@ class Exchange {
   private refused = false;
   /** Whether it went to the control plane (its path, once `..` is resolved, is under /_local/). */
   controlled = false;
+  /**
+   * Whether the web pages check refused it: not journaled, only logged. It speaks for no namespace (any
+   * its URL names is the page's pick), and any page open in a browser could flood a journal with them.
+   */
+  fromForeignPage = false;
 
   constructor(
     readonly req: IncomingMessage,
@@ -424,7 +432,7 @@ class Exchange {
     };
     this.log?.(entry);
     // The API's requests, refused or answered; the control plane's own (the page polls it) are not.
-    if (this.journal === undefined || this.controlled || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
+    if (this.journal === undefined || this.controlled || this.fromForeignPage || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
     const { journal, claimedNamespace } = this.journal;
     journal.record(
       {

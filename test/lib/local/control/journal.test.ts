@@ -225,17 +225,30 @@ describe('GET /_local/requests on the service', () => {
     const as = { credentials: { accessKeyId: namespace.account, secretAccessKey: 'x' }, region: REGION };
     const noRoute = await send(service.url, await signed(service.url, { path: '/nowhere' }, as));
     expect(noRoute.status).toBe(404);
-    const fromPage = await send(
-      service.url,
-      await signed(service.url, { path: '/clientcertificates', headers: { 'sec-fetch-site': 'cross-site' } }, as),
-    );
-    expect(fromPage.status).toBe(403);
+    const longPath = await send(service.url, await signed(service.url, { path: `/nowhere/${'x'.repeat(300)}` }, as));
+    expect(longPath.status).toBe(404);
 
     const refused = (await local.requests()).requests.filter(({ refusedBy }) => refusedBy === 'front');
     expect(refused.map(({ path, status, errorType, operation }) => [path, status, errorType, operation])).toEqual([
       ['/nowhere', 404, 'NotFoundException', null],
-      ['/clientcertificates', 403, 'AccessDeniedException', null],
+      [`/nowhere/${'x'.repeat(247)}...`, 404, 'NotFoundException', null],
     ]);
+  });
+
+  test('does not journal a request the web pages check refused, whatever namespace it claims: any page could flood one', async () => {
+    const { local, namespace } = worker();
+    const credential = `X-Amz-Credential=${namespace.account}%2F20261207%2F${REGION}%2Fapigateway%2Faws4_request`;
+    const { host } = new URL(service.url);
+    const refusals: { path: string; headers: Record<string, string> }[] = [
+      { path: `/clientcertificates?${credential}`, headers: { 'sec-fetch-site': 'cross-site' } },
+      { path: `/nowhere?${credential}`, headers: { origin: 'http://attacker.example' } },
+      { path: `/clientcertificates?${credential}`, headers: { host: 'attacker.example' } },
+      { path: `/clientcertificates?${credential}`, headers: { host, origin: 'null' } },
+    ];
+    for (const request of refusals) expect((await send(service.url, request)).status).toBe(403);
+
+    expect(await local.requests()).toEqual({ requests: [], dropped: 0 });
+    expect(service.control.requests().requests.filter(({ errorType }) => errorType === 'AccessDeniedException')).toEqual([]);
   });
 
   test('shows a request refused for its size, unsigned, in the unsigned namespace', async () => {
