@@ -223,8 +223,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 
 /** Milliseconds since the epoch of an ISO 8601 time or a Date; `undefined` when it is neither. */
 const timeOf = (value: string | Date): number | undefined => {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && isCalendarTime(value) ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? ms : undefined;
+};
+
+/** V8 reads 2026-02-31 as March 3rd and T24:00 as the next day: a typo would filter, silently, from elsewhere. */
+const isCalendarTime = (text: string): boolean => {
+  if (!ISO_TIME.test(text) || text.slice(10, 13) === 'T24') return false;
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 };
 
 const matcher = ({ operation, status, since, until }: JournalFilter) => {
