@@ -85,7 +85,8 @@ export const MAX_JOURNAL_SIZE = 10_000;
  * Entries kept in all namespaces together: the memory bound. An entry with every value at its cut
  * (below) is about 2.4 KB as JSON and 4.6 KB of heap, so at most about 46 MB in all (measured), whatever
  * the number of namespaces or their callers (a typical one is about 420 bytes as JSON); past it the
- * namespace written least recently loses its oldest entries first.
+ * namespace holding the most entries loses its oldest first, so that a busy namespace, or callers
+ * spraying many, cannot push a quiet one's few entries out.
  */
 export const MAX_JOURNAL_ENTRIES = 10_000;
 
@@ -107,6 +108,9 @@ interface Ring {
 /** A ring of the last `size` requests of each namespace; `size` 0 keeps nothing. */
 export class RequestJournal {
   private readonly rings = new Map<string, Ring>();
+  /** The namespaces holding each number of entries, so that the largest is found without a scan. */
+  private readonly bySize = new Map<number, Set<string>>();
+  private largest = 0;
   private total = 0;
   private order = 0;
 
@@ -114,26 +118,30 @@ export class RequestJournal {
 
   record(request: JournalRequest, answer: JournalAnswer): void {
     if (this.size === 0) return;
-    const ring = this.rings.get(request.namespace) ?? { entries: [], dropped: 0 };
-    // Most recently written last: the first is the one to lose entries when all of them are full.
-    this.rings.delete(request.namespace);
-    this.rings.set(request.namespace, ring);
+    const { namespace } = request;
+    const ring = this.rings.get(namespace) ?? { entries: [], dropped: 0 };
+    this.rings.set(namespace, ring);
     ring.entries.push({ ...entryOf(request, answer), order: this.order++ });
+    this.resized(namespace, ring.entries.length - 1);
     this.total++;
-    if (ring.entries.length > this.size) this.dropOldest(request.namespace, ring);
+    if (ring.entries.length > this.size) this.dropOldest(namespace, ring);
     while (this.total > MAX_JOURNAL_ENTRIES) {
-      const [namespace, oldest] = this.rings.entries().next().value!;
-      this.dropOldest(namespace, oldest);
+      const [largest] = this.bySize.get(this.largest)!;
+      this.dropOldest(largest!, this.rings.get(largest!)!);
     }
   }
 
-  /** The entries `filter` takes, oldest first, and how many of its namespaces' fell out of their rings. */
-  list(filter: JournalFilter = {}): { requests: JournalEntry[]; dropped: number } {
+  /**
+   * The entries `filter` takes, oldest first (only the newest `last` of them when given), and how many
+   * of its namespaces' fell out of their rings.
+   */
+  list(filter: JournalFilter = {}, last = MAX_JOURNAL_ENTRIES): { requests: JournalEntry[]; dropped: number } {
     const matches = matcher(filter);
     const rings = this.ringsOf(filter.namespace);
     const requests = rings
       .flatMap((ring) => ring.entries.filter(matches))
       .sort((a, b) => a.order - b.order)
+      .slice(-last)
       .map(({ order: _, ...entry }) => entry);
     return { requests, dropped: rings.reduce((sum, ring) => sum + ring.dropped, 0) };
   }
@@ -147,8 +155,10 @@ export class RequestJournal {
   clear(namespace?: string): number {
     let cleared = 0;
     for (const key of namespace === undefined ? [...this.rings.keys()] : [namespace]) {
-      cleared += this.rings.get(key)?.entries.length ?? 0;
+      const held = this.rings.get(key)?.entries.length ?? 0;
+      cleared += held;
       this.rings.delete(key);
+      this.resized(key, held, 0);
     }
     this.total -= cleared;
     return cleared;
@@ -164,7 +174,18 @@ export class RequestJournal {
     ring.entries.shift();
     ring.dropped++;
     this.total--;
+    this.resized(namespace, ring.entries.length + 1);
     if (ring.entries.length === 0) this.rings.delete(namespace);
+  }
+
+  /** Moves `namespace` from the namespaces holding `from` entries to those holding what it holds now (or `to`). */
+  private resized(namespace: string, from: number, to = this.rings.get(namespace)?.entries.length ?? 0): void {
+    const before = this.bySize.get(from);
+    before?.delete(namespace);
+    if (before?.size === 0) this.bySize.delete(from);
+    if (to > 0) this.bySize.set(to, (this.bySize.get(to) ?? new Set()).add(namespace));
+    this.largest = Math.max(this.largest, to);
+    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
   }
 }
 
@@ -202,8 +223,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 
 /** Milliseconds since the epoch of an ISO 8601 time or a Date; `undefined` when it is neither. */
 const timeOf = (value: string | Date): number | undefined => {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && isCalendarTime(value) ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? ms : undefined;
+};
+
+/** V8 reads 2026-02-31 as March 3rd and T24:00 as the next day: a typo would filter, silently, from elsewhere. */
+const isCalendarTime = (text: string): boolean => {
+  if (!ISO_TIME.test(text) || text.slice(10, 13) === 'T24') return false;
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 };
 
 const matcher = ({ operation, status, since, until }: JournalFilter) => {
@@ -227,9 +255,10 @@ const entryOf = (request: JournalRequest, answer: JournalAnswer): JournalEntry =
   method: cut(request.method, VALUE_KEPT),
   path: cut(request.path, PATH_KEPT),
   operation: request.operation ?? null,
-  requestId: answer.requestId,
+  // An upstream's answer may say anything in these.
+  requestId: cut(answer.requestId, VALUE_KEPT),
   status: answer.status,
-  errorType: answer.errorType ?? null,
+  errorType: answer.errorType === undefined ? null : cut(answer.errorType, VALUE_KEPT),
   durationMs: answer.durationMs,
   refusedBy: request.refused ? 'front' : null,
   parameters: request.refused ? {} : parametersOf(request),
@@ -282,8 +311,8 @@ const cut = (text: string, kept: number): string => (text.length > kept ? `${tex
 /** The journal's control path. */
 export const JOURNAL_PATH = '/_local/requests';
 
-/** What the query of a journal call may name besides the filter: its scope (the control plane's) and `count`. */
-const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count']);
+/** What the query of a journal call may name besides the filter: its scope (the control plane's), `count` and `last`. */
+const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count', 'last']);
 
 /**
  * `GET /_local/requests` (the list, or `{"count"}` with `?count`) and `DELETE` (`{"cleared"}`), on
@@ -307,7 +336,23 @@ export const journalAnswer = (
   if (count.length > 1 || (count.length === 1 && count[0] !== '' && count[0] !== 'true'))
     throw new JournalFilterError("'count' takes no value, or true");
   const filter = filterOf(query, namespace);
-  return { status: 200, body: count.length === 1 ? { count: journal.count(filter) } : journal.list(filter) };
+  if (count.length === 1) {
+    if (query.has('last')) throw new JournalFilterError("'last' picks what a listing shows: a count takes every request");
+    return { status: 200, body: { count: journal.count(filter) } };
+  }
+  return { status: 200, body: journal.list(filter, lastOf(query)) };
+};
+
+/**
+ * `?last=N`: only the newest N requests of a listing (what the page shows), so that one who wants a few
+ * is not sent, nor makes the service write, up to 10 000 each time.
+ */
+const lastOf = (query: URLSearchParams): number | undefined => {
+  const values = query.getAll('last');
+  if (values.length === 0) return undefined;
+  const last = values.length === 1 && /^[1-9]\d{0,4}$/.test(values[0]!) ? Number(values[0]) : Number.NaN;
+  if (!(last <= MAX_JOURNAL_ENTRIES)) throw new JournalFilterError(`'last' must be given once, a number from 1 to ${MAX_JOURNAL_ENTRIES}`);
+  return last;
 };
 
 /** The journal in-process (`service.control`): each call names its namespace, or takes every one. */

@@ -155,7 +155,10 @@ export const httpApiListener = (
     // HTTP/1.1 requires a Host (RFC 9112 section 3.2); HTTP/1.0 may go without.
     if (req.headers.host === undefined && req.httpVersion !== '1.0') return exchange.refuse(malformedHttpRequest(), true);
     const foreign = checkOrigin?.(req.headers, req.rawHeaders);
-    if (foreign !== undefined) return exchange.refuse(foreign, true);
+    if (foreign !== undefined) {
+      exchange.fromForeignPage = true;
+      return exchange.refuse(foreign, true);
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
     // declared oversized body, no route, throttled, unsigned where signatures are checked, or a
@@ -346,6 +349,11 @@ class Exchange {
   private refused = false;
   /** Whether it went to the control plane (its path, once `..` is resolved, is under /_local/). */
   controlled = false;
+  /**
+   * Whether the web pages check refused it: not journaled, only logged. It speaks for no namespace (any
+   * its URL names is the page's pick), and any page open in a browser could flood a journal with them.
+   */
+  fromForeignPage = false;
 
   constructor(
     readonly req: IncomingMessage,
@@ -431,7 +439,7 @@ class Exchange {
     };
     this.log?.(entry);
     // The API's requests, refused or answered; the control plane's own (the page polls it) are not.
-    if (this.journal === undefined || this.controlled || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
+    if (this.journal === undefined || this.controlled || this.fromForeignPage || entry.path.startsWith(CONTROL_PREFIX.slice(0, -1))) return;
     const { journal, claimedNamespace } = this.journal;
     journal.record(
       {

@@ -46,7 +46,7 @@ describe('RequestJournal', () => {
     expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(1);
   });
 
-  test('holds at most MAX_JOURNAL_ENTRIES in all: the namespace written least recently loses its oldest first', () => {
+  test('holds at most MAX_JOURNAL_ENTRIES in all: the namespace holding the most loses its oldest first', () => {
     const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
     for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
     journal.record(request('222222222222#us-east-1'), answer);
@@ -55,6 +55,38 @@ describe('RequestJournal', () => {
     expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
     expect(journal.list({ namespace: '111111111111#us-east-1' }).dropped).toBe(2);
     expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(2);
+  });
+
+  test('a busy namespace filling the bound loses its own oldest, not a quiet one’s few entries', () => {
+    const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
+    for (let i = 0; i < 3; i++) journal.record(request('222222222222#us-east-1'), answer);
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
+
+    expect(journal.list({ namespace: '222222222222#us-east-1' })).toMatchObject({ dropped: 0, requests: [{}, {}, {}] });
+    expect(journal.list({ namespace: '111111111111#us-east-1' }).dropped).toBe(3);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+  });
+
+  test('callers spraying many namespaces take a quiet one’s entries only down to what each of theirs holds', () => {
+    const journal = new RequestJournal();
+    for (let i = 0; i < 20; i++) journal.record(request('222222222222#us-east-1'), answer);
+    const spray = MAX_JOURNAL_ENTRIES / 10;
+    for (let round = 0; round < 10; round++)
+      for (let i = 0; i < spray; i++) journal.record(request(`${String(i).padStart(12, '0')}#us-west-2`), answer);
+
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(10);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+  });
+
+  test('once a namespace is cleared, the next largest is the one to lose entries', () => {
+    const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
+    for (let i = 0; i < 5; i++) journal.record(request('222222222222#us-east-1'), answer);
+    for (let i = 0; i < 50; i++) journal.record(request('333333333333#us-east-1'), answer);
+    journal.clear('333333333333#us-east-1');
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request('111111111111#us-east-1'), answer);
+
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(5);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
   });
 
   test('of size 0 keeps nothing', () => {
@@ -193,17 +225,30 @@ describe('GET /_local/requests on the service', () => {
     const as = { credentials: { accessKeyId: namespace.account, secretAccessKey: 'x' }, region: REGION };
     const noRoute = await send(service.url, await signed(service.url, { path: '/nowhere' }, as));
     expect(noRoute.status).toBe(404);
-    const fromPage = await send(
-      service.url,
-      await signed(service.url, { path: '/clientcertificates', headers: { 'sec-fetch-site': 'cross-site' } }, as),
-    );
-    expect(fromPage.status).toBe(403);
+    const longPath = await send(service.url, await signed(service.url, { path: `/nowhere/${'x'.repeat(300)}` }, as));
+    expect(longPath.status).toBe(404);
 
     const refused = (await local.requests()).requests.filter(({ refusedBy }) => refusedBy === 'front');
     expect(refused.map(({ path, status, errorType, operation }) => [path, status, errorType, operation])).toEqual([
       ['/nowhere', 404, 'NotFoundException', null],
-      ['/clientcertificates', 403, 'AccessDeniedException', null],
+      [`/nowhere/${'x'.repeat(247)}...`, 404, 'NotFoundException', null],
     ]);
+  });
+
+  test('does not journal a request the web pages check refused, whatever namespace it claims: any page could flood one', async () => {
+    const { local, namespace } = worker();
+    const credential = `X-Amz-Credential=${namespace.account}%2F20261207%2F${REGION}%2Fapigateway%2Faws4_request`;
+    const { host } = new URL(service.url);
+    const refusals: { path: string; headers: Record<string, string> }[] = [
+      { path: `/clientcertificates?${credential}`, headers: { 'sec-fetch-site': 'cross-site' } },
+      { path: `/nowhere?${credential}`, headers: { origin: 'http://attacker.example' } },
+      { path: `/clientcertificates?${credential}`, headers: { host: 'attacker.example' } },
+      { path: `/clientcertificates?${credential}`, headers: { host, origin: 'null' } },
+    ];
+    for (const request of refusals) expect((await send(service.url, request)).status).toBe(403);
+
+    expect(await local.requests()).toEqual({ requests: [], dropped: 0 });
+    expect(service.control.requests().requests.filter(({ errorType }) => errorType === 'AccessDeniedException')).toEqual([]);
   });
 
   test('shows a request refused for its size, unsigned, in the unsigned namespace', async () => {
@@ -215,6 +260,30 @@ describe('GET /_local/requests on the service', () => {
     expect(service.control.requests({ namespace: unsigned, status: 413 }).requests).toMatchObject([
       { method: 'POST', path: '/clientcertificates', errorType: 'RequestEntityTooLargeException', refusedBy: 'front', parameters: {} },
     ]);
+  });
+
+  test('files a request claiming a region longer than any AWS region under the unsigned namespace, refused', async () => {
+    const region = `us-${'a'.repeat(8000)}-1`;
+    const as = { credentials: { accessKeyId: '444444444444', secretAccessKey: 'x' }, region };
+    const answer = await send(service.url, await signed(service.url, { method: 'POST', path: '/clientcertificates', body: '{}' }, as));
+
+    expect([answer.status, answer.headers['x-amzn-errortype']]).toEqual([403, 'InvalidSignatureException']);
+    const namespaces = service.control.requests().requests.map(({ namespace }) => namespace);
+    expect(namespaces.filter((namespace) => namespace.length > 50)).toEqual([]);
+    expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: 403 }).requests).toContainEqual(
+      expect.objectContaining({ path: '/clientcertificates', errorType: 'InvalidSignatureException', refusedBy: 'front' }),
+    );
+  });
+
+  test('cuts an error type and request id an upstream answered with, as it cuts every value', () => {
+    const journal = new RequestJournal();
+    journal.record(
+      { time: Date.now(), namespace: '111111111111#us-east-1', method: 'GET', path: '/restapis', refused: false },
+      { requestId: 'r'.repeat(10_000), status: 400, errorType: 'E'.repeat(10_000), durationMs: 1 },
+    );
+
+    const [entry] = journal.list().requests;
+    expect([entry?.requestId, entry?.errorType]).toEqual([`${'r'.repeat(64)}...`, `${'E'.repeat(64)}...`]);
   });
 
   test('filters by operation, status (exact or a class) and time, and counts', async () => {
@@ -255,6 +324,21 @@ describe('GET /_local/requests on the service', () => {
     expect(service.control.requests({ namespace: { account: '000000000000', region: REGION }, status: '2xx' }).requests).toEqual([]);
   });
 
+  test('?last=N lists only the newest N that the filter takes, oldest first, with the namespace’s dropped count', async () => {
+    const { sdk, local } = worker();
+    for (const limit of [1, 2, 3, 4]) await sdk.send(new GetClientCertificatesCommand({ limit }));
+    await failureOf(sdk.send(new GetClientCertificateCommand({ clientCertificateId: 'nosuchid00' })));
+
+    const namespace = new URLSearchParams({ account: (await local.requests()).requests[0]!.namespace.split('#')[0]!, region: REGION });
+    const newest = await send(service.url, { path: `/_local/requests?${namespace}&operation=GetClientCertificates&last=2` });
+    expect(newest.json).toEqual({
+      requests: [expect.objectContaining({ parameters: { limit: '3' } }), expect.objectContaining({ parameters: { limit: '4' } })],
+      dropped: 0,
+    });
+    const all = await send(service.url, { path: `/_local/requests?${namespace}&last=10000` });
+    expect((all.json as { requests: unknown[] }).requests).toHaveLength(5);
+  });
+
   test('answers a bad query 400 with an AWS-shaped error, and changes nothing', async () => {
     const { sdk, local } = worker();
     await sdk.send(new GetClientCertificatesCommand({}));
@@ -266,11 +350,20 @@ describe('GET /_local/requests on the service', () => {
       'status=',
       'since=yesterday',
       'until=2026-13-45T00:00:00Z',
+      'since=2026-02-31',
+      'until=2026-04-31T10:00:00Z',
+      'since=2026-12-07T24:00:00Z',
       'since=2026-12-07T10:00:00Z&since=2026-12-07T11:00:00Z',
       'count=yes',
       'limit=10',
       `${'x'.repeat(5000)}=1`,
       'all=maybe',
+      'last=0',
+      'last=10001',
+      'last=2.5',
+      'last=',
+      'last=1&last=2',
+      'count&last=1',
     ]) {
       const response = await send(service.url, { path: `/_local/requests?${query}` });
       expect({ query: query.slice(0, 40), status: response.status, type: response.headers['x-amzn-errortype'] }).toEqual({
