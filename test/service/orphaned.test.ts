@@ -36,13 +36,25 @@ const descendants = (pid: number): number[] => {
   return below(pid);
 };
 
-/** Whether `pid` runs at the lowest scheduling priority (nice 19), as the key pool's generator does. */
+/** Whether a thread of `pid` runs at the lowest scheduling priority (nice 19), as the key pool's generator does. */
 const lowestPriority = (pid: number): boolean => {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16] === '19';
+    return readdirSync(`/proc/${pid}/task`).some((thread) => {
+      const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16] === '19';
+    });
   } catch {
     return false;
+  }
+};
+
+/** `pid`, its command line and nice value, for a failure's message. */
+const described = (pid: number): string => {
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 80);
+    return `${pid} (${commandLine}${lowestPriority(pid) ? ', a thread at nice 19' : ''})`;
+  } catch {
+    return `${pid} (gone)`;
   }
 };
 
@@ -124,8 +136,9 @@ describe('a parent killed with SIGKILL takes the service with it', () => {
       const killed = Date.now();
       parent.kill('SIGKILL');
       const gone = await until(async () => below.every((each) => !alive(each)) && (await released(port, dataDir)), WITHIN_MS);
+      const left = below.filter(alive).map(described);
 
-      expect({ gone, within: Date.now() - killed <= WITHIN_MS + 250 }).toEqual({ gone: true, within: true });
+      expect({ gone, left, within: Date.now() - killed <= WITHIN_MS + 250 }).toEqual({ gone: true, left: [], within: true });
     },
   );
 

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import type { KeyPairKeyObjectResult } from 'node:crypto';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
-import { setPriority } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { MessageChannel } from 'node:worker_threads';
 
@@ -48,18 +47,32 @@ const PARENT_CHECK_MS = 500;
 
 /**
  * The generating process: one pair at a time, only as many as asked for, each sent once and kept by
- * no one. It lowers its priority to the lowest before its first generation, so the thread that will
- * generate (libuv's, created at the first) inherits it. It generates asynchronously so its own event
- * loop stays free to see its parent go: then it kills itself, for an exit would wait on the
- * generation under way (libuv joins its threads at exit).
+ * no one. It generates on libuv's one thread (UV_THREADPOOL_SIZE=1), which it first puts at the
+ * lowest priority, and on Linux only that thread (a thread's nice value is its own there): its main
+ * thread, idle but for a message now and then, keeps the normal priority, so that on saturated cores
+ * it still sees its parent go at once and dies at once, not after a turn at nice 19, which can take
+ * seconds. It generates asynchronously so that the main thread stays free for that; and it kills
+ * itself rather than exit, for an exit would wait on the generation under way (libuv joins its threads).
  */
 const CHILD = `
-const { generateKeyPair } = require('node:crypto');
-try { require('node:os').setPriority(19); } catch {}
+const { generateKeyPair, randomBytes } = require('node:crypto');
+const { readdirSync, readFileSync } = require('node:fs');
+const { setPriority } = require('node:os');
 const parent = process.ppid;
 const die = () => process.kill(process.pid, 'SIGKILL');
 process.on('disconnect', die);
 setInterval(() => { if (process.ppid !== parent) die(); }, ${PARENT_CHECK_MS}).unref();
+// A first job starts libuv's thread; then it, by its name, goes to nice 19; elsewhere, the whole process.
+const lowered = new Promise((done) => randomBytes(1, () => {
+  try {
+    const threads = readdirSync('/proc/self/task').filter((id) => readFileSync('/proc/self/task/' + id + '/comm', 'utf8').trim() === 'libuv-worker');
+    if (threads.length === 0) throw new Error('no libuv thread by that name');
+    for (const id of threads) setPriority(Number(id), 19);
+  } catch {
+    try { setPriority(19); } catch {}
+  }
+  done();
+}));
 const encoding = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } };
 let wanted = 0;
 let generating = false;
@@ -74,10 +87,10 @@ const next = () => {
     next();
   });
 };
-process.on('message', (more) => {
+process.on('message', (more) => lowered.then(() => {
   wanted += more;
   if (!generating) next();
-});
+}));
 `;
 
 /** A pair as the child sends it: DER, in base64. */
@@ -135,12 +148,6 @@ export const startKeyPool = (size: number): KeyPool => {
     started.channel?.unref();
     if (children.size === 0) process.on('exit', killChildren);
     children.add(started);
-    try {
-      // At once, as well as by the child itself: its start-up, too, gives way to the service's.
-      if (started.pid !== undefined) setPriority(started.pid, 19);
-    } catch {
-      // not allowed here, or already gone: the child lowers its own
-    }
     started.on('error', () => undefined); // 'exit' follows, or it never started: an empty pool, Generate makes its own
     started.on('message', (pair: SentPair) => {
       deathsInARow = 0;

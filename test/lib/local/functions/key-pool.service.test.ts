@@ -1,11 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { getPriority } from 'node:os';
 import { APIGatewayClient, GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { DEFAULT_KEY_POOL_SIZE } from '../../../../lib/local/functions/key-pool.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import { startLocalService } from '../../../../lib/local/service.js';
 import { until } from '../../../support/wait.js';
-import { alive, lowestPriorityChildren } from './processes.js';
+import { alive, generatingThreadPriority, lowestPriorityChildren } from './processes.js';
 
 const options = { port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT' } as const;
 
@@ -23,7 +22,7 @@ const publicKey = (pem: string | undefined) =>
 const newChildren = (before: number[]) => lowestPriorityChildren().filter((pid) => !before.includes(pid));
 
 describe('the local service with key pairs generated ahead', () => {
-  test('by default, from a child process of the lowest priority, a key to each certificate of a burst larger than the pool; the child gone within 2 s of close', async () => {
+  test('by default, from a child process generating at the lowest priority, a key to each certificate of a burst larger than the pool; the child gone within 2 s of close', async () => {
     const before = lowestPriorityChildren();
     const service = await startLocalService(options);
     let closed = false;
@@ -32,7 +31,7 @@ describe('the local service with key pairs generated ahead', () => {
       const [child] = newChildren(before) as [number];
 
       const certificates = await Promise.all(Array.from({ length: DEFAULT_KEY_POOL_SIZE + 2 }, () => generate(service)));
-      const priority = getPriority(child);
+      const priority = generatingThreadPriority(child);
       await service.close();
       closed = true;
       const closedAt = Date.now();

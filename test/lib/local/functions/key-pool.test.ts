@@ -2,7 +2,7 @@ import { getPriority } from 'node:os';
 import type { KeyPairs, KeyPool } from '../../../../lib/local/functions/key-pool.js';
 import { keyPairsFrom, MAX_RESTARTS, startKeyPool } from '../../../../lib/local/functions/key-pool.js';
 import { until } from '../../../support/wait.js';
-import { alive } from './processes.js';
+import { alive, generatingThreadPriority } from './processes.js';
 
 const spki = (pair: { publicKey: { export(options: { type: 'spki'; format: 'der' }): Buffer } }) =>
   pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -21,15 +21,19 @@ describe('startKeyPool', () => {
     await pool?.close();
   });
 
-  test('fills its thread to its size from a child process of the lowest priority, which is gone once the pool closes', async () => {
+  test("fills its thread to its size from a child process generating at the lowest priority, whose main thread keeps this one's; the child gone once the pool closes", async () => {
     start(2);
     const pid = pool.pid()!;
 
     await until('two pairs', () => pairs.ready() === 2, REFILL_MS);
-    const priority = getPriority(pid);
+    const priorities = { generating: generatingThreadPriority(pid), main: getPriority(pid) };
     await pool.close();
 
-    expect({ priority, ready: pool.ready(), alive: alive(pid) }).toEqual({ priority: 19, ready: 2, alive: false });
+    expect({ priorities, ready: pool.ready(), alive: alive(pid) }).toEqual({
+      priorities: { generating: 19, main: getPriority() },
+      ready: 2,
+      alive: false,
+    });
   });
 
   test('hands out each pair once, across a refill and a child killed and replaced: every pair taken is another key', async () => {
