@@ -138,6 +138,10 @@ export const startKeyPool = (size: number): KeyPool => {
   let deathsInARow = 0;
   let closed = false;
 
+  /** Asks the child for `more` pairs; one whose channel is closed is dying, and its 'exit' replaces it. */
+  const ask = (more: number) => {
+    if (more > 0 && child?.connected) child.send(more);
+  };
   const start = () => {
     const started = spawn(process.execPath, ['-e', CHILD], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -164,7 +168,7 @@ export const startKeyPool = (size: number): KeyPool => {
       if (!closed && ++deathsInARow <= MAX_RESTARTS) start();
     });
     child = started;
-    started.send(size - sent);
+    ask(size - sent);
   };
 
   return {
@@ -184,12 +188,12 @@ export const startKeyPool = (size: number): KeyPool => {
           sent--;
           received--;
           taken++;
-          child?.send(1);
+          ask(1);
         }
       });
       port = connected;
       if (child === undefined && !closed && deathsInARow === 0) start();
-      else if (lost > 0) child?.send(lost);
+      else ask(lost);
       return port2;
     },
     ready: () => received,
