@@ -48,11 +48,13 @@ const lowestPriority = (pid: number): boolean => {
   }
 };
 
-/** `pid`, its command line and nice value, for a failure's message. */
+/** `pid`, its command name (kept while it exits) and line, and whether a thread is at nice 19, for a failure's message. */
 const described = (pid: number): string => {
   try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(') '));
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 80);
-    return `${pid} (${commandLine}${lowestPriority(pid) ? ', a thread at nice 19' : ''})`;
+    return `${pid} ${name} (${commandLine || 'exiting'}${lowestPriority(pid) ? ', a thread at nice 19' : ''})`;
   } catch {
     return `${pid} (gone)`;
   }
