@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_KEY_POOL_SIZE } from './functions/key-pool.js';
 import { SettingError } from './settings.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -19,7 +20,7 @@ export const FLAGS = [
   ['quota', 'CLIENT_CERTIFICATE_QUOTA', 'certificates that may exist at once, 1 to 1000 (60)'],
   ['region', 'AWS_REGION', 'region in every ARN (us-east-1)'],
   ['function-concurrency', 'FUNCTION_CONCURRENCY', 'invocations of each function at once, 1 to 1000 (10)'],
-  ['key-pool-size', 'KEY_POOL_SIZE', 'key pairs generated ahead for Generate, 0 to 100 (0: none)'],
+  ['key-pool-size', 'KEY_POOL_SIZE', `key pairs generated ahead for Generate, 0 to 100, 0 for none (${DEFAULT_KEY_POOL_SIZE})`],
   ['journal-size', 'JOURNAL_SIZE', 'API requests GET /_local/requests keeps per namespace, 0 (none) to 10000 (1000)'],
   ['log-format', 'LOG_FORMAT', 'text, one line per answer, or json, the structured lines (text)'],
   ['access-log', 'ACCESS_LOG', 'on, or off for no line per answer (on)'],

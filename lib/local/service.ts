@@ -25,6 +25,7 @@ import { sigv4Verifier } from './front/sigv4.js';
 import type { ThrottleSettings } from './front/throttle.js';
 import type { FunctionSettings } from './functions/functions.js';
 import { MAX_INVOCATIONS_AT_ONCE, startFunctions } from './functions/functions.js';
+import { DEFAULT_KEY_POOL_SIZE, startKeyPool } from './functions/key-pool.js';
 import { checkLocalServiceOptions, quoted, SettingError } from './settings.js';
 import { closeWithParent } from './starter.js';
 import type { LocalDynamoDb } from './store/dynalite.js';
@@ -57,10 +58,10 @@ export interface LocalServiceOptions {
    */
   readonly maxConnections?: number;
   /**
-   * RSA-2048 key pairs Generate may take ready-made, generated ahead at the lowest priority and each
-   * used once (./functions/key-pool.ts); a Generate that finds none generates its own, as on Lambda; 0 for none.
-   * @default 0: opt-in, since a key generation under way at that priority holds the process's exit
-   * until it ends, which on a machine whose cores are busy can take seconds
+   * RSA-2048 key pairs Generate may take ready-made, generated ahead by a child process at the lowest
+   * priority and each used once (./functions/key-pool.ts); a Generate that finds none generates its
+   * own, as on Lambda; 0 for none.
+   * @default 8: as many as a burst of Generates in a test usually asks for
    */
   readonly keyPoolSize?: number;
   /** The region in every ARN and in the handlers' `AWS_REGION`. @default 'us-east-1' */
@@ -153,7 +154,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     sigv4,
     throttle,
     functions: functionSettings,
-    keyPoolSize = 0,
+    keyPoolSize = DEFAULT_KEY_POOL_SIZE,
     maxConnections = defaultMaxConnections(),
     region = 'us-east-1',
     quota,
@@ -184,6 +185,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
   const inherited = { ...process.env };
   for (const name of [CONFIG_VARIABLES.quota, 'AWS_SESSION_TOKEN']) delete inherited[name];
   const storeStarting = startDynalite(TABLE_NAME, path);
+  const keyPool = startKeyPool(keyPoolSize);
   // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
   const handlersStoreStarting = storeStarting.then((store) => storeEndpoint(store.endpoint));
   const functionsStarting = startFunctions(
@@ -205,7 +207,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     // A test's storeEndpoint (a fault-injecting proxy) needs the requests on the wire; otherwise they
     // go to the store's thread without HTTP.
     {
-      keyPoolSize,
+      keyPool,
       storePort: options.storeEndpoint === undefined ? () => portTo(storeStarting) : undefined,
     },
   );
@@ -216,7 +218,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
   ]);
 
   // From here on, a failure closes what was started, so that a failed start leaves nothing running.
-  const started: (() => Promise<void>)[] = [];
+  const started: (() => Promise<void>)[] = [() => keyPool.close()];
   if (storeStarted.status === 'fulfilled') started.push(() => storeStarted.value.close());
   if (functionsStarted.status === 'fulfilled') started.push(() => functionsStarted.value.close());
   const stopStarted = async () => {

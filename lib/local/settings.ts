@@ -7,6 +7,7 @@ import { parseFaultsFile } from './control/plane.js';
 import { parseStateDocument } from './control/state.js';
 import { atFile, localQuota } from './control-start.js';
 import type { SigV4Credentials } from './front/sigv4.js';
+import { DEFAULT_KEY_POOL_SIZE } from './functions/key-pool.js';
 import type { LocalServiceOptions } from './service.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -209,7 +210,7 @@ const RULES = {
     wholeNumber(name, value, 1, 1_000, 'invocations of each function at once, from 1 to 1000 (unset: 10)'),
   /** Key pairs generated ahead for Generate; each is about 2 KB held, and 50 ms of CPU to make. */
   keyPoolSize: (name: string, value: unknown) =>
-    wholeNumber(name, value, 0, 100, 'key pairs generated ahead for Generate, from 0 (none) to 100 (unset: 8)'),
+    wholeNumber(name, value, 0, 100, `key pairs generated ahead for Generate, from 0 (none) to 100 (unset: ${DEFAULT_KEY_POOL_SIZE})`),
   /** Requests the journal keeps per namespace (./control/journal.ts bounds them in all). */
   journalSize: (name: string, value: unknown) =>
     wholeNumber(name, value, 0, MAX_JOURNAL_SIZE, `requests kept per namespace, from 0 (none) to ${MAX_JOURNAL_SIZE} (unset: 1000)`),

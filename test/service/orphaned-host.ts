@@ -2,7 +2,7 @@
 // with startLocalService() in this process; `worker` forks a worker process, as jest does, that
 // starts it. Either way the service's ready line, as the command writes it, goes to READY_FILE.
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalService } from '../../lib/local/service.js';
 
@@ -14,5 +14,7 @@ if (how === 'worker') {
 } else {
   const service = await startLocalService({ port: 0, dataDir: DATA_DIR, accessLog: false });
   const port = Number(new URL(service.url).port);
-  writeFileSync(READY_FILE, JSON.stringify({ url: service.url, port, pid: process.pid, dataDir: DATA_DIR }));
+  // Whole or not at all: the test reads it as soon as it exists.
+  writeFileSync(`${READY_FILE}.partial`, JSON.stringify({ url: service.url, port, pid: process.pid, dataDir: DATA_DIR }));
+  renameSync(`${READY_FILE}.partial`, READY_FILE);
 }

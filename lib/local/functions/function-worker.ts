@@ -16,7 +16,7 @@ import type { ClientCertificateStores } from '../../../lambda/store/client-certi
 import type { Operation } from '../../operations.js';
 import { operations } from '../../operations.js';
 import { seededClientCertificateId } from '../base/seeded-id.js';
-import { startKeyPool } from './key-pool.js';
+import { keyPairsFrom } from './key-pool.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { lambdaContext } from './lambda-runtime.js';
 import { storePortTransport } from './store-transport.js';
@@ -118,10 +118,8 @@ export const serve = async (load: HandlerModules = sourceModules, loadStores: St
   // invocations under way together, and a log line names another request or none. First thing: the
   // AWS SDK fixes the kind of store for the thread on its first call.
   const invocations = await InvokeStore.getInstanceAsync(true);
-  // Ends with this thread, as a worker's own workers do: the pool never outlives the functions.
-  const { keyPoolSize, storePort } = workerData as { keyPoolSize: number; storePort?: MessagePort };
-  const keyPool = startKeyPool(keyPoolSize);
-  useKeyPairsGeneratedAhead(keyPool.take);
+  const { keyPort, storePort } = workerData as { keyPort?: MessagePort; storePort?: MessagePort };
+  if (keyPort !== undefined) useKeyPairsGeneratedAhead(keyPairsFrom(keyPort).take);
   // Before any handler module makes its client.
   if (storePort !== undefined) sendStoreRequestsBy(storePortTransport(storePort));
   const byName = new Map(operations.map((operation) => [operation.name, operation]));

@@ -8,6 +8,7 @@ import { FUNCTION_DEFAULTS } from '../../operations.js';
 import { compileCacheDir } from '../base/compile-cache.js';
 import { forwardOutput } from '../base/output.js';
 import type { Invocation, InvocationConditions, InvocationResult } from './function-worker.js';
+import type { KeyPool } from './key-pool.js';
 
 export interface FunctionSettings {
   /**
@@ -245,8 +246,8 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
 
 /** What the local service's functions' thread has that Lambda's do not, for speed. */
 export interface LocalRuntime {
-  /** Key pairs generated ahead for Generate (./key-pool.ts). @default 0: none */
-  readonly keyPoolSize?: number;
+  /** Key pairs generated ahead for Generate (./key-pool.ts); each thread started connects to it. @default none */
+  readonly keyPool?: KeyPool;
   /** A new port to the store for each thread, carrying the handlers' requests without HTTP (./store-transport.ts). @default none: over HTTP */
   readonly storePort?: () => MessagePort;
 }
@@ -255,8 +256,9 @@ export interface LocalRuntime {
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A functions' thread; it starts loading at once, and serves once `env` is known. */
-const startFunctionThread = async (env: Environment | Promise<Environment>, { keyPoolSize = 0, storePort }: LocalRuntime) => {
+const startFunctionThread = async (env: Environment | Promise<Environment>, { keyPool, storePort }: LocalRuntime) => {
   const port = storePort?.();
+  const keyPort = keyPool?.connect();
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     stdout: true,
@@ -269,10 +271,10 @@ const startFunctionThread = async (env: Environment | Promise<Environment>, { ke
       module: new URL(compiled ? WORKER_BUNDLE : './function-worker.ts', import.meta.url).href,
       preload: compiled ? BUNDLE_PRELOAD : PRELOAD.map((specifier) => import.meta.resolve(specifier)),
       compileCache: compileCacheDir(),
-      keyPoolSize,
+      keyPort,
       storePort: port,
     },
-    transferList: port === undefined ? [] : [port],
+    transferList: [port, keyPort].filter((each) => each !== undefined),
   });
   forwardOutput(worker);
   worker.unref(); // the service's own handles decide when the process may end

@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { APIGatewayClient, GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
+import { DEFAULT_KEY_POOL_SIZE } from '../../../../lib/local/functions/key-pool.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import { startLocalService } from '../../../../lib/local/service.js';
-import { lowestPriorityThreads, until } from '../../../support/threads.js';
+import { until } from '../../../support/wait.js';
+import { alive, generatingThreadPriority, lowestPriorityChildren } from './processes.js';
 
 const options = { port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT' } as const;
 
@@ -16,34 +18,43 @@ const generate = (service: LocalService) =>
 const publicKey = (pem: string | undefined) =>
   new X509Certificate(pem!).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
+/** The service's key-generating child: the one child of the lowest priority started since `before`. */
+const newChildren = (before: number[]) => lowestPriorityChildren().filter((pid) => !before.includes(pid));
+
 describe('the local service with key pairs generated ahead', () => {
-  test('keeps them coming from a thread of the lowest priority while it runs, a key to each certificate of a burst larger than the pool, and ends that thread when it closes', async () => {
-    const before = lowestPriorityThreads().length;
-    const service = await startLocalService({ ...options, keyPoolSize: 2 });
+  test('by default, from a child process generating at the lowest priority, a key to each certificate of a burst larger than the pool; the child gone within 2 s of close', async () => {
+    const before = lowestPriorityChildren();
+    const service = await startLocalService(options);
     let closed = false;
     try {
-      await until(() => lowestPriorityThreads().length === before + 1);
+      await until('the key-generating child', () => newChildren(before).length === 1);
+      const [child] = newChildren(before) as [number];
 
-      const certificates = await Promise.all(Array.from({ length: 5 }, () => generate(service)));
-
-      expect(new Set(certificates.map(({ pemEncodedCertificate }) => publicKey(pemEncodedCertificate))).size).toBe(5);
+      const certificates = await Promise.all(Array.from({ length: DEFAULT_KEY_POOL_SIZE + 2 }, () => generate(service)));
+      const priority = generatingThreadPriority(child);
       await service.close();
       closed = true;
-      await until(() => lowestPriorityThreads().length === before);
+      const closedAt = Date.now();
+      await until('the child gone', () => !alive(child), 2_000);
+
+      expect(priority).toBe(19);
+      expect(Date.now() - closedAt).toBeLessThanOrEqual(2_000);
+      expect(new Set(certificates.map(({ pemEncodedCertificate }) => publicKey(pemEncodedCertificate))).size).toBe(
+        DEFAULT_KEY_POOL_SIZE + 2,
+      );
     } finally {
       if (!closed) await service.close();
     }
   });
 
-  test('generates nothing ahead by default (opt-in), each key pair then made when asked, with no such thread', async () => {
-    const before = lowestPriorityThreads().length;
-    const service = await startLocalService(options);
+  test('with keyPoolSize 0 starts no such process, and generates each key pair when asked', async () => {
+    const before = lowestPriorityChildren();
+    const service = await startLocalService({ ...options, keyPoolSize: 0 });
     try {
       const { pemEncodedCertificate } = await generate(service);
-      await new Promise((pause) => setTimeout(pause, 300));
 
       expect(publicKey(pemEncodedCertificate)).toMatch(/^MII/);
-      expect(lowestPriorityThreads().length).toBe(before);
+      expect(newChildren(before)).toEqual([]);
     } finally {
       await service.close();
     }
