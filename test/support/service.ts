@@ -6,14 +6,17 @@ import { startFaultProxy } from './fault-proxy.js';
 /**
  * The local service as `npm start` runs it, on a free port and an in-memory dynalite, with the
  * handlers' logs silenced so test output stays readable. One per test file: the handler modules,
- * and the store endpoint they read at load, are loaded once per file.
+ * and the store endpoint they read at load, are loaded once per file. Without the key pool unless a
+ * test asks: its pairs, generated ahead, are CPU the test run would spend on keys it mostly never
+ * takes (eight a service); the pool's own suites (test/lib/local/functions/key-pool.*) and the
+ * command's (test/bin, test/service/orphaned) run it as it is by default.
  */
 export const startTestService = (options: LocalServiceOptions = {}): Promise<LocalService> => {
   // The test's own store clients (lambda/store's, as the handlers build them) read these, as in Lambda.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_REGION ??= 'us-east-1';
-  return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', ...options });
+  return startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', keyPoolSize: 0, ...options });
 };
 
 /**
