@@ -8,6 +8,7 @@ import {
   errorLine,
   output,
   runAws,
+  runAwsProcess,
   SERVICE_ERROR_EXIT,
   testIfCli,
 } from '../support/cli.js';
@@ -16,7 +17,7 @@ import { certificateArn, openTarget } from '../support/target.js';
 
 /**
  * The real AWS CLI v2 (`aws apigateway ...`) against the conformance target (how it is run:
- * ../support/cli.ts): the whole ClientCertificate lifecycle with the CLI's own paging, what it
+ * ../support/cli.ts, each command through the suite's driver, held equal to a process of its own at the end): the whole ClientCertificate lifecycle with the CLI's own paging, what it
  * prints for a certificate without tags, and the errors it lets through to the service. Every CLI
  * run costs most of a second, so the calls are counted: certificates the test only needs to exist
  * are made over plain HTTP.
@@ -291,6 +292,27 @@ describeIfCli('aws apigateway', () => {
         ),
       );
       expect(await raw(other)).toEqual(before);
+    });
+  });
+
+  // Last: its certificate would show in the lifecycle's lists.
+  describe("the suite's driver, beside the aws process itself", () => {
+    test('prints the same stdout and stderr and exits with the same code: a success, a service error, a usage error', async () => {
+      const id = await generateOverHttp('run both ways');
+      const commands = [
+        ['get-client-certificate', '--client-certificate-id', id],
+        ['get-client-certificate', '--client-certificate-id', 'zzzzzz'],
+        ['get-client-certificate', '--client-certificat-id', id],
+      ];
+
+      for (const args of commands) {
+        const [driven, alone] = [await aws(...args), await runAwsProcess(target, 'apigateway', ...args)];
+
+        expect(driven).toEqual(alone);
+      }
+      expect((await aws(...commands[0]!)).exitCode).toBe(0);
+      expect((await aws(...commands[1]!)).exitCode).toBe(SERVICE_ERROR_EXIT);
+      expect((await aws(...commands[2]!)).exitCode).toBe(252);
     });
   });
 });

@@ -1,11 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { operations } from '../../lib/operations.js';
 
@@ -27,31 +28,35 @@ const envWith = (node: string) => ({
 });
 /** Node 24, the project's, as Lambda's runtime. */
 const env = envWith(process.execPath);
+const runAsync = promisify(execFile);
 const run = (file: string, args: string[], withEnv = env) =>
   execFileSync(file, args, { cwd: scratch, env: withEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, once for this file. */
 const nodes = { 22: '', 20: '' };
 
-beforeAll(() => {
+beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
-  const [{ filename }] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  ) as [{ filename: string }];
-  run('npm', [
-    'install',
-    '--prefix',
-    join(scratch, 'nodes'),
-    '--prefer-offline',
-    '--no-audit',
-    '--no-fund',
-    'node22@npm:node@22',
-    'node20@npm:node@20',
+  // Packing (a build) and installing the two Node versions need nothing of each other: side by side,
+  // the suite waits for the longer of the two, not for both.
+  const [packed] = await Promise.all([
+    runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' }),
+    runAsync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        join(scratch, 'nodes'),
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        'node22@npm:node@22',
+        'node20@npm:node@20',
+      ],
+      { cwd: scratch, env, encoding: 'utf8' },
+    ),
   ]);
+  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
   for (const major of [22, 20] as const) nodes[major] = join(scratch, 'nodes/node_modules', `node${major}`, 'bin/node');
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // The CDK libraries are the construct's peers, at the versions this repository tests with. Installed

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import type { APIGatewayClientConfig } from '@aws-sdk/client-api-gateway';
 import {
   APIGatewayClient,
@@ -11,7 +10,7 @@ import {
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { LocalService } from '../../lib/local/service.js';
-import { CLI, cliPresent } from '../support/cli.js';
+import { cliPresent, runCli } from '../support/cli.js';
 import { failureOf } from '../support/sdk.js';
 import { startTestService } from '../support/service.js';
 import { certificateArn } from '../support/target.js';
@@ -128,24 +127,23 @@ describe('two accounts in two regions, signed with their own keys', () => {
 });
 
 describe('without signature checks, as LocalStack: the access key id names the account', () => {
-  const aws = (accessKeyId: string | undefined, region: string, ...args: string[]): Promise<Record<string, unknown>> =>
-    new Promise((resolve, reject) => {
-      const credentials = accessKeyId === undefined ? {} : { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'anything' };
-      const env = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        ...credentials,
-      };
-      const unsigned = accessKeyId === undefined ? ['--no-sign-request'] : [];
-      execFile(
-        CLI,
-        ['apigateway', ...args, '--endpoint-url', unchecked.url, '--region', region, '--output', 'json', ...unsigned],
-        { env },
-        (error, stdout, stderr) => (error === null ? resolve(JSON.parse(stdout || '{}')) : reject(new Error(stderr))),
-      );
-    });
+  const aws = async (accessKeyId: string | undefined, region: string, ...args: string[]): Promise<Record<string, unknown>> => {
+    const credentials = accessKeyId === undefined ? {} : { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'anything' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentials,
+    };
+    const unsigned = accessKeyId === undefined ? ['--no-sign-request'] : [];
+    const { exitCode, stdout, stderr } = await runCli(
+      ['apigateway', ...args, '--endpoint-url', unchecked.url, '--region', region, '--output', 'json', ...unsigned],
+      env,
+    );
+    if (exitCode !== 0) throw new Error(stderr);
+    return JSON.parse(stdout || '{}') as Record<string, unknown>;
+  };
   const listed = async (accessKeyId: string | undefined, region: string): Promise<unknown[]> =>
     ((await aws(accessKeyId, region, 'get-client-certificates')).items as { clientCertificateId: string }[]).map(
       (c) => c.clientCertificateId,
