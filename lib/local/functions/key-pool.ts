@@ -207,6 +207,9 @@ export const startKeyPool = (size: number): KeyPool => {
       const last = child;
       if (last === undefined || last.exitCode !== null || last.signalCode !== null) return;
       const exited = once(last, 'exit');
+      // Waited for with the child held: unref'd, its exit would not keep the event loop alive, and a
+      // script whose last step is `await service.close()` would end with that await never settled.
+      last.ref();
       last.kill('SIGKILL');
       await exited;
     },

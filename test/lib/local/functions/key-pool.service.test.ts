@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { APIGatewayClient, GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { DEFAULT_KEY_POOL_SIZE } from '../../../../lib/local/functions/key-pool.js';
 import type { LocalService } from '../../../../lib/local/service.js';
@@ -44,6 +50,26 @@ describe('the local service with key pairs generated ahead', () => {
       );
     } finally {
       if (!closed) await service.close();
+    }
+  });
+
+  test('a script whose last step is `await service.close()` ends with the close settled (the child is waited for, not let go)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'key-pool-close-'));
+    const script = join(dir, 'close.mts');
+    writeFileSync(
+      script,
+      `import { startLocalService } from ${JSON.stringify(fileURLToPath(new URL('../../../../lib/local/index.ts', import.meta.url)))};
+const service = await startLocalService(${JSON.stringify(options)});
+await service.close();
+console.log('closed');
+`,
+    );
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script]);
+
+      expect(stdout).toBe('closed\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
