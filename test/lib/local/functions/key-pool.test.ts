@@ -25,7 +25,8 @@ describe('startKeyPool', () => {
     start(2);
     const pid = pool.pid()!;
 
-    await until('two pairs', () => pairs.ready() === 2, REFILL_MS);
+    // The pool counts a pair ready when the thread says it has it: a message after the pair's own.
+    await until('two pairs, and the pool told of both', () => pairs.ready() === 2 && pool.ready() === 2, REFILL_MS);
     const priorities = { generating: generatingThreadPriority(pid), main: getPriority(pid) };
     await pool.close();
 
