@@ -46,7 +46,14 @@ const closers = new Set<() => void>();
  * a process without a channel; it dies with whoever hosts it. Returns what forgets `close`.
  */
 export const closeWithParent = (close: () => void): (() => void) => {
-  if (!process.connected) return () => undefined;
+  if (process.send === undefined) return () => undefined;
+  // Forked, but the channel closed before this service began to watch it: the parent died while the
+  // worker was starting (a worker was seen serving on 80 minutes later), and no 'disconnect' will
+  // come. A closed channel means what it means once the service watches it: the parent is gone.
+  if (!process.connected) {
+    setImmediate(close);
+    return () => undefined;
+  }
   if (closers.size === 0) process.once('disconnect', closeAll);
   closers.add(close);
   return () => {
