@@ -2,11 +2,9 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { isObject } from '../../../lambda/domain/client-certificate.js';
 import { badRequest } from '../../../lambda/domain/errors.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
-import { jsonResponse } from '../../../lambda/http/responses.js';
 import { partitionOf } from '../../../lambda/store/item.js';
-import { noSuchRoute } from '../base/refusals.js';
 import type { Scope } from './per-namespace.js';
-import { PerNamespace } from './per-namespace.js';
+import { answerSetting, PerNamespace } from './per-namespace.js';
 import { LATEST_CREATED_DATE } from './state.js';
 
 /**
@@ -142,19 +140,16 @@ export const answerClock = (
   method: string,
   scope: () => Scope,
   body: () => unknown,
-): APIGatewayProxyStructuredResultV2 => {
-  if (method === 'GET') {
-    const on = scope();
-    return jsonResponse(200, on === 'all' ? { clocks: control.clocks() } : control.clock(on.namespace));
-  }
-  if (method === 'PUT') {
-    const on = scope();
-    if (on === 'all') throw badRequest("A clock is set one namespace at a time: name none, or 'account' and 'region'");
-    return jsonResponse(200, control.setClock(on.namespace, body()));
-  }
-  if (method === 'DELETE') {
-    const on = scope();
-    return jsonResponse(200, { restored: control.restoreClock(on === 'all' ? undefined : on.namespace) });
-  }
-  throw noSuchRoute();
-};
+): APIGatewayProxyStructuredResultV2 =>
+  answerSetting(
+    {
+      what: 'A clock',
+      read: control.clock,
+      readAll: () => ({ clocks: control.clocks() }),
+      set: control.setClock,
+      remove: (namespace) => ({ restored: control.restoreClock(namespace) }),
+    },
+    method,
+    scope,
+    body,
+  );

@@ -2,12 +2,10 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { isObject } from '../../../lambda/domain/client-certificate.js';
 import { badRequest } from '../../../lambda/domain/errors.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
-import { jsonResponse } from '../../../lambda/http/responses.js';
 import { partitionOf } from '../../../lambda/store/item.js';
-import { noSuchRoute } from '../base/refusals.js';
 import { seededClientCertificateId } from '../base/seeded-id.js';
 import type { Scope } from './per-namespace.js';
-import { PerNamespace } from './per-namespace.js';
+import { answerSetting, PerNamespace } from './per-namespace.js';
 
 export const MAX_SEED_LENGTH = 256;
 
@@ -133,22 +131,20 @@ export const answerIds = (
   method: string,
   scope: () => Scope,
   body: () => unknown,
-): APIGatewayProxyStructuredResultV2 => {
-  if (method === 'GET') {
-    const on = scope();
-    return jsonResponse(200, on === 'all' ? { sequences: control.allIds() } : control.ids(on.namespace));
-  }
-  if (method === 'PUT') {
-    const on = scope();
-    if (on === 'all') throw badRequest("A seed is set one namespace at a time: name none, or 'account' and 'region'");
-    const value = body();
-    if (!isObject(value) || Object.keys(value).length !== 1 || !('seed' in value))
-      throw badRequest('Invalid request body: expected {"seed": "<seed>"}');
-    return jsonResponse(200, control.setIdSeed(on.namespace, value.seed as string));
-  }
-  if (method === 'DELETE') {
-    const on = scope();
-    return jsonResponse(200, { removed: control.removeIdSeed(on === 'all' ? undefined : on.namespace) });
-  }
-  throw noSuchRoute();
-};
+): APIGatewayProxyStructuredResultV2 =>
+  answerSetting(
+    {
+      what: 'A seed',
+      read: control.ids,
+      readAll: () => ({ sequences: control.allIds() }),
+      set: (namespace, value) => {
+        if (!isObject(value) || Object.keys(value).length !== 1 || !('seed' in value))
+          throw badRequest('Invalid request body: expected {"seed": "<seed>"}');
+        return control.setIdSeed(namespace, value.seed as string);
+      },
+      remove: (namespace) => ({ removed: control.removeIdSeed(namespace) }),
+    },
+    method,
+    scope,
+    body,
+  );

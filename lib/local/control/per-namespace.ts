@@ -1,5 +1,8 @@
-import { ApiError } from '../../../lambda/domain/errors.js';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ApiError, badRequest } from '../../../lambda/domain/errors.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
+import { jsonResponse } from '../../../lambda/http/responses.js';
+import { noSuchRoute } from '../base/refusals.js';
 
 /** What a control request acts on: one namespace, or every one. */
 export type Scope = { readonly namespace: Namespace } | 'all';
@@ -58,3 +61,31 @@ export class PerNamespace<T> {
 }
 
 const accountOf = (key: string): string => key.split('#')[0]!;
+
+/** A control route of one setting per namespace (a clock, a seed): how each method acts on it. */
+export interface SettingRoute {
+  /** What it is, for the refusal of a PUT with `?all`: "A clock". */
+  readonly what: string;
+  /** GET of one namespace, and of every one (`?all`). */
+  read(namespace: Namespace): unknown;
+  readAll(): unknown;
+  /** PUT: the body checked and set; one namespace at a time. */
+  set(namespace: Namespace, body: unknown): unknown;
+  /** DELETE of one namespace's, or every one's (`undefined`): the answer. */
+  remove(namespace: Namespace | undefined): unknown;
+}
+
+/** GET reads (`?all`: every one), PUT sets (one namespace at a time), DELETE removes (`?all`: every one). */
+export const answerSetting = (
+  route: SettingRoute,
+  method: string,
+  scope: () => Scope,
+  body: () => unknown,
+): APIGatewayProxyStructuredResultV2 => {
+  if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') throw noSuchRoute();
+  const on = scope();
+  if (method === 'GET') return jsonResponse(200, on === 'all' ? route.readAll() : route.read(on.namespace));
+  if (method === 'DELETE') return jsonResponse(200, route.remove(on === 'all' ? undefined : on.namespace));
+  if (on === 'all') throw badRequest(`${route.what} is set one namespace at a time: name none, or 'account' and 'region'`);
+  return jsonResponse(200, route.set(on.namespace, body()));
+};
