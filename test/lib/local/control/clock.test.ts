@@ -1,14 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
+import { GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
 import { LATEST_CLOCK_MS } from '../../../../lib/local/control/clock.js';
 import { MAX_SET_PER_ACCOUNT } from '../../../../lib/local/control/per-namespace.js';
 import { controlClient } from '../../../../lib/local/control-client.js';
 import type { SigV4Credentials } from '../../../../lib/local/front/sigv4.js';
 import type { LocalService } from '../../../../lib/local/service.js';
-import type { RawResponse } from '../../../support/http.js';
 import { send } from '../../../support/http.js';
 import { startTestService } from '../../../support/service.js';
 import { signed } from '../../../support/signing.js';
+import { ADMIN, nsOf, REGION, signedCallers } from './signed-callers.js';
 
 /**
  * A namespace's test clock: set or advanced through the control plane, frozen in between, and what
@@ -16,57 +16,26 @@ import { signed } from '../../../support/signing.js';
  * service and the AWS SDK; SigV4 keeps the real clock.
  */
 
-const REGION = 'us-east-1';
 const ONE: SigV4Credentials = { accessKeyId: 'AKIDONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
 const TWO: SigV4Credentials = { accessKeyId: 'AKIDTWO', secretAccessKey: 'two-secret', accountId: '222222222222' };
-const ADMIN: SigV4Credentials = {
-  accessKeyId: 'AKIDADMIN',
-  secretAccessKey: 'admin-secret',
-  accountId: '999999999999',
-  allNamespaces: true,
-};
-const nsOf = (key: SigV4Credentials) => `${key.accountId}#${REGION}`;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 let service: LocalService;
-const clients: APIGatewayClient[] = [];
+const { sdk, control, destroy } = signedCallers(() => service.url);
 
 beforeAll(async () => {
   service = await startTestService({ sigv4: { credentials: [ONE, TWO, ADMIN] } });
 });
 
 afterAll(async () => {
-  for (const client of clients) client.destroy();
+  destroy();
   await service.close();
 });
 
 beforeEach(async () => {
   expect((await control(ADMIN, 'POST', 'reset?all')).status).toBe(200);
 });
-
-const sdk = (key: SigV4Credentials): APIGatewayClient => {
-  const client = new APIGatewayClient({ endpoint: service.url, region: REGION, credentials: key, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-};
-
-/** A control request signed by `key`, as a harness worker sends it. */
-const control = async (key: SigV4Credentials, method: string, path: string, body?: unknown, region = REGION): Promise<RawResponse> =>
-  send(
-    service.url,
-    await signed(
-      service.url,
-      {
-        method,
-        path: `/_local/${path}`,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      },
-      { credentials: key, region },
-    ),
-  );
 
 const setClock = async (key: SigV4Credentials, change: object): Promise<{ time: string }> => {
   const response = await control(key, 'PUT', 'clock', change);

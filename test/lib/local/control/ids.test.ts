@@ -1,13 +1,11 @@
-import { APIGatewayClient, GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
+import { GenerateClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { seededClientCertificateId } from '../../../../lib/local/base/seeded-id.js';
 import { MAX_SET_PER_ACCOUNT } from '../../../../lib/local/control/per-namespace.js';
 import { controlClient } from '../../../../lib/local/control-client.js';
 import type { SigV4Credentials } from '../../../../lib/local/front/sigv4.js';
 import type { LocalService } from '../../../../lib/local/service.js';
-import type { RawResponse } from '../../../support/http.js';
-import { send } from '../../../support/http.js';
 import { startTestService } from '../../../support/service.js';
-import { signed } from '../../../support/signing.js';
+import { ADMIN, nsOf, REGION, signedCallers } from './signed-callers.js';
 
 /**
  * Repeatable ids: once a namespace has a seed, the ids generated there follow the seed's one sequence
@@ -15,31 +13,23 @@ import { signed } from '../../../support/signing.js';
  * service and the AWS SDK.
  */
 
-const REGION = 'us-east-1';
 const ONE: SigV4Credentials = { accessKeyId: 'AKIDONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
 const TWO: SigV4Credentials = { accessKeyId: 'AKIDTWO', secretAccessKey: 'two-secret', accountId: '222222222222' };
 const THREE: SigV4Credentials = { accessKeyId: 'AKIDTHREE', secretAccessKey: 'three-secret', accountId: '333333333333' };
-const ADMIN: SigV4Credentials = {
-  accessKeyId: 'AKIDADMIN',
-  secretAccessKey: 'admin-secret',
-  accountId: '999999999999',
-  allNamespaces: true,
-};
 const KEYS = [ONE, TWO, THREE, ADMIN];
-const nsOf = (key: SigV4Credentials, region = REGION) => `${key.accountId}#${region}`;
 
 const SEED = 'snapshot-tests';
 const sequenceOf = (seed: string, length: number) => Array.from({ length }, (_, n) => seededClientCertificateId(seed, n));
 
 let service: LocalService;
-const clients: APIGatewayClient[] = [];
+const { sdk, control, destroy } = signedCallers(() => service.url);
 
 beforeAll(async () => {
   service = await startTestService({ sigv4: { credentials: KEYS } });
 });
 
 afterAll(async () => {
-  for (const client of clients) client.destroy();
+  destroy();
   await service.close();
 });
 
@@ -47,29 +37,6 @@ beforeEach(async () => {
   expect((await control(ADMIN, 'POST', 'reset?all')).status).toBe(200);
   expect((await control(ADMIN, 'DELETE', 'ids?all')).status).toBe(200);
 });
-
-const sdk = (key: SigV4Credentials, url = service.url): APIGatewayClient => {
-  const client = new APIGatewayClient({ endpoint: url, region: REGION, credentials: key, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-};
-
-/** A control request signed by `key`, as a harness worker sends it. */
-const control = async (key: SigV4Credentials, method: string, path: string, body?: unknown, region = REGION): Promise<RawResponse> =>
-  send(
-    service.url,
-    await signed(
-      service.url,
-      {
-        method,
-        path: `/_local/${path}`,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      },
-      { credentials: key, region },
-    ),
-  );
 
 /** `count` certificates generated one after another; their ids. */
 const generated = async (key: SigV4Credentials, count: number, url = service.url): Promise<string[]> => {

@@ -1,5 +1,4 @@
-import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
 import { MAX_FAULT_RULES_PER_ACCOUNT } from '../../../../lib/local/control/faults.js';
 import type { SigV4Credentials } from '../../../../lib/local/front/sigv4.js';
 import type { LocalService } from '../../../../lib/local/service.js';
@@ -8,32 +7,25 @@ import { send } from '../../../support/http.js';
 import { failureOf } from '../../../support/sdk.js';
 import { startTestService } from '../../../support/service.js';
 import { signed } from '../../../support/signing.js';
+import { ADMIN, nsOf, REGION, signedCallers } from './signed-callers.js';
 
 /**
  * The control plane is its caller's: each request acts on the namespace its credentials give it, and
  * on others or on all only when it says so, and (with AUTH=sigv4) only with a key marked for it.
  */
 
-const REGION = 'us-east-1';
 const ONE: SigV4Credentials = { accessKeyId: 'AKIDWORKERONE', secretAccessKey: 'one-secret', accountId: '111111111111' };
 const TWO: SigV4Credentials = { accessKeyId: 'AKIDWORKERTWO', secretAccessKey: 'two-secret', accountId: '222222222222' };
-const ADMIN: SigV4Credentials = {
-  accessKeyId: 'AKIDADMIN',
-  secretAccessKey: 'admin-secret',
-  accountId: '999999999999',
-  allNamespaces: true,
-};
-const nsOf = (key: SigV4Credentials) => `${key.accountId}#${REGION}`;
 
 let service: LocalService;
-const clients: APIGatewayClient[] = [];
+const { sdk, control, destroy } = signedCallers(() => service.url);
 
 beforeAll(async () => {
   service = await startTestService({ sigv4: { credentials: [ONE, TWO, ADMIN] } });
 });
 
 afterAll(async () => {
-  for (const client of clients) client.destroy();
+  destroy();
   await service.close();
 });
 
@@ -41,28 +33,6 @@ beforeEach(async () => {
   expect((await control(ADMIN, 'POST', 'reset?all')).status).toBe(200);
   expect((await control(ADMIN, 'DELETE', 'faults?all')).status).toBe(200);
 });
-
-const sdk = (key: SigV4Credentials): APIGatewayClient => {
-  const credentials: AwsCredentialIdentity = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
-  const client = new APIGatewayClient({ endpoint: service.url, region: REGION, credentials, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-};
-
-/** A control request signed by `key`, as a harness worker sends it. */
-const control = async (key: SigV4Credentials, method: string, path: string, body?: unknown, region = REGION): Promise<RawResponse> =>
-  send(
-    service.url,
-    await signed(
-      service.url,
-      {
-        method,
-        path: `/_local/${path}`,
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      },
-      { credentials: key, region },
-    ),
-  );
 
 const generate = async (key: SigV4Credentials): Promise<string> =>
   (await sdk(key).send(new GenerateClientCertificateCommand({}))).clientCertificateId!;
@@ -292,12 +262,7 @@ describe('without signatures (AUTH=none)', () => {
   });
 
   it('an unsigned reset empties the default namespace only; ?all still names every one, explicitly', async () => {
-    const client = new APIGatewayClient({
-      endpoint: open.url,
-      region: REGION,
-      credentials: { accessKeyId: ONE.accountId!, secretAccessKey: 'x' },
-    });
-    clients.push(client);
+    const client = sdk({ accessKeyId: ONE.accountId!, secretAccessKey: 'x' }, open.url);
     await client.send(new GenerateClientCertificateCommand({}));
 
     const own = await send(open.url, { method: 'POST', path: '/_local/reset' });
