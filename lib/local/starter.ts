@@ -50,7 +50,9 @@ export const closeWithParent = (close: () => void): (() => void) => {
   // Forked, but the channel closed before this service began to watch it: the parent died while the
   // worker was starting (a worker was seen serving on 80 minutes later), and no 'disconnect' will
   // come. A closed channel means what it means once the service watches it: the parent is gone.
-  if (!process.connected) {
+  // `connected` false, not merely absent: jest running a file in its own process (one file, `-i`)
+  // hands the test a `process` with a `send` but no `connected`, and no channel to lose.
+  if (process.connected === false) {
     setImmediate(close);
     return () => undefined;
   }

@@ -1,0 +1,153 @@
+import {
+  APIGatewayClient,
+  GenerateClientCertificateCommand,
+  GetClientCertificateCommand,
+  GetClientCertificatesCommand,
+} from '@aws-sdk/client-api-gateway';
+import type { ControlClient } from '../../lib/local/control-client.js';
+import { controlClient } from '../../lib/local/control-client.js';
+import type { LocalService } from '../../lib/local/service.js';
+import { failureOf } from '../support/sdk.js';
+import { startTestService, startTestServiceBehindProxy } from '../support/service.js';
+
+/**
+ * Two callers on one service at once, unsigned (AUTH=none, the key id is the account) and signed
+ * (AUTH=sigv4, each its own key): one caller's control calls, flood and injected faults change
+ * nothing the other sees.
+ */
+
+const KEYS = [
+  { accessKeyId: '111111111111', secretAccessKey: 'one-secret', accountId: '111111111111' },
+  { accessKeyId: '222222222222', secretAccessKey: 'two-secret', accountId: '222222222222' },
+];
+
+/** A Get answered after this while the other caller floods Generate has waited on it. */
+const GET_WAIT_LIMIT_MS = 500;
+
+interface Caller {
+  readonly api: APIGatewayClient;
+  readonly control: ControlClient;
+}
+
+describe.each([
+  ['unsigned (AUTH=none)', false],
+  ['signed (AUTH=sigv4)', true],
+])('two callers, %s', (_, signed) => {
+  let service: LocalService;
+  let a: Caller;
+  let b: Caller;
+
+  const caller = (key: (typeof KEYS)[number]): Caller => ({
+    api: new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: key, maxAttempts: 1 }),
+    control: controlClient({ endpoint: service.url, credentials: key }),
+  });
+  const generate = async ({ api }: Caller): Promise<string> =>
+    (await api.send(new GenerateClientCertificateCommand({}))).clientCertificateId!;
+  const ids = async ({ api }: Caller): Promise<string[]> =>
+    ((await api.send(new GetClientCertificatesCommand({ limit: 500 }))).items ?? []).map((item) => item.clientCertificateId!).sort();
+  /** What a caller sees: its clock, its next id, its journal (read before the listing adds to it) and its certificates. */
+  const view = async (c: Caller) => ({
+    clock: await c.control.clock(),
+    ids: await c.control.ids(),
+    journal: (await c.control.requests()).requests.map(({ requestId, status }) => ({ requestId, status })),
+    certificates: await ids(c),
+  });
+
+  beforeAll(async () => {
+    service = await startTestService(signed ? { sigv4: { credentials: KEYS } } : {});
+    [a, b] = KEYS.map(caller) as [Caller, Caller];
+  });
+
+  afterAll(async () => {
+    a.api.destroy();
+    b.api.destroy();
+    await service.close();
+  });
+
+  test("one caller's clock, id seed, reset and journal clearing change nothing the other sees", async () => {
+    await b.control.setClock({ time: '2031-02-03T04:05:06Z' });
+    await b.control.setIdSeed('b-seed');
+    await generate(b);
+    await generate(a);
+    const before = await view(b);
+    expect(before.certificates).toHaveLength(1);
+    expect(before.journal.length).toBeGreaterThan(0);
+
+    await a.control.setClock({ time: '2040-01-01T00:00:00Z' });
+    await a.control.setIdSeed('a-seed');
+    await a.control.reset();
+    await a.control.clearRequests();
+
+    const after = await view(b);
+    expect(after).toEqual({ ...before, journal: [...before.journal, expect.objectContaining({ status: 200 })] });
+    expect(await ids(a)).toEqual([]);
+    expect((await a.control.requests()).requests.filter((entry) => entry.operation !== null)).toEqual([
+      expect.objectContaining({ operation: 'GetClientCertificates' }),
+    ]);
+  });
+
+  test("a burst of 50 Generates from one caller does not hold the other's Get", async () => {
+    const id = await generate(b);
+    const burst = Promise.allSettled(Array.from({ length: 50 }, () => generate(a)));
+    const started = Date.now();
+    const got = await b.api.send(new GetClientCertificateCommand({ clientCertificateId: id }));
+    const waited = Date.now() - started;
+    const outcomes = await burst;
+    process.stdout.write(
+      `${signed ? 'sigv4' : 'none'}: Get waited ${waited} ms; burst ${outcomes.filter((o) => o.status === 'fulfilled').length}/50 created\n`,
+    );
+
+    expect(got.clientCertificateId).toBe(id);
+    expect(waited).toBeLessThan(GET_WAIT_LIMIT_MS);
+  });
+
+  test('a Generate refused by an injected fault leaves no certificate and no journal entry of a 201', async () => {
+    await a.control.reset();
+    await a.control.clearRequests();
+    await b.control.clearRequests();
+    const rule = await a.control.addFault({
+      operations: ['GenerateClientCertificate'],
+      action: { error: { type: 'ServiceUnavailableException' } },
+    });
+
+    const failure = await failureOf(generate(a));
+    const fromB = await generate(b);
+
+    expect(failure).toMatchObject({ name: 'ServiceUnavailableException', $metadata: { httpStatusCode: 503 } });
+    expect(await ids(a)).toEqual([]);
+    const generates = (await a.control.requests({ operation: 'GenerateClientCertificate' })).requests;
+    expect(generates.map(({ status, errorType }) => ({ status, errorType }))).toEqual([
+      { status: 503, errorType: 'ServiceUnavailableException' },
+    ]);
+    expect(await b.control.countRequests({ status: 201 })).toBe(1);
+    expect(await ids(b)).toContain(fromB);
+    await a.control.removeFaults(rule);
+  });
+});
+
+describe('two callers, the store unreachable while one generates', () => {
+  test('the refused Generate leaves no certificate and no journal entry of a 201, and the other caller sees none of it', async () => {
+    const { service, proxy } = await startTestServiceBehindProxy();
+    const [a, b] = KEYS.map((key) => ({
+      api: new APIGatewayClient({ endpoint: service.url, region: 'us-east-1', credentials: key, maxAttempts: 1 }),
+      control: controlClient({ endpoint: service.url, credentials: key }),
+    })) as [Caller, Caller];
+    try {
+      proxy.set({ mode: 'down' });
+      const failure = await failureOf(a.api.send(new GenerateClientCertificateCommand({})));
+      proxy.set({ mode: 'pass' });
+
+      expect(failure.$metadata.httpStatusCode).toBe(503);
+      expect((await a.api.send(new GetClientCertificatesCommand({}))).items ?? []).toEqual([]);
+      expect((await a.control.requests({ operation: 'GenerateClientCertificate' })).requests).toEqual([
+        expect.objectContaining({ status: 503, errorType: 'ServiceUnavailableException' }),
+      ]);
+      expect((await b.control.requests()).requests).toEqual([]);
+    } finally {
+      a.api.destroy();
+      b.api.destroy();
+      await service.close();
+      await proxy.close();
+    }
+  });
+});
