@@ -50,4 +50,28 @@ await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, keyPoolS
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('a process with a `send` but no channel at all (jest running one file in its own process) keeps its service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'starter-'));
+    writeFileSync(
+      join(dir, 'no-channel.mts'),
+      `process.send = () => true; // as jest's sandboxed process has it, with no 'connected' and no channel
+const { startLocalService } = await import(${JSON.stringify(service)});
+const service = await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, keyPoolSize: 0 });
+await new Promise((wait) => setTimeout(wait, 200)); // past the turn in which an orphan's service closes
+const answer = await fetch(service.url + '/clientcertificates');
+console.log(answer.status);
+await service.close();
+`,
+    );
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(dir, 'no-channel.mts')], {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      });
+
+      expect(stdout.trim()).toBe('200');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
