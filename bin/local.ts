@@ -94,8 +94,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 
 // Whoever started this process may die without passing a signal on (SIGKILL, a crash), and so may
 // npx or a shell in between: the service then stops rather than run on, orphaned (lib/local/starter.ts).
+// Nobody is left to wait for: the close gets until ORPHAN_CLOSE_MS, then the process ends all the same,
+// so that it is gone within the 2 s it promises even when a busy machine slows the close.
+const ORPHAN_CLOSE_MS = 1_000;
 setInterval(() => {
-  if (orphaned() && stopRequested === undefined) void stop('parent exited');
+  if (!orphaned() || stopRequested !== undefined) return;
+  setTimeout(() => process.exit(0), ORPHAN_CLOSE_MS).unref();
+  void stop('parent exited');
 }, 500).unref();
 
 // Only once a signal would stop it cleanly: whoever reads the banner may signal at once.
