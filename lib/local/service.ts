@@ -280,6 +280,10 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       },
       listener,
     );
+    // A client that half-closes once its request is sent (`nc -N`, some HTTP/1.0 clients) still gets its
+    // answer: by default node:http drops the request's answer on the client's FIN although the request runs.
+    // The switch is node:http's own, untyped and undocumented, kept for userland (nodejs/node#36819).
+    Object.assign(server, { httpAllowHalfOpen: true });
     capConnections(server, maxConnections, () => log?.(connectionLogEntry('connection cap')));
     server.on('clientError', clientErrorAnswerer(log));
     // An `Expect` other than 100-continue is served as if absent, not answered 417 unlogged by Node;

@@ -41,9 +41,10 @@ export const send = (baseUrl: string, { method = 'GET', path, headers = {}, body
 /**
  * Writes `bytes` to a fresh connection and reads until the server closes it or has sent one whole
  * response: for requests node:http refuses to send (bad methods, broken request lines, invalid UTF-8).
- * The answer to a HEAD request has no body whatever its content-length says: pass `head`.
+ * The answer to a HEAD request has no body whatever its content-length says: pass `head`. With
+ * `halfClose`, the client ends its side once the bytes are written, as `nc -N` and some HTTP/1.0 clients do.
  */
-export const sendRaw = (baseUrl: string, bytes: Buffer | string, { head = false } = {}): Promise<RawResponse> =>
+export const sendRaw = (baseUrl: string, bytes: Buffer | string, { head = false, halfClose = false } = {}): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(baseUrl);
     const socket = connect({ host: hostname, port: Number(port) });
@@ -68,7 +69,8 @@ export const sendRaw = (baseUrl: string, bytes: Buffer | string, { head = false 
       if (response !== undefined) resolve(response);
       else reject(error);
     });
-    socket.write(bytes);
+    if (halfClose) socket.end(bytes);
+    else socket.write(bytes);
   });
 
 /** A complete HTTP/1.1 response with a content-length, or `undefined` while more is to come. */

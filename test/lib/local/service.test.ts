@@ -5,6 +5,7 @@ import { APIGatewayClient, GenerateClientCertificateCommand, GetTagsCommand } fr
 import type { LocalService, LocalServiceOptions } from '../../../lib/local/service.js';
 import { startLocalService } from '../../../lib/local/service.js';
 import { localServiceOptionsFromEnvironment, SettingError } from '../../../lib/local/settings.js';
+import { send, sendRaw } from '../../support/http.js';
 
 /**
  * Two services in one process, as two test suites sharing a jest worker would start them: each
@@ -198,5 +199,26 @@ describe('startLocalService checks its options by the rules the settings are che
     })();
 
     expect(optionMessage.replace(/^region /, '')).toBe(variableMessage?.replace(/^AWS_REGION /, ''));
+  });
+});
+
+describe('a client that half-closes its connection once its request is sent', () => {
+  test('gets its answer, and the request is done once', async () => {
+    const service = await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT' });
+    try {
+      const { hostname } = new URL(service.url);
+      const body = '{"description":"half-closed"}';
+      const created = await sendRaw(
+        service.url,
+        `POST /clientcertificates HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        { halfClose: true },
+      );
+
+      expect(created.status).toBe(201);
+      const listed = await send(service.url, { path: '/clientcertificates', headers: { accept: 'application/json' } });
+      expect((listed.json as { item: { description?: string }[] }).item.map((item) => item.description)).toEqual(['half-closed']);
+    } finally {
+      await service.close();
+    }
   });
 });
