@@ -70,9 +70,15 @@ export const controlClient = ({ endpoint, credentials, region = 'us-east-1' }: C
     addFault: async (rule: object): Promise<string> => (await call<{ id: string }>('POST', 'faults', rule)).id,
     /** The rules that fire in this namespace, with their counts. */
     faults: async (): Promise<ListedFaultRule[]> => (await call<{ rules: ListedFaultRule[] }>('GET', 'faults')).rules,
-    /** This namespace's recent requests that `filter` takes, oldest first, and how many fell out of the journal. */
-    requests: (filter: RequestsFilter = {}): Promise<{ requests: JournalEntry[]; dropped: number }> =>
-      call('GET', `requests${queryOf(filter)}`),
+    /**
+     * This namespace's recent requests that `filter` takes, oldest first (only the newest `last` of them
+     * when given), and how many fell out of the journal.
+     */
+    requests: ({
+      last,
+      ...filter
+    }: RequestsFilter & { readonly last?: number } = {}): Promise<{ requests: JournalEntry[]; dropped: number }> =>
+      call('GET', `requests${queryOf(filter, false, last)}`),
     /** How many of this namespace's recent requests `filter` takes: WireMock's `verify`. */
     countRequests: async (filter: RequestsFilter = {}): Promise<number> =>
       (await call<{ count: number }>('GET', `requests${queryOf(filter, true)}`)).count,
@@ -111,7 +117,7 @@ export interface RequestsFilter {
   readonly until?: Date | string;
 }
 
-const queryOf = ({ operation, status, since, until }: RequestsFilter, count = false): string => {
+const queryOf = ({ operation, status, since, until }: RequestsFilter, count = false, last?: number): string => {
   const query = new URLSearchParams();
   if (operation !== undefined) query.set('operation', operation);
   if (status !== undefined) query.set('status', String(status));
@@ -121,6 +127,7 @@ const queryOf = ({ operation, status, since, until }: RequestsFilter, count = fa
   ] as const)
     if (time !== undefined) query.set(name, time instanceof Date ? time.toISOString() : time);
   if (count) query.set('count', 'true');
+  if (last !== undefined) query.set('last', String(last));
   const text = query.toString();
   return text === '' ? '' : `?${text}`;
 };

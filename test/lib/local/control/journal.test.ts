@@ -301,6 +301,9 @@ describe('GET /_local/requests on the service', () => {
     expect(await local.countRequests({ since: before, until: after })).toBe(3);
     expect(await local.countRequests({ since: after })).toBe(0);
     expect((await local.requests({ operation: 'GenerateClientCertificate' })).requests).toHaveLength(1);
+    expect((await local.requests({ status: '4xx', last: 1 })).requests.map(({ parameters }) => parameters)).toEqual([
+      { clientCertificateId: 'nosuchid01' },
+    ]);
   });
 
   test('DELETE clears the caller’s requests and no other namespace’s', async () => {
