@@ -114,7 +114,7 @@ def run(request):
 
 
 # What every command would work out again the same way, before any is forked. The CLI names the Linux
-# distribution in its user agent: the `distro` module asks `lsb_release`, itself a Python process, and
+# distribution in its user agent: the `distro` module runs `lsb_release`, a process of its own, and
 # keeps the answer in module state that a fork inherits, so that is one `lsb_release` for the suite.
 awscli.clidriver._get_distribution()
 # Every object so far moved out of the collector's reach: a child's collections then leave the pages it
