@@ -52,9 +52,17 @@ const serialise = ({ method, target, headers, body }: Shot): Buffer =>
     body,
   ]);
 
+/**
+ * The table as the last request left it, when that one was refused and its snapshot checked: the next
+ * request's "before", known without another scan. Anything else that writes to the table (an accepted
+ * request, a test's own set-up) forgets it.
+ */
+let unchangedSince: string | undefined;
+
 /** Sends one request and checks every promise the service makes about any request. */
 const fire = async (shot: Shot): Promise<RawResponse> => {
-  const before = await tableSnapshot(store.client, store.tableName);
+  const before = unchangedSince ?? (await tableSnapshot(store.client, store.tableName));
+  unchangedSince = undefined;
   const response = await sendRaw(service.url, serialise(shot), { head: shot.method === 'HEAD' });
   tried.requests++;
   const context = `${shot.method} ${shot.target.slice(0, 200)} -> ${response.status} ${response.body.toString().slice(0, 300)}`;
@@ -64,6 +72,7 @@ const fire = async (shot: Shot): Promise<RawResponse> => {
     if (shot.method !== 'HEAD' && !isAwsShapedError(response)) throw new Error(`not in the API error shape: ${context}`);
     const after = await tableSnapshot(store.client, store.tableName);
     if (after !== before) throw new Error(`a refused request changed the stored data: ${context}`);
+    unchangedSince = after;
   } else {
     tried.accepted++;
   }
@@ -328,6 +337,7 @@ describe('UpdateClientCertificate bodies at the extremes', () => {
     });
     id = (await sdk.send(new GenerateClientCertificateCommand({ description: 'extremes' }))).clientCertificateId!;
     sdk.destroy();
+    unchangedSince = undefined;
   });
 
   const patch = (body: string) =>
