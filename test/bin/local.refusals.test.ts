@@ -242,7 +242,7 @@ test('SEED_FILE and FAULTS_FILE given as pipes (<(...)) are each read once: the 
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
       // A pipe opened a second time waits for a writer that is gone: the start would hang.
-      setTimeout(() => reject(new Error(`not listening within 30 s: ${stderr}`)), 30_000).unref();
+      setTimeout(() => reject(new Error(`not listening within 50 s: ${stderr}`)), 50_000).unref();
     });
 
     expect((await send(url, { path: '/_local/state' })).json).toEqual(seed);

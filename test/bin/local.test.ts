@@ -175,7 +175,7 @@ describe('telling a harness where it is', () => {
     return { child, exited, stdout: () => stdout, stderr: () => stderr };
   };
   const until = async (check: () => boolean) => {
-    for (const end = Date.now() + 30_000; !check() && Date.now() < end; ) await new Promise((wait) => setTimeout(wait, 50));
+    for (const end = Date.now() + 50_000; !check() && Date.now() < end; ) await new Promise((wait) => setTimeout(wait, 50));
     return check();
   };
   const post = (url: string) => fetch(new URL('/clientcertificates', url), { method: 'POST', body: '{}' }).then((answer) => answer.status);

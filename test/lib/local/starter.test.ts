@@ -41,7 +41,7 @@ await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, keyPoolS
     let pid: number | undefined;
     try {
       await promisify(execFile)(process.execPath, [join(dir, 'runner.mjs')], { cwd: fileURLToPath(new URL('../../..', import.meta.url)) });
-      await until('the worker started', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+      await until('the worker started', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 60_000);
       pid = Number(readFileSync(pidFile, 'utf8'));
 
       // Generous: the worker imports the service first, slow on a busy machine; an orphan that serves on stays.
