@@ -18,7 +18,15 @@ import type { StateDocument } from './control/state.js';
 import { startControl } from './control-start.js';
 import { capConnections, defaultMaxConnections } from './front/connections.js';
 import type { AccessLogEntry, Route } from './front/http-api.js';
-import { clientErrorAnswerer, connectionLogEntry, httpApiListener, MAX_HEADER_BYTES } from './front/http-api.js';
+import {
+  clientErrorAnswerer,
+  connectionLogEntry,
+  HEADERS_TIMEOUT_MS,
+  httpApiListener,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+} from './front/http-api.js';
 import { originCheck } from './front/origin.js';
 import type { SigV4Settings } from './front/sigv4.js';
 import { sigv4Verifier } from './front/sigv4.js';
@@ -273,9 +281,9 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
         requireHostHeader: false,
         // A client must send its headers promptly and its whole request within HTTP API's integration
         // timeout; idle keep-alive connections are closed soon. Checked every second, not every 30.
-        headersTimeout: 10_000,
-        requestTimeout: 30_000,
-        keepAliveTimeout: 5_000,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
         connectionsCheckingInterval: 1_000,
       },
       listener,

@@ -5,6 +5,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REQUEST_TIMEOUT_MS } from '../../lib/local/front/http-api.js';
+import { until } from '../support/wait.js';
 
 /**
  * The service as a user or a supervisor runs it and stops it: by the PID they hold, npm's or the
@@ -102,11 +104,20 @@ describe('stopping the local service', () => {
     const socket = await requestUnderWay(service.url);
 
     service.child.kill('SIGTERM');
-    // The clock is the behaviour here: a signal within SAME_REQUEST_MS (500 ms, bin/local.ts) of the first is the same request.
+    await until('the first SIGTERM taken', () => service.output().includes('SIGTERM: finishing requests under way'));
+    // The clock is the behaviour here: a signal within SAME_REQUEST_MS (500 ms, bin/local.ts) of the
+    // first is the same request; this one comes twice that long after the first was taken.
     await new Promise((wait) => setTimeout(wait, 1_000));
     const aliveAfterFirst = alive(service.servicePid);
     service.child.kill('SIGTERM');
-    const code = await Promise.race([service.exited, new Promise((timeUp) => setTimeout(() => timeUp('still running'), 5_000))]);
+    // Sooner than the request under way could end by the service's request timeout, which would also
+    // end a service that ignored the second signal.
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      service.exited,
+      new Promise((timeUp) => (timer = setTimeout(() => timeUp('still running'), REQUEST_TIMEOUT_MS / 2))),
+    ]);
+    clearTimeout(timer);
     service.child.kill('SIGKILL');
     socket.destroy();
 
@@ -164,7 +175,7 @@ describe('telling a harness where it is', () => {
     return { child, exited, stdout: () => stdout, stderr: () => stderr };
   };
   const until = async (check: () => boolean) => {
-    for (const end = Date.now() + 30_000; !check() && Date.now() < end; ) await new Promise((wait) => setTimeout(wait, 50));
+    for (const end = Date.now() + 50_000; !check() && Date.now() < end; ) await new Promise((wait) => setTimeout(wait, 50));
     return check();
   };
   const post = (url: string) => fetch(new URL('/clientcertificates', url), { method: 'POST', body: '{}' }).then((answer) => answer.status);

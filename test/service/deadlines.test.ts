@@ -75,7 +75,12 @@ afterAll(async () => {
 test('under a slow store and a short timeout, every error answer left the table as it was, and every success only its own change', async () => {
   // Prepare: certificates to update, tag and untag, and others to delete, made while the store is fast.
   const made: RawResponse[] = [];
-  for (let i = 0; i < 8; i++) made.push(await generate(`original-${i}`));
+  // A 503 writes nothing (what this suite shows): one that a busy machine's key generation ran out of time for is asked again.
+  for (let i = 0; i < 8; i++) {
+    let answer = await generate(`original-${i}`);
+    for (let retries = 0; answer.status === 503 && retries < 3; retries++) answer = await generate(`original-${i}`);
+    made.push(answer);
+  }
   expect(made.map((r) => r.status)).toEqual(made.map(() => 201));
   const [edited, doomed] = [made.slice(0, 4), made.slice(4)].map((list) =>
     list.map((r) => (r.json as { clientCertificateId: string }).clientCertificateId),

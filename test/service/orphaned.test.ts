@@ -152,9 +152,9 @@ describe('a parent killed with SIGKILL takes the service with it', () => {
       env: { ...env, DATA_DIR: dataDir, READY_FILE: readyFile },
       stdio: 'ignore',
     });
+    started.add(host.pid!); // before anything can fail: a host left running keeps jest's worker from ending
     expect(await until(async () => existsSync(readyFile), 60_000)).toBe(true);
     const { port } = JSON.parse(readFileSync(readyFile, 'utf8')) as { port: number };
-    started.add(host.pid!);
     const keyChild = descendants(host.pid!).filter(lowestPriority);
     for (const each of keyChild) started.add(each);
 

@@ -57,12 +57,17 @@ describe(`a burst of four times the default concurrency (${CONCURRENCY})`, () =>
     await service.close();
   });
 
-  test('of Generate: answered 201, one certificate each, or 503 with none where a slow machine left no time to write', async () => {
+  test('of Generate: answered 201, one certificate each, or 503 (500 throttled) with none where a slow machine left no time to write', async () => {
     const responses = await Promise.all(Array.from({ length: 4 * CONCURRENCY }, (_, i) => generate(service.url, `burst-${i}`)));
     await new Promise((later) => setTimeout(later, 1_000));
 
     const created = responses.filter((r) => r.status === 201);
-    for (const r of responses) expect([201, 503]).toContain(r.status);
+    // On saturated cores some wait out their turn: refused as HTTP API refuses a throttled function.
+    const throttled = new Set(log.filter((entry) => entry.integrationError === 'FunctionThrottled').map((entry) => entry.apiRequestId));
+    for (const r of responses) {
+      if (throttled.has(String(r.headers['apigw-requestid']))) expect(r.status).toBe(500);
+      else expect([201, 503]).toContain(r.status);
+    }
     // Key generation shares two cores here; on a quiet machine every one is a 201.
     expect(created.length).toBeGreaterThanOrEqual((3 * responses.length) / 4);
     const listed = await send(service.url, { path: '/clientcertificates?limit=500', headers: { accept: 'application/json' } });

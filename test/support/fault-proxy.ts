@@ -43,6 +43,15 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const calls = { forwarded: [] as string[], faulted: [] as string[] };
   let injected = 0;
   const sockets = new Set<Socket>();
+  // Delayed acts and answers not yet due; cleared on close, so that none keeps a test's process alive.
+  const pending = new Set<NodeJS.Timeout>();
+  const later = (act: () => void, ms: number) => {
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      act();
+    }, ms);
+    pending.add(timer);
+  };
   const { hostname, port } = new URL(target);
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, loseResponse: boolean, answerAfterMs = 0) => {
@@ -52,7 +61,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       answer.on('end', () => {
         // The store has done the work; only its answer goes missing.
         if (loseResponse) return void res.socket?.destroy();
-        setTimeout(() => {
+        later(() => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.end(Buffer.concat(chunks));
         }, answerAfterMs);
@@ -89,7 +98,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
           }),
         );
       };
-      if (faulted && delayMs > 0 && mode !== 'late-response') setTimeout(act, delayMs);
+      if (faulted && delayMs > 0 && mode !== 'late-response') later(act, delayMs);
       else act();
     });
   });
@@ -118,6 +127,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     },
     close: () =>
       new Promise<void>((done) => {
+        for (const timer of pending) clearTimeout(timer);
         for (const socket of sockets) socket.destroy();
         server.close(() => done());
       }),

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { INTEGRATION_TIMEOUT_MS } from '../../lib/local/functions/functions.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -19,8 +20,11 @@ export interface RawRequest {
   readonly body?: Buffer | string;
 }
 
-/** How long any single test request may take before it counts as a hang. */
-export const REQUEST_DEADLINE_MS = 15_000;
+/**
+ * How long any single test request may take before it counts as a hang: longer than HTTP API's
+ * integration timeout, within which the local service answers every request, however busy the machine.
+ */
+export const REQUEST_DEADLINE_MS = INTEGRATION_TIMEOUT_MS + 5_000;
 
 /** One HTTP(S) request with node:http(s), nothing added but what node:http must add; fails on a hang. */
 export const send = (baseUrl: string, { method = 'GET', path, headers = {}, body }: RawRequest): Promise<RawResponse> =>

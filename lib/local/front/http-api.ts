@@ -333,6 +333,15 @@ const deliverable = (result: APIGatewayProxyStructuredResultV2): boolean =>
 /** How long a client that does not read its answer may hold it before the connection is closed. */
 export const WRITE_TIMEOUT_MS = 10_000;
 
+/** How long a client may take to send its request's headers, from the start of its connection. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** How long a client may take to send its whole request: HTTP API's integration timeout. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** How long a keep-alive connection may stay idle between requests. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 /** One request and its answer: writes the answer once, and logs it as it goes. */
 class Exchange {
   readonly apiRequestId = randomBytes(10).toString('base64');

@@ -296,7 +296,8 @@ describe('POST /_local/faults', () => {
 
   it('delays after the work: the write is visible before its answer arrives', async () => {
     const id = await generate(ACCOUNT_A, 'before');
-    await addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: 500, when: 'after' } });
+    // Long enough that a busy machine sees the write well before the answer; the write is awaited, not timed.
+    await addFault({ operations: ['UpdateClientCertificate'], action: { delayMs: 3_000, when: 'after' } });
 
     const updating = sdk().send(
       new UpdateClientCertificateCommand({
@@ -306,12 +307,13 @@ describe('POST /_local/faults', () => {
     );
     let answered = false;
     void updating.then(() => (answered = true));
-    await new Promise((wait) => setTimeout(wait, 300));
-    const seen = await sdk().send(new GetClientCertificateCommand({ clientCertificateId: id }));
+    let seen: string | undefined;
+    const read = async () => (seen = (await sdk().send(new GetClientCertificateCommand({ clientCertificateId: id }))).description);
+    while ((await read()) !== 'after' && !answered);
     const answeredEarly = answered;
     await updating;
 
-    expect(seen.description).toBe('after');
+    expect(seen).toBe('after');
     expect(answeredEarly).toBe(false);
   });
 

@@ -151,7 +151,9 @@ describe('pipelined requests on one connection', () => {
     });
     socket.on('error', () => undefined);
     socket.write(requests);
-    await Promise.race([once(socket, 'close'), read, new Promise((settle) => setTimeout(settle, readMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([once(socket, 'close'), read, new Promise((settle) => (timer = setTimeout(settle, readMs)))]);
+    clearTimeout(timer);
     socket.destroy();
     return received;
   };
