@@ -18,14 +18,16 @@ let signatureOf = (tbsCertificate: Buffer, privateKey: KeyObject): Promise<Buffe
  * pair generated ahead and never given before, or `undefined` when it has none, and then a fresh one
  * is generated. Only the local service's runtime calls it (lib/local/functions/key-pool.ts); never on Lambda.
  *
- * A pair is taken on the event loop's next turn, as a generated one arrives later still: what the
- * caller set off in this turn, Generate's quota claim, is sent to the store first, and the pair is
- * taken (the pool told to make another) and the certificate encoded and signed while the store
- * answers. Taken at once, that work ran ahead of the claim and held it back by about a millisecond
- * (docs/performance.md).
+ * A pair ready is given on the event loop's next turn, as a generated one arrives later still: what
+ * the caller set off in this turn, Generate's quota claim, is sent to the store first, and the
+ * certificate is encoded and signed while the store answers. Given at once, that encoding ran ahead of
+ * the claim and held it back by about a millisecond (docs/performance.md).
  */
 export const useKeyPairsGeneratedAhead = (ahead: () => KeyPairKeyObjectResult | undefined): void => {
-  nextKeyPair = () => new Promise((resolve) => setImmediate(() => resolve(ahead() ?? freshKeyPair())));
+  nextKeyPair = () => {
+    const pair = ahead();
+    return pair === undefined ? freshKeyPair() : new Promise((resolve) => setImmediate(resolve, pair));
+  };
   // Signed on this thread, which by then has sent the claim and would only wait for the store: on
   // libuv's pool the signature (0.3 ms of work) waited for a core of its own, 1 ms at the median on
   // a busy 2-core machine, and sometimes past the claim's answer, which then waited for it in turn.
