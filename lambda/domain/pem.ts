@@ -1,4 +1,4 @@
-import type { KeyObject, KeyPairKeyObjectResult } from 'node:crypto';
+import type { KeyPairKeyObjectResult } from 'node:crypto';
 import { generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 
@@ -10,28 +10,16 @@ const freshKeyPair = (): Promise<KeyPairKeyObjectResult> => generateRsaKeyPair('
 
 let nextKeyPair = freshKeyPair;
 
-/** A certificate's signature, made on libuv's pool as the deployed function makes it. */
-let signatureOf = (tbsCertificate: Buffer, privateKey: KeyObject): Promise<Buffer> => signWith('sha256', tbsCertificate, privateKey);
-
 /**
  * Where the key pairs of certificates issued in this process come from from now on: `ahead` gives a
  * pair generated ahead and never given before, or `undefined` when it has none, and then a fresh one
  * is generated. Only the local service's runtime calls it (lib/local/functions/key-pool.ts); never on Lambda.
- *
- * A pair ready is given on the event loop's next turn, as a generated one arrives later still: what
- * the caller set off in this turn, Generate's quota claim, is sent to the store first, and the
- * certificate is encoded and signed while the store answers. Given at once, that encoding ran ahead of
- * the claim and held it back by about a millisecond (docs/performance.md).
  */
 export const useKeyPairsGeneratedAhead = (ahead: () => KeyPairKeyObjectResult | undefined): void => {
   nextKeyPair = () => {
     const pair = ahead();
-    return pair === undefined ? freshKeyPair() : new Promise((resolve) => setImmediate(resolve, pair));
+    return pair === undefined ? freshKeyPair() : Promise.resolve(pair);
   };
-  // Signed on this thread, which by then has sent the claim and would only wait for the store: on
-  // libuv's pool the signature (0.3 ms of work) waited for a core of its own, 1 ms at the median on
-  // a busy 2-core machine, and sometimes past the claim's answer, which then waited for it in turn.
-  signatureOf = async (tbsCertificate, privateKey) => sign('sha256', tbsCertificate, privateKey);
 };
 
 /**
@@ -69,7 +57,7 @@ export const issueSelfSignedCertificate = async (notBefore: number, notAfter: nu
     publicKey.export({ type: 'spki', format: 'der' }), // subjectPublicKeyInfo
     tlv(0xa3, sequence(...EXTENSIONS)), // [3] extensions
   );
-  const signature = await signatureOf(tbsCertificate, privateKey);
+  const signature = await signWith('sha256', tbsCertificate, privateKey);
   const der = sequence(tbsCertificate, SHA256_WITH_RSA, tlv(0x03, Buffer.of(0), signature));
   const body = der.toString('base64').match(/.{1,64}/g)!;
   return ['-----BEGIN CERTIFICATE-----', ...body, '-----END CERTIFICATE-----'].join('\r\n');

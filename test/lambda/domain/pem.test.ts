@@ -1,10 +1,8 @@
-import { generateKeyPairSync, pbkdf2, X509Certificate } from 'node:crypto';
-import { promisify } from 'node:util';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { CERTIFICATE_NAME, issueSelfSignedCertificate, MAX_PEM_LENGTH, useKeyPairsGeneratedAhead } from '../../../lambda/domain/pem.js';
 
 const NOT_BEFORE = 1_700_000_000; // 2023-11-14T22:13:20Z
 const NOT_AFTER = NOT_BEFORE + 365 * 24 * 3600;
-const pbkdf2Async = promisify(pbkdf2);
 
 describe('issueSelfSignedCertificate', () => {
   let pem: string;
@@ -107,50 +105,5 @@ describe('useKeyPairsGeneratedAhead', () => {
 
     expect(spki(onReady)).toEqual(ahead.publicKey.export({ type: 'spki', format: 'der' }));
     expect(spki(onFresh)).not.toEqual(spki(onReady));
-  });
-
-  test("gives a pair ready on the event loop's next turn: what the caller set off in the same turn, as Generate its quota claim, runs before the certificate is encoded", async () => {
-    const ahead = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const happened: string[] = [];
-    // The real key, noting when the certificate's encoding first reads it.
-    const publicKey = new Proxy(ahead.publicKey, {
-      get: (key, name) => {
-        if (name === 'export') happened.push('certificate encoded');
-        const value = Reflect.get(key, name, key);
-        return typeof value === 'function' ? value.bind(key) : value;
-      },
-    });
-    const given = [{ ...ahead, publicKey }];
-    // The SDK builds and sends a request through a chain of awaits, all in one turn of the event loop.
-    const claimSent = async () => {
-      for (let step = 0; step < 100; step++) await null;
-      happened.push('claim sent');
-    };
-
-    useKeyPairsGeneratedAhead(() => given.shift());
-    await Promise.all([issueSelfSignedCertificate(NOT_BEFORE, NOT_AFTER), claimSent()]);
-
-    expect(happened).toEqual(['claim sent', 'certificate encoded']);
-  });
-
-  test("signs on the caller's thread, not libuv's pool: a certificate on a pair ready is issued while every thread of the pool is busy", async () => {
-    const ahead = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const given = [ahead];
-    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-    let busyUntilDone = poolThreads;
-    // Jobs that hold each of the pool's threads for a while; the certificate must not queue behind them.
-    const holding = Array.from({ length: poolThreads }, () =>
-      pbkdf2Async('p', 's', 400_000, 32, 'sha256').then(() => {
-        busyUntilDone--;
-      }),
-    );
-
-    useKeyPairsGeneratedAhead(() => given.shift());
-    const pem = await issueSelfSignedCertificate(NOT_BEFORE, NOT_AFTER);
-    const poolStillBusy = busyUntilDone === poolThreads;
-    await Promise.all(holding);
-
-    expect(poolStillBusy).toBe(true);
-    expect(new X509Certificate(pem).verify(ahead.publicKey)).toBe(true);
   });
 });
