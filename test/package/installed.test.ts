@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,6 @@ import { operations } from '../../lib/operations.js';
  */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(import.meta.url);
-const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 let scratch: string;
 /** `node` first on the PATH; none of the npm run's own variables. */
@@ -32,39 +30,90 @@ const runAsync = promisify(execFile);
 const run = (file: string, args: string[], withEnv = env) =>
   execFileSync(file, args, { cwd: scratch, env: withEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, once for this file. */
+/**
+ * What is the same for every run is made once and kept between runs, as long as node_modules lasts
+ * (`npm ci` starts it afresh): the tarball of these sources, and the two Node versions. Each was most
+ * of this file's CPU: a build (tsc and the functions' bundles) and some 300 MB of Node unpacked.
+ */
+const cache = join(repoRoot, 'node_modules/.cache/client-certificate-api-package');
+
+/**
+ * Moves a directory or file made aside into its place in the cache; another run that got there first
+ * made the same thing, so its copy is kept.
+ */
+const keep = (made: string, place: string) => {
+  try {
+    renameSync(made, place);
+  } catch (error) {
+    if (!existsSync(place)) throw error;
+    rmSync(made, { recursive: true, force: true });
+  }
+};
+
+/**
+ * Everything the tarball is made of: the contents of every file git would commit, but the tests. An
+ * edit to the sources, the lockfile or the build's settings makes a new tarball; an edit to a test
+ * does not. Outside a git checkout there is no key, and the package is packed every run.
+ */
+const sourcesKey = (): string | undefined => {
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
+  if (listed.status !== 0) return undefined;
+  const hash = createHash('sha256');
+  for (const file of listed.stdout
+    .split('\0')
+    .filter((path) => path !== '' && !path.startsWith('test/'))
+    .sort()) {
+    const path = join(repoRoot, file);
+    if (existsSync(path)) hash.update(file).update('\0').update(readFileSync(path)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+};
+
+/** The package as `npm pack` makes it (prepack builds it), packed once for these sources. */
+const packed = async (): Promise<string> => {
+  const key = sourcesKey();
+  const tarball = join(cache, `client-certificate-api-${key}.tgz`);
+  if (key !== undefined && existsSync(tarball)) return tarball;
+  const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' });
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+  if (key === undefined) return join(scratch, filename);
+  for (const old of readdirSync(cache).filter((name) => name.endsWith('.tgz'))) rmSync(join(cache, old), { force: true });
+  copyFileSync(join(scratch, filename), `${tarball}.${process.pid}`);
+  keep(`${tarball}.${process.pid}`, tarball);
+  return tarball;
+};
+
+/** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, installed once. */
+const installedNodes = async (): Promise<Record<22 | 20, string>> => {
+  const dir = join(cache, 'nodes');
+  const nodes = { 22: join(dir, 'node_modules/node22/bin/node'), 20: join(dir, 'node_modules/node20/bin/node') };
+  if (Object.values(nodes).every(existsSync)) return nodes;
+  const aside = mkdtempSync(join(cache, 'nodes-'));
+  const install = ['install', '--prefix', aside, '--prefer-offline', '--no-audit', '--no-fund', 'node22@npm:node@22', 'node20@npm:node@20'];
+  await runAsync('npm', install, { cwd: aside, env, encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
+  keep(aside, dir);
+  return nodes;
+};
+
 const nodes = { 22: '', 20: '' };
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
+  mkdirSync(cache, { recursive: true });
   // Packing (a build) and installing the two Node versions need nothing of each other: side by side,
   // the suite waits for the longer of the two, not for both.
-  const [packed] = await Promise.all([
-    runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' }),
-    runAsync(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        join(scratch, 'nodes'),
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        'node22@npm:node@22',
-        'node20@npm:node@20',
-      ],
-      { cwd: scratch, env, encoding: 'utf8' },
-    ),
-  ]);
-  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  for (const major of [22, 20] as const) nodes[major] = join(scratch, 'nodes/node_modules', `node${major}`, 'bin/node');
+  const [tarball, installed] = await Promise.all([packed(), installedNodes()]);
+  Object.assign(nodes, installed);
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // The CDK libraries are the construct's peers, at the versions this repository tests with. Installed
-  // as a strict team would: by npm on Node 22, refusing any package whose engines exclude it, running no
-  // install script.
-  const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => `${name}@${version(name)}`);
+  // The CDK libraries are the construct's peers, at the versions this repository tests with: npm links
+  // this repository's own copies (a directory given to npm install is linked, not copied), where
+  // installing them from the registry unpacked aws-cdk-lib's 160 MB again for every run. The package
+  // and its dependencies are installed from the tarball as a strict team would: by npm on Node 22,
+  // refusing any package whose engines exclude it, running no install script.
+  const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => join(repoRoot, 'node_modules', name));
   const install = ['install', '--engine-strict', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'];
-  run('npm', [...install, join(scratch, filename), ...peers], envWith(nodes[22]));
+  run('npm', [...install, tarball, ...peers], envWith(nodes[22]));
 }, 300_000);
 
 afterAll(() => {
