@@ -11,6 +11,15 @@ export const STACK_NAME = 'TestStack';
 const synthesized = new Map<string, { stack: Stack; template: Template }>();
 
 /**
+ * An app for stack tests: its stacks synthesize without bundling (the template is what is under test,
+ * not the handler code) and without CDK's built-in CloudFormation validation, a WebAssembly rule engine
+ * loaded afresh in every test file that synthesizes (some 5 s of CPU a file, most of a stack suite's
+ * own work) whose findings here would be warnings no test reads. The bundled stack below, made as
+ * `cdk synth` makes it, keeps the validation; cfn-lint (test/lib/cfn-lint.test.ts) checks the templates.
+ */
+export const testApp = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+
+/**
  * The stack with these props, synthesized without bundling (the template is what is under test, not the
  * handler code), once per props in a test file: a synth takes a second or more and most tests read the
  * same stack. Props holding constructs (a topic, a key) need an app of their own: build those in the test.
@@ -19,7 +28,7 @@ export const synth = (props?: ClientCertificateStackProps, name = STACK_NAME): {
   const key = JSON.stringify([name, props ?? {}]);
   let found = synthesized.get(key);
   if (found === undefined) {
-    const stack = new ClientCertificateStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), name, props);
+    const stack = new ClientCertificateStack(testApp(), name, props);
     found = { stack, template: Template.fromStack(stack) };
     synthesized.set(key, found);
   }
