@@ -1,14 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { operations } from '../../lib/operations.js';
+import { aside, cacheDir, keep, sourcesKey } from '../support/run-cache.js';
 
 /**
  * The package as another project gets it: packed (which builds it), installed from the tarball
@@ -30,77 +30,37 @@ const runAsync = promisify(execFile);
 const run = (file: string, args: string[], withEnv = env) =>
   execFileSync(file, args, { cwd: scratch, env: withEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/**
- * What is the same for every run is made once and kept between runs, as long as node_modules lasts
- * (`npm ci` starts it afresh): the tarball of these sources, and the two Node versions. Each was most
- * of this file's CPU: a build (tsc and the functions' bundles) and some 300 MB of Node unpacked.
- */
-const cache = join(repoRoot, 'node_modules/.cache/client-certificate-api-package');
-
-/**
- * Moves a directory or file made aside into its place in the cache; another run that got there first
- * made the same thing, so its copy is kept.
- */
-const keep = (made: string, place: string) => {
-  try {
-    renameSync(made, place);
-  } catch (error) {
-    if (!existsSync(place)) throw error;
-    rmSync(made, { recursive: true, force: true });
-  }
-};
-
-/**
- * Everything the tarball is made of: the contents of every file git would commit, but the tests. An
- * edit to the sources, the lockfile or the build's settings makes a new tarball; an edit to a test
- * does not. Outside a git checkout there is no key, and the package is packed every run.
- */
-const sourcesKey = (): string | undefined => {
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
-  if (listed.status !== 0) return undefined;
-  const hash = createHash('sha256');
-  for (const file of listed.stdout
-    .split('\0')
-    .filter((path) => path !== '' && !path.startsWith('test/'))
-    .sort()) {
-    const path = join(repoRoot, file);
-    if (existsSync(path)) hash.update(file).update('\0').update(readFileSync(path)).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-};
-
 /** The package as `npm pack` makes it (prepack builds it), packed once for these sources. */
 const packed = async (): Promise<string> => {
+  const dir = cacheDir('package');
   const key = sourcesKey();
-  const tarball = join(cache, `client-certificate-api-${key}.tgz`);
-  if (key !== undefined && existsSync(tarball)) return tarball;
+  const name = `client-certificate-api-${key}.tgz`;
+  if (key !== undefined && existsSync(join(dir, name))) return join(dir, name);
   const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   if (key === undefined) return join(scratch, filename);
-  for (const old of readdirSync(cache).filter((name) => name.endsWith('.tgz'))) rmSync(join(cache, old), { force: true });
-  copyFileSync(join(scratch, filename), `${tarball}.${process.pid}`);
-  keep(`${tarball}.${process.pid}`, tarball);
-  return tarball;
+  const made = aside(dir);
+  copyFileSync(join(scratch, filename), join(made, name));
+  const kept = keep(join(made, name), dir, name);
+  rmSync(made, { recursive: true, force: true });
+  return kept;
 };
 
 /** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, installed once. */
 const installedNodes = async (): Promise<Record<22 | 20, string>> => {
-  const dir = join(cache, 'nodes');
-  const nodes = { 22: join(dir, 'node_modules/node22/bin/node'), 20: join(dir, 'node_modules/node20/bin/node') };
-  if (Object.values(nodes).every(existsSync)) return nodes;
-  const aside = mkdtempSync(join(cache, 'nodes-'));
-  const install = ['install', '--prefix', aside, '--prefer-offline', '--no-audit', '--no-fund', 'node22@npm:node@22', 'node20@npm:node@20'];
-  await runAsync('npm', install, { cwd: aside, env, encoding: 'utf8' });
-  rmSync(dir, { recursive: true, force: true });
-  keep(aside, dir);
-  return nodes;
+  const dir = cacheDir('nodes');
+  const at = (root: string) => ({ 22: join(root, 'node_modules/node22/bin/node'), 20: join(root, 'node_modules/node20/bin/node') });
+  if (Object.values(at(join(dir, 'installed'))).every(existsSync)) return at(join(dir, 'installed'));
+  const made = aside(dir);
+  const install = ['install', '--prefix', made, '--prefer-offline', '--no-audit', '--no-fund', 'node22@npm:node@22', 'node20@npm:node@20'];
+  await runAsync('npm', install, { cwd: made, env, encoding: 'utf8' });
+  return at(keep(made, dir, 'installed'));
 };
 
 const nodes = { 22: '', 20: '' };
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
-  mkdirSync(cache, { recursive: true });
   // Packing (a build) and installing the two Node versions need nothing of each other: side by side,
   // the suite waits for the longer of the two, not for both.
   const [tarball, installed] = await Promise.all([packed(), installedNodes()]);
