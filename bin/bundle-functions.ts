@@ -16,7 +16,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const target = join(root, 'dist/functions/');
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-functions-'));
 try {
-  const app = new App({ outdir });
+  // The stack is only a vehicle for the bundles; its template is thrown away, so CDK's built-in
+  // CloudFormation validation (a WebAssembly engine, some 5 s of CPU) would check nothing anyone reads.
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   // With their maps: a consumer's stack leaves them out of the assets unless it sets sourceMaps.
   const api = new ClientCertificateApi(new Stack(app, 'Bundle'), 'Api', { sourceMaps: true });
   const assembly = app.synth();

@@ -1,7 +1,7 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { BUILD_DEADLINE_MS, bundledStack, STACK_NAME, synth } from '../support/stack.js';
@@ -14,8 +14,20 @@ import { skipMark } from '../support/target-settings.js';
  * only the AWS CLI), so its absence skips this file, loudly, everywhere.
  */
 const CFN_LINT = process.env.CFN_LINT || 'cfn-lint';
-const version = spawnSync(CFN_LINT, ['--version'], { encoding: 'utf8' });
-const absent = version.status !== 0 ? `no ${CFN_LINT} on PATH (pip install cfn-lint, or set CFN_LINT)` : undefined;
+const executable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+// Looked up as the shell looks a command up, not run: `cfn-lint --version` costs 3 s of CPU (Python
+// importing cfn-lint, behind pyenv's shim). One found but broken fails the test below with its error.
+const found = CFN_LINT.includes('/')
+  ? executable(CFN_LINT)
+  : (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && executable(join(dir, CFN_LINT)));
+const absent = found ? undefined : `no ${CFN_LINT} on PATH (pip install cfn-lint, or set CFN_LINT)`;
 
 if (absent !== undefined) {
   console.warn(`\n!!! ${absent}: the cfn-lint check of the synthesized templates is SKIPPED.\n`);

@@ -1,7 +1,8 @@
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { type App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClientCertificateApi } from '../../lib/client-certificate-api.js';
 import { operations } from '../../lib/operations.js';
+import { testApp } from '../support/stack.js';
 
 // A team's own stack, adding the API the way the construct's documentation shows.
 class TeamStack extends Stack {
@@ -18,7 +19,7 @@ let team: { stack: TeamStack; template: Template } | undefined;
 // Synthesized once for the file: every test reads the same stack.
 const synth = () => {
   if (team === undefined) {
-    const stack = new TeamStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    const stack = new TeamStack(testApp());
     team = { stack, template: Template.fromStack(stack) };
   }
   return team;

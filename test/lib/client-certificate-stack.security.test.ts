@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TableEncryptionV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
-import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
+import { BUILD_DEADLINE_MS, bundledStack, synth, testApp } from '../support/stack.js';
 
 /** A resource or statement as `Template` returns it: plain CloudFormation JSON. */
 type Json = Record<string, any>;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 /** The stack with its table encrypted under a customer managed key from another stack (a replica needs a region). */
 const withCustomerManagedKey = () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const env = { account: '111111111111', region: 'us-east-1' };
   const key = new Key(new Stack(app, 'Keys', { env }), 'TableKey', { enableKeyRotation: true });
   const stack = new ClientCertificateStack(app, 'TestStack', { env, tableEncryption: TableEncryptionV2.customerManagedKey(key) });
@@ -130,7 +130,7 @@ describe('logs', () => {
 });
 
 test('a customer managed key in a region-agnostic stack is refused at synth, saying what to set', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const key = new Key(new Stack(app, 'Keys'), 'TableKey', { enableKeyRotation: true });
 
   expect(() => new ClientCertificateStack(app, 'TestStack', { tableEncryption: TableEncryptionV2.customerManagedKey(key) })).toThrow(

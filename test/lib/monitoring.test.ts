@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { METRIC, METRICS_NAMESPACE, ROUTE_DIMENSION } from '../../lambda/http/metrics.js';
 import { ClientCertificateStack } from '../../lib/client-certificate-stack.js';
 import { ALARM_THRESHOLDS, RUNBOOK } from '../../lib/monitoring.js';
 import { operations, routeKey } from '../../lib/operations.js';
-import { BUILD_DEADLINE_MS, bundledStack, synth } from '../support/stack.js';
+import { BUILD_DEADLINE_MS, bundledStack, synth, testApp } from '../support/stack.js';
 
 type Json = Record<string, any>;
 
@@ -201,7 +201,7 @@ describe('alarms', () => {
   });
 
   test('notify the alarm topic, when given, of alarms and recoveries', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const topic = new Topic(new Stack(app, 'Topics'), 'Pager');
     const stack = new ClientCertificateStack(app, 'TestStack', { alarmTopic: topic });
     const t = Template.fromStack(stack);

@@ -1,14 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { operations } from '../../lib/operations.js';
+import { aside, cacheDir, keep, sourcesKey } from '../support/run-cache.js';
 
 /**
  * The package as another project gets it: packed (which builds it), installed from the tarball
@@ -17,8 +17,6 @@ import { operations } from '../../lib/operations.js';
  */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(import.meta.url);
-const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 let scratch: string;
 /** `node` first on the PATH; none of the npm run's own variables. */
@@ -32,39 +30,50 @@ const runAsync = promisify(execFile);
 const run = (file: string, args: string[], withEnv = env) =>
   execFileSync(file, args, { cwd: scratch, env: withEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, once for this file. */
+/** The package as `npm pack` makes it (prepack builds it), packed once for these sources. */
+const packed = async (): Promise<string> => {
+  const dir = cacheDir('package');
+  const key = sourcesKey();
+  const name = `client-certificate-api-${key}.tgz`;
+  if (key !== undefined && existsSync(join(dir, name))) return join(dir, name);
+  const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' });
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+  if (key === undefined) return join(scratch, filename);
+  const made = aside(dir);
+  copyFileSync(join(scratch, filename), join(made, name));
+  const kept = keep(join(made, name), dir, name);
+  rmSync(made, { recursive: true, force: true });
+  return kept;
+};
+
+/** Node 22, the older maintained line, and Node 20, one too old: from the `node` package, installed once. */
+const installedNodes = async (): Promise<Record<22 | 20, string>> => {
+  const dir = cacheDir('nodes');
+  const at = (root: string) => ({ 22: join(root, 'node_modules/node22/bin/node'), 20: join(root, 'node_modules/node20/bin/node') });
+  if (Object.values(at(join(dir, 'installed'))).every(existsSync)) return at(join(dir, 'installed'));
+  const made = aside(dir);
+  const install = ['install', '--prefix', made, '--prefer-offline', '--no-audit', '--no-fund', 'node22@npm:node@22', 'node20@npm:node@20'];
+  await runAsync('npm', install, { cwd: made, env, encoding: 'utf8' });
+  return at(keep(made, dir, 'installed'));
+};
+
 const nodes = { 22: '', 20: '' };
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'client-certificate-api-consumer-'));
   // Packing (a build) and installing the two Node versions need nothing of each other: side by side,
   // the suite waits for the longer of the two, not for both.
-  const [packed] = await Promise.all([
-    runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' }),
-    runAsync(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        join(scratch, 'nodes'),
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        'node22@npm:node@22',
-        'node20@npm:node@20',
-      ],
-      { cwd: scratch, env, encoding: 'utf8' },
-    ),
-  ]);
-  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  for (const major of [22, 20] as const) nodes[major] = join(scratch, 'nodes/node_modules', `node${major}`, 'bin/node');
+  const [tarball, installed] = await Promise.all([packed(), installedNodes()]);
+  Object.assign(nodes, installed);
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // The CDK libraries are the construct's peers, at the versions this repository tests with. Installed
-  // as a strict team would: by npm on Node 22, refusing any package whose engines exclude it, running no
-  // install script.
-  const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => `${name}@${version(name)}`);
+  // The CDK libraries are the construct's peers, at the versions this repository tests with: npm links
+  // this repository's own copies (a directory given to npm install is linked, not copied), where
+  // installing them from the registry unpacked aws-cdk-lib's 160 MB again for every run. The package
+  // and its dependencies are installed from the tarball as a strict team would: by npm on Node 22,
+  // refusing any package whose engines exclude it, running no install script.
+  const peers = ['aws-cdk-lib', 'constructs', 'cdk-monitoring-constructs'].map((name) => join(repoRoot, 'node_modules', name));
   const install = ['install', '--engine-strict', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'];
-  run('npm', [...install, join(scratch, filename), ...peers], envWith(nodes[22]));
+  run('npm', [...install, tarball, ...peers], envWith(nodes[22]));
 }, 300_000);
 
 afterAll(() => {

@@ -1,14 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
+import { aside, cacheDir, keep, sourcesKey } from './run-cache.js';
 import { RUN_DIR } from './run-dir.js';
 
 /** The name the stack tests give the stack: its alarms, dashboard and metrics are named after it. */
 export const STACK_NAME = 'TestStack';
 
 const synthesized = new Map<string, { stack: Stack; template: Template }>();
+
+/**
+ * An app for stack tests: its stacks synthesize without bundling (the template is what is under test,
+ * not the handler code) and without CDK's built-in CloudFormation validation, a WebAssembly rule engine
+ * loaded afresh in every test file that synthesizes (some 5 s of CPU a file, most of a stack suite's
+ * own work) whose findings here would be warnings no test reads. The bundled stack below, made as
+ * `cdk synth` makes it, keeps the validation; cfn-lint (test/lib/cfn-lint.test.ts) checks the templates.
+ */
+export const testApp = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
 
 /**
  * The stack with these props, synthesized without bundling (the template is what is under test, not the
@@ -19,7 +29,7 @@ export const synth = (props?: ClientCertificateStackProps, name = STACK_NAME): {
   const key = JSON.stringify([name, props ?? {}]);
   let found = synthesized.get(key);
   if (found === undefined) {
-    const stack = new ClientCertificateStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), name, props);
+    const stack = new ClientCertificateStack(testApp(), name, props);
     found = { stack, template: Template.fromStack(stack) };
     synthesized.set(key, found);
   }
@@ -53,9 +63,7 @@ const buildOrWait = async (): Promise<string> => {
   const failed = join(runDir, 'stack.failed');
   if (takeLock(join(runDir, 'stack.lock'))) {
     try {
-      const app = new App({ outdir });
-      new ClientCertificateStack(app, STACK_NAME);
-      app.synth();
+      symlinkSync(cachedAssembly(), outdir);
       writeFileSync(ready, '');
       return outdir;
     } catch (error) {
@@ -68,6 +76,21 @@ const buildOrWait = async (): Promise<string> => {
     if (existsSync(failed)) throw new Error(`the shared stack failed to synthesize in another suite: ${readFileSync(failed, 'utf8')}`);
   }
   throw new Error(`the shared stack was not synthesized within ${BUILD_DEADLINE_MS} ms (${runDir})`);
+};
+
+/**
+ * The cloud assembly for these sources, from the cache when an earlier run made it (a synth with eight
+ * esbuild bundles is some 20 s of CPU), else synthesized and kept there. This file takes part in the build.
+ */
+const cachedAssembly = (): string => {
+  const dir = cacheDir('stack');
+  const key = sourcesKey(['test/support/stack.ts']);
+  if (key !== undefined && existsSync(join(dir, key))) return join(dir, key);
+  const made = aside(dir);
+  const app = new App({ outdir: made });
+  new ClientCertificateStack(app, STACK_NAME);
+  app.synth();
+  return key === undefined ? made : keep(made, dir, key);
 };
 
 /** mkdir either creates the directory or finds it there: of the workers that try, exactly one builds. */
