@@ -14,7 +14,7 @@ import { DEFAULT_ACCOUNT_ID } from './base/account.js';
 import { consoleAccessLog } from './console.js';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './control/journal.js';
 import type { LocalControl } from './control/plane.js';
-import type { StateDocument } from './control/state.js';
+import type { StateDocument } from './control/state-document.js';
 import { startControl } from './control-start.js';
 import { capConnections, defaultMaxConnections } from './front/connections.js';
 import type { AccessLogEntry, Route } from './front/http-api.js';
