@@ -34,15 +34,11 @@ if (cache !== undefined) enableCompileCache(cache);
 const [
   { environmentWithFlags, USAGE },
   { consoleAccessLog, readyLine },
-  { VERSION },
-  { startLocalService },
   { localServiceOptionsFromEnvironment, quoted },
   { checkStartUp, startUpFailure },
 ] = await Promise.all([
   import('../lib/local/command.js'),
   import('../lib/local/console.js'),
-  import('../lib/local/control/plane.js'),
-  import('../lib/local/service.js'),
   import('../lib/local/settings.js'),
   import('../lib/local/start-up.js'),
 ]);
@@ -60,6 +56,8 @@ try {
   }
   options = localServiceOptionsFromEnvironment(env);
   await checkStartUp(options);
+  // The service itself only once its settings hold: a start refused for a setting loads none of it.
+  const { startLocalService } = await import('../lib/local/service.js');
   // With the ready line on stdout, stdout carries it alone: a harness reads one line and need not drain more.
   if (options.readyFile === '-') out = process.stderr;
   service = await startLocalService({ ...options, accessLog: options.accessLog ?? consoleAccessLog(options.logFormat, out) });
@@ -118,6 +116,7 @@ say(
 say(`stop: Ctrl-C, or kill ${process.pid} (twice to force)`);
 
 // Last, once a signal would stop it cleanly: the one line a harness waits for.
+const { VERSION } = await import('../lib/local/control/plane.js');
 const ready = readyLine({
   url: service.url,
   port: Number(new URL(service.url).port),

@@ -3,7 +3,7 @@ import type { ClockReading } from './control/clock.js';
 import type { ListedFaultRule } from './control/faults.js';
 import type { IdsReading } from './control/ids.js';
 import type { JournalEntry } from './control/journal.js';
-import type { StateDocument } from './control/state.js';
+import type { StateDocument } from './control/state-document.js';
 import { NodeSha256 } from './front/sigv4.js';
 
 export interface ControlClientSettings {

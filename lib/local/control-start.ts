@@ -2,8 +2,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import type { ControlPlane, ControlSettings } from './control/plane.js';
 import { controlPlane, parseFaultsFile } from './control/plane.js';
-import type { StateDocument } from './control/state.js';
-import { parseStateDocument } from './control/state.js';
+import type { StateDocument } from './control/state-document.js';
+import { parseStateDocument } from './control/state-document.js';
 import { MAX_PAYLOAD_BYTES } from './front/http-api.js';
 
 export interface ControlStartOptions {

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -14,7 +13,7 @@ import { DEFAULT_ACCOUNT_ID } from './base/account.js';
 import { consoleAccessLog } from './console.js';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './control/journal.js';
 import type { LocalControl } from './control/plane.js';
-import type { StateDocument } from './control/state.js';
+import type { StateDocument } from './control/state-document.js';
 import { startControl } from './control-start.js';
 import { capConnections, defaultMaxConnections } from './front/connections.js';
 import type { AccessLogEntry, Route } from './front/http-api.js';
@@ -273,7 +272,10 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       ...(upstreamUrl === undefined ? {} : { upstream: { url: upstreamUrl } }),
       journal,
     });
-    const server = createServer(
+    // node:http taken as a CommonJS module, never by `import`: Node's ES module view of it reads every
+    // export, and one of them loads undici (with http2 and zlib), some 0.1 s of CPU at every start for
+    // what this thread never uses.
+    const server = process.getBuiltinModule('node:http').createServer(
       {
         maxHeaderSize: MAX_HEADER_BYTES,
         // Node's own 400 for an HTTP/1.1 request without Host has no error type and no log line: the

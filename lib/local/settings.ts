@@ -4,7 +4,7 @@ import { isAccountId, isRegion } from './base/account.js';
 import { isIdSeed, SEED_RULE } from './control/ids.js';
 import { MAX_JOURNAL_SIZE } from './control/journal.js';
 import { parseFaultsFile } from './control/plane.js';
-import { parseStateDocument } from './control/state.js';
+import { parseStateDocument } from './control/state-document.js';
 import { atFile, localQuota } from './control-start.js';
 import type { SigV4Credentials } from './front/sigv4.js';
 import { DEFAULT_KEY_POOL_SIZE } from './functions/key-pool.js';

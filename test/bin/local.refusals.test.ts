@@ -127,6 +127,16 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
     expect(existsSync(join(repoRoot, 'LOCK'))).toBe(false);
   });
 
+  test('a start refused for a setting loads not one module of the AWS SDK', async () => {
+    const watcher = new URL('../support/loaded-modules.mjs', import.meta.url).href;
+
+    const ended = await runToEnd({ PORT: '0x50a', NODE_OPTIONS: `--import=${watcher}` });
+
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(/^PORT /);
+    expect(ended.stderr).toContain('main thread loaded 0 AWS SDK modules');
+  });
+
   test('PORT=0x50a is refused: decimal digits only', async () => {
     expect(await expectRefusal({ PORT: '0x50a' }, 'PORT')).toContain('got "0x50a"');
   });

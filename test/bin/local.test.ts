@@ -160,10 +160,10 @@ describe('stopping the local service', () => {
 
 describe('telling a harness where it is', () => {
   /** The command with `args`, its stdout and stderr kept apart; resolves on its exit. */
-  const run = (args: string[]) => {
+  const run = (args: string[], moreEnv: Record<string, string> = {}) => {
     const child = spawn(node[0]!, [...node.slice(1), '--port', '0', '--data-dir', 'memory', ...args], {
       cwd: repoRoot,
-      env,
+      env: { ...env, ...moreEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.add(child.pid!);
@@ -215,6 +215,19 @@ describe('telling a harness where it is', () => {
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
     rmSync(dir, { recursive: true });
+  });
+
+  test('a service that answered the API and no control call loaded neither the AWS SDK nor undici in its main thread', async () => {
+    const watcher = new URL('../support/loaded-modules.mjs', import.meta.url).href;
+    const service = run(['--ready-file', '-'], { NODE_OPTIONS: `--import=${watcher}` });
+    expect(await until(() => service.stdout().includes('\n'))).toBe(true);
+    const { url, pid } = JSON.parse(service.stdout()) as { url: string; pid: number };
+
+    expect(await post(url)).toBe(201);
+    process.kill(pid, 'SIGTERM');
+
+    expect(await service.exited).toBe(0);
+    expect(service.stderr()).toContain('main thread loaded 0 AWS SDK modules, not undici');
   });
 
   test('--access-log off writes no line for an answer', async () => {

@@ -5,10 +5,10 @@ import type { Namespace } from '../../../lambda/domain/namespace.js';
 import { partitionOf } from '../../../lambda/store/item.js';
 import type { Scope } from './per-namespace.js';
 import { answerSetting, PerNamespace } from './per-namespace.js';
-import { LATEST_CREATED_DATE } from './state.js';
+import { LATEST_CREATED_DATE } from './state-document.js';
 
 /**
- * The latest a namespace's clock may read: the latest `createdDate` a state document takes (./state.ts),
+ * The latest a namespace's clock may read: the latest `createdDate` a state document takes (./state-document.ts),
  * so a certificate generated at any time the clock can show can be exported and imported again.
  * The earliest is the epoch, as there.
  */

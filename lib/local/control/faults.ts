@@ -3,7 +3,7 @@ import type { ErrorType } from '../../../lambda/domain/errors.js';
 import { MAX_ECHOED_CHARACTERS } from '../../../lambda/domain/errors.js';
 import { ERROR_STATUS } from '../../../lambda/http/responses.js';
 import { errorsOf, MODELED_ERRORS } from './operation-errors.js';
-import { isNamespaceKey } from './state.js';
+import { isNamespaceKey } from './state-document.js';
 
 /** What a fault rule does to a request it fires on. */
 export type FaultAction =

@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError, badRequest, serviceUnavailable } from '../../../lambda/domain/errors.js';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
@@ -23,8 +20,9 @@ import type { IdSequence, IdsControl } from './ids.js';
 import { answerIds, IdSequences, idsControl } from './ids.js';
 import type { JournalControl } from './journal.js';
 import { JOURNAL_PATH, JournalFilterError, journalAnswer, journalControl, RequestJournal } from './journal.js';
-import type { StateDocument } from './state.js';
-import { isNamespaceKey, namespaceOf, parseStateDocument, StateDocumentError, StoreState } from './state.js';
+import type { StoreClient } from './state.js';
+import type { StateDocument } from './state-document.js';
+import { isNamespaceKey, namespaceOf, parseStateDocument, StateDocumentError } from './state-document.js';
 
 /** Every control path starts so; no AWS route does. */
 export const CONTROL_PREFIX = '/_local/';
@@ -138,16 +136,11 @@ export const controlPlane = ({
   journal = new RequestJournal(0),
 }: ControlSettings): ControlPlane => {
   const started = Date.now();
-  const dynamodb = new DynamoDBClient({
-    endpoint: storeEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-    // A write given up on could still land after the import had put back what was there: every call
-    // waits for the store's own answer (past 10 s it is only logged), so an import's outcome is known.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000 }),
-  });
-  const state = new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+  // Made at the first call that needs the store: the AWS SDK it loads costs some 0.3 s of CPU, which
+  // a start that no such call follows (most of them, in a test run) need not pay.
+  let client: Promise<StoreClient> | undefined;
+  const store = () => (client ??= import('./state.js').then(({ storeClient }) => storeClient(storeEndpoint, tableName)));
+  const state = async () => (await store()).state;
   const gates = new Gates();
   const rules = new FaultRules();
   const clocks = new TestClocks();
@@ -167,7 +160,8 @@ export const controlPlane = ({
    * may not have landed yet: work on every namespace waits for those too.
    */
   const eachNamespace = async (namespaces: readonly Namespace[] | undefined, work: (namespace: Namespace) => Promise<void>) => {
-    const keys = namespaces?.map(partitionOf) ?? [...new Set([...(await state.namespaces()).map(partitionOf), ...gates.inUse()])].sort();
+    const keys =
+      namespaces?.map(partitionOf) ?? [...new Set([...(await (await state()).namespaces()).map(partitionOf), ...gates.inUse()])].sort();
     for (const key of keys) await gates.exclusively([key], () => work(namespaceOf(key)));
   };
 
@@ -176,7 +170,7 @@ export const controlPlane = ({
       turns(turnOf(namespace && [namespace]), async () => {
         let removed = 0;
         await eachNamespace(namespace && [namespace], async (one) => {
-          removed += await state.reset(one);
+          removed += await (await state()).reset(one);
           clocks.restore(partitionOf(one));
           sequences.rewind(partitionOf(one));
         });
@@ -192,7 +186,7 @@ export const controlPlane = ({
         const parts: StateDocument['namespaces'][] = [];
         let bytes = 0;
         await eachNamespace(namespaces, async (one) => {
-          const part = (await state.export([one])).namespaces;
+          const part = (await (await state()).export([one])).namespaces;
           bytes += Buffer.byteLength(JSON.stringify(part));
           if (bytes > MAX_EXPORT_BYTES)
             throw badRequest(
@@ -214,7 +208,7 @@ export const controlPlane = ({
     importState: (value) =>
       turns(turnOf(namespacesNamed(value)), async () => {
         const document = parseStateDocument(value, quota);
-        await gates.exclusively(Object.keys(document.namespaces), () => state.import(document));
+        await gates.exclusively(Object.keys(document.namespaces), async () => (await state()).import(document));
       }),
     addFault: (rule) => rules.add(parseFaultRule(rule)),
     faults: (namespace) => rules.list(namespace && partitionOf(namespace)),
@@ -227,7 +221,7 @@ export const controlPlane = ({
   const health = async (): Promise<Result> => {
     const uptimeSeconds = Math.round((Date.now() - started) / 1000);
     try {
-      await dynamodb.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: AbortSignal.timeout(2_000) });
+      await (await store()).describeTable(AbortSignal.timeout(2_000));
       return jsonResponse(200, { status: 'ok', version: VERSION, uptimeSeconds, store: { status: 'available' } });
     } catch (error) {
       const reason = (error as Error).name;
@@ -380,7 +374,7 @@ export const controlPlane = ({
       const ids = drawsIds ? sequences.sequence(namespace) : undefined;
       return { ...(now === undefined ? {} : { now }), ...(ids === undefined ? {} : { ids }) };
     },
-    close: () => dynamodb.destroy(),
+    close: () => void client?.then((made) => made.close()),
   };
 };
 

@@ -1,7 +1,7 @@
 import type { Hash, Hmac } from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest, SourceData } from '@smithy/types';
 import { ApiError } from '../../../lambda/domain/errors.js';
 import { decodeQuery } from '../../../lambda/http/query.js';
@@ -152,6 +152,8 @@ export const isSigned = (signature: RequestSignature): signature is SignatureCla
  */
 export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.now }: SigV4Settings): RequestVerifier => {
   const keys = new Map([credentials].flat().map((key) => [key.accessKeyId, key]));
+  // Loaded only by a service that checks signatures (AUTH=sigv4), and from its start on.
+  const signerLoaded = import('@smithy/signature-v4');
   return async (request, signature = readSignature(request)) => {
     if (signature instanceof ApiError) return signature;
     if (!isSigned(signature)) return signature.refusal;
@@ -162,7 +164,7 @@ export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.
       checkIdentity(signature, key) ??
       checkScope(signature, service) ??
       checkDate(signature, now()) ??
-      (await checkSignature(request, target, signature, key!))
+      (await checkSignature((await signerLoaded).SignatureV4, request, target, signature, key!))
     );
   };
 };
@@ -316,6 +318,7 @@ const checkDate = ({ date, amzDate, expiresIn }: SignatureClaim, nowMs: number):
 
 /** Recomputes the signature over the request as received, with the SDK's signer, and compares. */
 const checkSignature = async (
+  Signer: typeof SignatureV4,
   request: ReceivedRequest,
   target: ReceivedTarget,
   claim: SignatureClaim,
@@ -334,7 +337,7 @@ const checkSignature = async (
     headers,
     body: request.body,
   };
-  const signer = new SignatureV4({
+  const signer = new Signer({
     credentials,
     region: claim.scopeRegion,
     service: claim.scopeService,

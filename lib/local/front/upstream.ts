@@ -1,6 +1,4 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -76,9 +74,10 @@ export type Forwarded =
  */
 export const upstreamForwarder = ({ url, timeoutMs = UPSTREAM_TIMEOUT_MS, maxSockets = 64 }: UpstreamSettings) => {
   const base = new URL(url);
-  const secure = base.protocol === 'https:';
-  const agent = new (secure ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets });
-  const send = secure ? httpsRequest : httpRequest;
+  // Loaded by a service that forwards, the one module its upstream needs, and not by `import`: the ES
+  // module view of node:http loads undici, which nothing here uses (../service.ts).
+  const { Agent, request: send } = process.getBuiltinModule(base.protocol === 'https:' ? 'node:https' : 'node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets });
   const prefix = base.pathname.replace(/\/$/, '');
 
   return (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<Forwarded> =>

@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../../lambda/store/table.js';
 import { compileCacheDir } from '../base/compile-cache.js';
 import { forwardOutput } from '../base/output.js';
@@ -305,6 +304,8 @@ interface StoreEvent {
 
 /** Creates the certificate table in the store at `endpoint` unless it is there, and waits until it is ACTIVE. */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
+  // Loaded here, for the stores this is called for (tests', benchmarks'): the service's own makes its table in its thread.
+  const { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } = await import('@aws-sdk/client-dynamodb');
   // dynalite ignores both, but the SDK sends nothing without them; none is read from the environment.
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const status = async (): Promise<string | undefined> => {

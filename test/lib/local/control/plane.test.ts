@@ -7,7 +7,7 @@ import {
   TagResourceCommand,
   UpdateClientCertificateCommand,
 } from '@aws-sdk/client-api-gateway';
-import { parseStateDocument } from '../../../../lib/local/control/state.js';
+import { parseStateDocument } from '../../../../lib/local/control/state-document.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import type { FaultProxy } from '../../../support/fault-proxy.js';
 import type { RawResponse } from '../../../support/http.js';

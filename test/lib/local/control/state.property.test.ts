@@ -15,7 +15,7 @@ import { MAX_PEM_LENGTH } from '../../../../lambda/domain/pem.js';
 import { TAG_RULES } from '../../../../lambda/domain/tag-rules.js';
 import { LAST_RENDERABLE_DATE } from '../../../../lambda/http/representations.js';
 import { MAX_VERSION } from '../../../../lambda/store/item.js';
-import { namespaceOf, parseStateDocument } from '../../../../lib/local/control/state.js';
+import { namespaceOf, parseStateDocument } from '../../../../lib/local/control/state-document.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import { send } from '../../../support/http.js';
 import { startTestService } from '../../../support/service.js';
