@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,12 +11,23 @@ import { fileURLToPath } from 'node:url';
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The cache's folder for one kind of thing, made if missing. */
+/**
+ * The cache's folder for one kind of thing, made if missing. What a run killed while making it left
+ * aside is removed once no run could still be making it: `keep` never touches such folders, and one
+ * install of the Node versions is some 300 MB.
+ */
 export const cacheDir = (name: string): string => {
   const dir = join(repoRoot, 'node_modules/.cache/client-certificate-api-tests', name);
   mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir).filter((entry) => entry.startsWith(ASIDE))) {
+    const path = join(dir, entry);
+    if (Date.now() - statSync(path).mtimeMs > ABANDONED_AFTER_MS) rmSync(path, { recursive: true, force: true });
+  }
   return dir;
 };
+
+/** Far longer than any build takes on a saturated machine (the longest, a pack, some minutes). */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 
 /**
  * A hash of everything a build is made of: the contents of every file git would commit but the tests
