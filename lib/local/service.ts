@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { DEFAULT_QUOTA } from '../../lambda/store/table.js';
 import { operations } from '../operations.js';
 import type { Caller } from './base/account.js';
 import { DEFAULT_ACCOUNT_ID } from './base/account.js';
+import { makeDirectory } from './base/make-directory.js';
 import { consoleAccessLog } from './console.js';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './control/journal.js';
 import type { LocalControl } from './control/plane.js';
@@ -179,7 +179,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
   } = options;
   const path = dataDir === 'memory' ? undefined : resolve(dataDir);
   try {
-    if (path !== undefined) mkdirSync(path, { recursive: true });
+    if (path !== undefined) makeDirectory(path);
   } catch (error) {
     // A file, a symbolic link to nothing or a directory this user may not write: one line naming the option.
     const { code, message } = error as NodeJS.ErrnoException;

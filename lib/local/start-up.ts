@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { makeDirectory } from './base/make-directory.js';
 import { quoted, SettingError } from './settings.js';
 
 /**
@@ -26,7 +27,7 @@ const canListen = (port: number, host: string): Promise<void> =>
 const canKeepStore = async (path: string): Promise<void> => {
   let entries: string[];
   try {
-    mkdirSync(path, { recursive: true });
+    makeDirectory(path);
     entries = readdirSync(path);
   } catch (error) {
     // Whatever is in the way (a file, a symbolic link to nothing, a directory this user may not write), DATA_DIR names it.

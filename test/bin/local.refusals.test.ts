@@ -163,6 +163,10 @@ describe('npm start refuses a setting that cannot work, in one line', () => {
     expect(await expectRefusal({ DATA_DIR: link }, 'DATA_DIR')).toContain('cannot hold the store (ENOENT');
   });
 
+  test('a DATA_DIR that a directory which exists cannot hold (under /proc) is named, not spun on', async () => {
+    expect(await expectRefusal({ DATA_DIR: '/proc/no-such-store/data' }, 'DATA_DIR')).toContain('cannot hold the store (ENOENT');
+  });
+
   test.each(['--seed-file', '--faults-file'])('%s given a pipe of more than 10 MiB is refused once that much is read', async (flag) => {
     const line = await expectRefusal(
       {},
