@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HttpAuthScheme } from '@smithy/types';
 import { environmentCredentials } from './credentials.js';
 import type { SendStoreRequest } from './deadline.js';
 import { DeadlineBoundHttpHandler } from './deadline.js';
@@ -10,14 +11,16 @@ export const STORE_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000,
 /** The longest one write attempt can take: a write is sent only while this much time is left. */
 export const WRITE_ATTEMPT_MS = STORE_TIMEOUTS.connectionTimeout + STORE_TIMEOUTS.requestTimeout;
 
-let sendStoreRequests: SendStoreRequest | undefined;
+/** How requests travel when they do not go over HTTP: set by the local service's runtime only. */
+let inProcess: { readonly send: SendStoreRequest; readonly authScheme: HttpAuthScheme } | undefined;
 
 /**
  * Clients made from now on in this process carry their requests by `send` in place of HTTP, held to
- * the same deadlines. Only the local service's runtime calls it (lib/local/functions/store-transport.ts).
+ * the same deadlines, and authenticate them by `authScheme` in place of SigV4's. Only the local
+ * service's runtime calls it (lib/local/functions/store-transport.ts).
  */
-export const sendStoreRequestsBy = (send: SendStoreRequest): void => {
-  sendStoreRequests = send;
+export const sendStoreRequestsBy = (send: SendStoreRequest, authScheme: HttpAuthScheme): void => {
+  inProcess = { send, authScheme };
 };
 
 /** The DynamoDB client as this design configures it: bounded timeouts, few retries, credentials from the environment. */
@@ -26,7 +29,8 @@ export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }):
     ...(endpoint === undefined ? {} : { endpoint }),
     credentials: environmentCredentials(),
     maxAttempts: STORE_TIMEOUTS.maxAttempts,
-    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS, sendStoreRequests),
+    requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS, inProcess?.send),
+    ...(inProcess === undefined ? {} : { httpAuthSchemes: [inProcess.authScheme] }),
   });
 
 export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>

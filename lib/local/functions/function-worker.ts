@@ -19,7 +19,7 @@ import { seededClientCertificateId } from '../base/seeded-id.js';
 import { keyPairsFrom } from './key-pool.js';
 import type { LambdaHandler } from './lambda-runtime.js';
 import { lambdaContext } from './lambda-runtime.js';
-import { storePortTransport } from './store-transport.js';
+import { storePortTransport, unsignedInProcess } from './store-transport.js';
 
 /** An invocation posted to the functions' thread: the Lambda context travels as its facts. */
 export interface Invocation {
@@ -121,7 +121,7 @@ export const serve = async (load: HandlerModules = sourceModules, loadStores: St
   const { keyPort, storePort } = workerData as { keyPort?: MessagePort; storePort?: MessagePort };
   if (keyPort !== undefined) useKeyPairsGeneratedAhead(keyPairsFrom(keyPort).take);
   // Before any handler module makes its client.
-  if (storePort !== undefined) sendStoreRequestsBy(storePortTransport(storePort));
+  if (storePort !== undefined) sendStoreRequestsBy(storePortTransport(storePort), unsignedInProcess);
   const byName = new Map(operations.map((operation) => [operation.name, operation]));
   // Each function's init (its module's import) runs at its first invocation, as on Lambda; one that
   // fails fails every invocation of that function, as the function errors it is.

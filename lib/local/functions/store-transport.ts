@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { HttpRequest, HttpResponse } from '@smithy/types';
+import type { AwsCredentialIdentity, HttpAuthScheme, HttpRequest, HttpResponse } from '@smithy/types';
 import type { SendStoreRequest } from '../../../lambda/store/deadline.js';
 
 /** What the store's thread posts back for a request (./dynalite.ts, `servePort`). */
@@ -44,4 +44,25 @@ export const storePortTransport = (port: MessagePort): SendStoreRequest => {
       // A string or bytes, as the SDK made it; the store's thread reads either.
       port.postMessage({ id, method: request.method, url: request.path, headers: request.headers, body: request.body ?? '' });
     });
+};
+
+/**
+ * SigV4 for the requests `storePortTransport` carries: the function's credentials are still resolved
+ * (from the environment, as deployed) and named in a well-formed Authorization header, which dynalite
+ * requires, but no signature is computed: the request never leaves the process, and nothing on the
+ * other side checks one (dynalite checks the header's shape, never its signature). Signing hashed each
+ * body and ran an HMAC chain, about 0.3 ms of a PATCH's 2.8 at one client (two store requests).
+ */
+export const unsignedInProcess: HttpAuthScheme = {
+  schemeId: 'aws.auth#sigv4',
+  identityProvider: (config) => config.getIdentityProvider('aws.auth#sigv4'),
+  signer: {
+    sign: async (request, identity, { region }) => {
+      const date = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20261207T153000Z
+      const scope = `${date.slice(0, 8)}/${String(region)}/dynamodb/aws4_request`;
+      request.headers['x-amz-date'] = date;
+      request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${(identity as AwsCredentialIdentity).accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=unsigned`;
+      return request;
+    },
+  },
 };

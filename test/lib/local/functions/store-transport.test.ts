@@ -2,9 +2,11 @@ import type { MessagePort } from 'node:worker_threads';
 import { MessageChannel } from 'node:worker_threads';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { HttpRequest } from '@smithy/types';
+import { documentClient, sendStoreRequestsBy } from '../../../../lambda/store/client.js';
 import { DeadlineBoundHttpHandler, DeadlineExceededError, withDeadline } from '../../../../lambda/store/deadline.js';
 import { PARTITION_KEY, SORT_KEY } from '../../../../lambda/store/table.js';
-import { storePortTransport } from '../../../../lib/local/functions/store-transport.js';
+import { storePortTransport, unsignedInProcess } from '../../../../lib/local/functions/store-transport.js';
 import type { LocalDynamoDb } from '../../../../lib/local/store/dynalite.js';
 import { startDynalite } from '../../../../lib/local/store/dynalite.js';
 
@@ -93,5 +95,33 @@ describe('storePortTransport', () => {
 
     expect(outcome).toBeInstanceOf(DeadlineExceededError);
     expect(posted).toEqual([]);
+  });
+
+  test("the handlers' client, set up as the local runtime sets it, sends unsigned: each request names the function's key and region, carries no signature, and the store takes it", async () => {
+    const { port1, port2 } = new MessageChannel();
+    store.serve(port1);
+    const transport = storePortTransport(port2);
+    const sent: HttpRequest[] = [];
+    sendStoreRequestsBy((request, options) => {
+      sent.push(request);
+      return transport(request, options);
+    }, unsignedInProcess);
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDFUNCTION', AWS_SECRET_ACCESS_KEY: 'function-secret', AWS_REGION: 'eu-west-1' });
+    const client = documentClient({});
+
+    await client.send(new PutCommand({ TableName: TABLE, Item: { ...key, description: 'unsigned' } }));
+    const read = await client.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }));
+    client.destroy();
+    process.env = saved;
+
+    expect(read.Item?.description).toBe('unsigned');
+    expect(sent.map((request) => request.headers.authorization)).toEqual([
+      expect.stringMatching(
+        /^AWS4-HMAC-SHA256 Credential=AKIDFUNCTION\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=host;x-amz-date, Signature=unsigned$/,
+      ),
+      expect.stringMatching(/Signature=unsigned$/),
+    ]);
+    expect(sent[0]!.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
   });
 });
