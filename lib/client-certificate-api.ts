@@ -31,8 +31,8 @@ import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './opera
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Each function's code as the package carries it, bundled by NodejsFunction when it was packed
- * (bin/bundle-functions.ts), so that a consumer's synth needs neither esbuild nor the sources.
+ * Each function's code as the package carries it, bundled with NodejsFunction's options when it was
+ * packed (bin/bundle-functions.ts), so that a consumer's synth needs neither esbuild nor the sources.
  * Absent in the repository, where NodejsFunction bundles at synth.
  */
 const prebundled = (operation: Operation): string | undefined => {
