@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build } from 'esbuild';
-import { functionBundling } from '../lib/function-bundling.js';
+import { functionBundling, handlerEntry } from '../lib/function-bundling.js';
 import { operations } from '../lib/operations.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,7 +57,7 @@ export const bundleFunctions = async (outdir: string, { sourceMap }: { sourceMap
   const options = esbuildOptions({ ...functionBundling, sourceMap });
   await build({
     ...options,
-    entryPoints: operations.map(({ module }) => ({ in: join(root, `lambda/handlers/${module}.ts`), out: `${module}/index` })),
+    entryPoints: operations.map(({ module }) => ({ in: join(root, handlerEntry(module)), out: `${module}/index` })),
     outdir,
     outExtension: { '.js': options.format === 'esm' ? '.mjs' : '.js' },
   });
@@ -79,7 +79,7 @@ if (import.meta.main) {
 
   // The thread resolves and compiles one file instead of some 700 modules, in under a third of the time.
   // Each handler is imported lazily, so the bundle loads before the environment the handlers read.
-  const handlerImports = operations.map(({ module }) => `${JSON.stringify(module)}: () => import('./lambda/handlers/${module}.ts')`);
+  const handlerImports = operations.map(({ module }) => `${JSON.stringify(module)}: () => import('./${handlerEntry(module)}')`);
   await build({
     // As the construct's functions are bundled: the same packages' builds, the same code left out.
     ...esbuildOptions(functionBundling),

@@ -23,7 +23,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CONFIG_VARIABLES } from '../lambda/config.js';
 import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
-import { functionBundling } from './function-bundling.js';
+import { functionBundling, handlerEntry } from './function-bundling.js';
 import { ClientCertificateApiMonitoring } from './monitoring.js';
 import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './operations.js';
 
@@ -370,7 +370,7 @@ export class ClientCertificateApi extends Construct {
       code === undefined
         ? new NodejsFunction(this, id, {
             ...props,
-            entry: `${repoRoot}lambda/handlers/${operation.module}.ts`,
+            entry: `${repoRoot}${handlerEntry(operation.module)}`,
             handler: 'handler',
             projectRoot: repoRoot,
             depsLockFilePath: `${repoRoot}package-lock.json`,
