@@ -66,8 +66,8 @@ export const bundleFunctions = async (outdir: string, { sourceMap }: { sourceMap
 if (import.meta.main) {
   const target = join(root, 'dist/functions/');
   rmSync(target, { recursive: true, force: true });
-  // Two directories under the temp dir, as in the construct's asset staging (the assembly's, the
-  // asset's), so that the maps' relative paths to the sources are the same as the construct's.
+  // Two directories under the temp dir, where a synth into a temporary assembly stages an asset (the
+  // assembly's, the asset's): the maps name their sources by the same relative paths as its assets'.
   const outdir = mkdtempSync(join(tmpdir(), 'bundle-functions-'));
   try {
     // With their maps: a consumer's stack leaves them out of the assets unless it sets sourceMaps.
