@@ -23,7 +23,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CONFIG_VARIABLES } from '../lambda/config.js';
 import { DEFAULT_QUOTA, PARTITION_KEY, SORT_KEY } from '../lambda/store/table.js';
-import { functionBundling } from './function-bundling.js';
+import { functionBundling, handlerEntry } from './function-bundling.js';
 import { ClientCertificateApiMonitoring } from './monitoring.js';
 import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './operations.js';
 
@@ -31,8 +31,8 @@ import { FUNCTION_DEFAULTS, type Operation, operations, routeKey } from './opera
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Each function's code as the package carries it, bundled by NodejsFunction when it was packed
- * (bin/bundle-functions.ts), so that a consumer's synth needs neither esbuild nor the sources.
+ * Each function's code as the package carries it, bundled with NodejsFunction's options when it was
+ * packed (bin/bundle-functions.ts), so that a consumer's synth needs neither esbuild nor the sources.
  * Absent in the repository, where NodejsFunction bundles at synth.
  */
 const prebundled = (operation: Operation): string | undefined => {
@@ -370,7 +370,7 @@ export class ClientCertificateApi extends Construct {
       code === undefined
         ? new NodejsFunction(this, id, {
             ...props,
-            entry: `${repoRoot}lambda/handlers/${operation.module}.ts`,
+            entry: `${repoRoot}${handlerEntry(operation.module)}`,
             handler: 'handler',
             projectRoot: repoRoot,
             depsLockFilePath: `${repoRoot}package-lock.json`,

@@ -3,6 +3,9 @@ import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodej
 /** Lets CommonJS dependencies that call `require` run inside the ESM bundle. */
 const esmRequireBanner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+/** An operation's handler, the entry its function's bundle is made from, relative to the repository's root. */
+export const handlerEntry = (module: string): string => `lambda/handlers/${module}.ts`;
+
 /** What an operation's bundle may weigh: the cold-start budget `npm run bench` and the bundling test hold it to. */
 export const BUNDLE_BUDGET_BYTES = 250_000;
 

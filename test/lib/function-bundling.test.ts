@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { bundleFunctions } from '../../bin/bundle-functions.js';
 import { BUNDLE_BUDGET_BYTES, functionBundling } from '../../lib/function-bundling.js';
 import { httpApiEvent } from '../../lib/local/functions/lambda-runtime.js';
 import type { LocalDynamoDb } from '../../lib/local/store/dynalite.js';
@@ -64,6 +67,35 @@ const invokeBundle = async (event: object): Promise<{ response: { statusCode: nu
 
 test.each(operations.map((o) => o.name))(`the %s bundle stays within the budget of ${BUNDLE_BUDGET_BYTES} bytes`, (name) => {
   expect(statSync(bundles.get(name)!).size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+});
+
+describe('the package build (bin/bundle-functions.ts)', () => {
+  let made: string;
+
+  beforeAll(async () => {
+    made = mkdtempSync(join(tmpdir(), 'bundle-functions-'));
+    // sourceMap as the bundled stack has it (the construct's default), so that both made the same files.
+    await bundleFunctions(made, { sourceMap: false });
+  });
+
+  afterAll(() => {
+    rmSync(made, { recursive: true, force: true });
+  });
+
+  /** Each file of a directory by name, with a digest of its bytes: a differing bundle shows as one short line. */
+  const files = (dir: string): Record<string, string> =>
+    Object.fromEntries(
+      readdirSync(dir).map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      ]),
+    );
+
+  test.each(operations.map((o) => [o.name, o.module]))('bundles %s into the same files as the construct, byte for byte', (name, module) => {
+    expect(files(join(made, module))).toEqual(files(dirname(bundles.get(name)!)));
+  });
 });
 
 test('leaves out the SDK default credential chain, event streams, the sources and, unless asked for, the source map', () => {
