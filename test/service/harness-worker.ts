@@ -1,8 +1,9 @@
 // One test worker of a harness, as a team writes it after docs/local-service.md: its own key, so its
 // own namespace, on a service other workers share; each round it resets, seeds, faults and calls, and
-// checks every answer. Run as `node --import tsx harness-worker.ts` with ENDPOINT, ACCESS_KEY_ID,
-// SECRET_ACCESS_KEY, ROUNDS and RUNS (each run starts over: reset, a new seed, its rounds); exits 0
-// when every check held, else prints the first failure and exits 1.
+// checks every answer. Run as `node --import tsx harness-worker.ts` (or bundled, as
+// ./parallel-workers.test.ts runs it) with ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, ROUNDS and RUNS
+// (each run starts over: reset, a new seed, its rounds); exits 0 when every check held, else prints
+// the first failure and exits 1.
 import { strict as assert } from 'node:assert';
 import {
   APIGatewayClient,

@@ -44,8 +44,11 @@ export const spawnService = (env: Record<string, string>, { fdLimit }: { fdLimit
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      // Once started, the output is only kept: searching all of it again at every chunk of a busy
+      // service's access log cost seconds of CPU (the log grows by a line a request).
+      if (started) return;
       const listening = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (listening === null || started) return;
+      if (listening === null) return;
       started = true;
       clearTimeout(timer);
       resolve({

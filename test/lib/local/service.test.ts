@@ -17,7 +17,8 @@ let east: LocalService;
 const before = { ...process.env };
 
 beforeAll(async () => {
-  const common = { port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT' } as const;
+  // Without the key pool, as test services run: the regions and quotas here take no pair from it.
+  const common = { port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', keyPoolSize: 0 } as const;
   [west, east] = await Promise.all([
     startLocalService({ ...common, region: 'eu-west-1', quota: 1 }),
     startLocalService({ ...common, region: 'ap-south-1', quota: 2 }),
@@ -204,7 +205,7 @@ describe('startLocalService checks its options by the rules the settings are che
 
 describe('a client that half-closes its connection once its request is sent', () => {
   test('gets its answer, and the request is done once', async () => {
-    const service = await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT' });
+    const service = await startLocalService({ port: 0, dataDir: 'memory', accessLog: false, logLevel: 'SILENT', keyPoolSize: 0 });
     try {
       const { hostname } = new URL(service.url);
       const body = '{"description":"half-closed"}';
