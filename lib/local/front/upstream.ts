@@ -240,7 +240,7 @@ export const namedCertificates = (path: string, search: string, contentEncoding:
   // Only a stage's body is read: JSON is parsed on the thread every request shares, and no other is checked.
   if (body.length > 0 && /^\/restapis\/.+\/stages(\/|$)/.test(lenientPath(path))) {
     const plain = contentEncoding === undefined || contentEncoding.trim().toLowerCase() === 'identity';
-    const parsed = plain && nesting(body) <= MAX_STAGE_BODY_NESTING ? parseJson(body) : UNREADABLE;
+    const parsed = plain && !nestsDeeperThan(body, MAX_STAGE_BODY_NESTING) ? parseJson(body) : UNREADABLE;
     if (parsed === UNREADABLE) return { refusal: malformedBody(UNREADABLE_STAGE_BODY) };
     named.push(...namedIn(parsed));
   }
@@ -259,10 +259,13 @@ export const namedCertificates = (path: string, search: string, contentEncoding:
  */
 const MAX_STAGE_BODY_NESTING = 32;
 
-/** How deep a JSON text's arrays and objects nest, strings skipped; read in one pass, before it is parsed. */
-const nesting = (body: Buffer): number => {
+/**
+ * Whether a JSON text's arrays and objects nest deeper than `limit`, strings skipped: read before it is
+ * parsed, and only up to the first byte past the limit, so a body nested a million deep costs no more
+ * to refuse than one refused at its first byte.
+ */
+const nestsDeeperThan = (body: Buffer, limit: number): boolean => {
   let depth = 0;
-  let deepest = 0;
   let inString = false;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
@@ -270,10 +273,11 @@ const nesting = (body: Buffer): number => {
       if (byte === 0x5c) i++;
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) inString = true;
-    else if (byte === 0x5b || byte === 0x7b) deepest = Math.max(deepest, ++depth);
-    else if (byte === 0x5d || byte === 0x7d) depth--;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
   }
-  return deepest;
+  return false;
 };
 
 const UNREADABLE = Symbol('unreadable');

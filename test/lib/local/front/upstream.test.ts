@@ -412,7 +412,9 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
     test('a stage body nested a million deep is refused at once, holding no other request meanwhile', async () => {
       const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
       // The same length refused at its first byte: what sending and refusing it costs on this machine
-      // now, busy or not. V8 takes seconds to parse the deep one, many times that.
+      // now, busy or not. V8 takes seconds to parse the deep one, many times that. Each is sent three
+      // times in turns and the quickest of each compared: one moment of a busy machine slows one
+      // sample, never all three, where parsing would slow every one.
       const flat = 'x'.repeat(deep.length);
       const timed = async (body: string) => {
         const started = performance.now();
@@ -420,21 +422,23 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
           send(service.url, { method: 'POST', path: '/restapis/api1/stages', body }),
           send(service.url, { path: '/restapis' }),
         ]);
-        return { answers, ms: performance.now() - started };
+        return {
+          statuses: answers.map((answer) => answer.status),
+          type: answers[0]!.headers['x-amzn-errortype'],
+          ms: performance.now() - started,
+        };
       };
+      const turns: { flat: Awaited<ReturnType<typeof timed>>; deep: Awaited<ReturnType<typeof timed>> }[] = [];
+      for (let turn = 0; turn < 3; turn++) turns.push({ flat: await timed(flat), deep: await timed(deep) });
+      const quickest = (kind: 'flat' | 'deep') => Math.min(...turns.map((each) => each[kind].ms));
 
-      const refusedAtOnce = await timed(flat);
-      const {
-        answers: [response, other],
-        ms,
-      } = await timed(deep);
-
-      expect(refusedAtOnce.answers.map((answer) => answer.status)).toEqual([400, 200]);
-      expect(response!.status).toBe(400);
-      expect(response!.headers['x-amzn-errortype']).toBe('BadRequestException');
-      expect(other!.status).toBe(200);
-      expect(ms).toBeLessThan(3 * refusedAtOnce.ms + 500);
-      expect(upstream.received.map(({ url }) => url)).toEqual(['/restapis', '/restapis']);
+      for (const { flat: refusedAtOnce, deep: refused } of turns) {
+        expect(refusedAtOnce.statuses).toEqual([400, 200]);
+        expect(refused.statuses).toEqual([400, 200]);
+        expect(refused.type).toBe('BadRequestException');
+      }
+      expect(quickest('deep')).toBeLessThan(3 * quickest('flat') + 500);
+      expect(upstream.received.map(({ url }) => url)).toEqual(Array(6).fill('/restapis'));
     });
   });
 
