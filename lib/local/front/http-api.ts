@@ -27,6 +27,8 @@ import { routeThrottle } from './throttle.js';
 import type { Forwarded, UpstreamSettings } from './upstream.js';
 import { isForeignArn, isOwnPath, namedCertificates, upstreamForwarder } from './upstream.js';
 
+/** The journal's namespace for requests refused before their signature was checked: no caller's (an account is 12 digits). */
+const UNVERIFIED_NAMESPACE = 'unverified';
 export interface Route {
   readonly operation: Operation;
   /** Invokes the operation's function for a request of `namespace` (`<account>#<region>`). */
@@ -141,14 +143,16 @@ export const httpApiListener = (
   };
   /**
    * The namespace a request refused before its signature was checked is journaled under: the one its
-   * credentials claim when nothing is checked; with signatures checked, an unverified claim could fill
-   * another key's journal, so the unsigned requests' namespace.
+   * credentials claim when nothing is checked. With signatures checked, no caller's: an unverified
+   * claim could fill another key's journal, and the unsigned requests' namespace is the default
+   * account's, whose key would read what others sent that failed its check (the paths they asked
+   * for, certificate ids among them); such a request is seen only by a key reading every namespace (`?all`).
    */
   const claimedNamespace = (req: IncomingMessage): string => {
-    const claim =
-      verify === undefined ? readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders }) : undefined;
+    if (verify !== undefined) return UNVERIFIED_NAMESPACE;
+    const claim = readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders });
     const unsigned = { account: callers.defaultAccountId ?? DEFAULT_ACCOUNT_ID, region };
-    return partitionOf(claim === undefined || claim instanceof ApiError ? unsigned : callerOf(claim, region, callers));
+    return partitionOf(claim instanceof ApiError ? unsigned : callerOf(claim, region, callers));
   };
   const serve = async (exchange: Exchange): Promise<void> => {
     const { req } = exchange;
