@@ -315,6 +315,12 @@ export const JOURNAL_PATH = '/_local/requests';
 const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count', 'last']);
 
 /**
+ * A presigned URL's own parameters (`X-Amz-Signature` and the rest, in any case, as the verifier reads
+ * them): the request's signature, not part of the call, so passed over as every other control path does.
+ */
+const isSignatureParameter = (name: string): boolean => name.toLowerCase().startsWith('x-amz-');
+
+/**
  * `GET /_local/requests` (the list, or `{"count"}` with `?count`) and `DELETE` (`{"cleared"}`), on
  * `namespace` or every one; `undefined` for any other method.
  */
@@ -324,10 +330,10 @@ export const journalAnswer = (
   query: URLSearchParams,
   namespace: string | undefined,
 ): { status: number; body: unknown } | undefined => {
-  for (const name of query.keys())
-    if (!QUERY_NAMES.has(name)) throw new JournalFilterError(`Unknown query parameter '${cut(name, VALUE_KEPT)}'`);
+  const names = [...query.keys()].filter((name) => !isSignatureParameter(name));
+  for (const name of names) if (!QUERY_NAMES.has(name)) throw new JournalFilterError(`Unknown query parameter '${cut(name, VALUE_KEPT)}'`);
   if (method === 'DELETE') {
-    if ([...query.keys()].some((name) => !['all', 'account', 'region'].includes(name)))
+    if (names.some((name) => !['all', 'account', 'region'].includes(name)))
       throw new JournalFilterError('A DELETE clears every request of its namespace: it takes no filter');
     return { status: 200, body: { cleared: journal.clear(namespace) } };
   }

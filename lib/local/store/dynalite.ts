@@ -159,7 +159,17 @@ const serveRequest = (req, res) => {
   req.removeAllListeners('error');
   req.on('error', () => res.destroy());
 };
-server.on('request', serveRequest);
+// dynalite answers every origin's CORS preflight and request (Access-Control-Allow-Origin: *), so a web
+// page open in a browser could read and write every namespace's items on this loopback port, past the
+// front's checks. A browser names the page's origin (Origin, Sec-Fetch-Site); the SDK and the tests'
+// proxies never do.
+server.on('request', (req, res) => {
+  if (req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
+    res.statusCode = 403;
+    return res.end();
+  }
+  serveRequest(req, res);
+});
 // The same handler for requests posted on a port (./store-transport.ts): what the SDK would have
 // sent over HTTP, read as dynalite reads a request, answered as it answers one, with no socket.
 const { EventEmitter } = require('node:events');

@@ -15,7 +15,7 @@ import type { LocalService } from '../../../../lib/local/service.js';
 import { send, sendRaw } from '../../../support/http.js';
 import { failureOf } from '../../../support/sdk.js';
 import { startTestService } from '../../../support/service.js';
-import { signed } from '../../../support/signing.js';
+import { presigned, signed } from '../../../support/signing.js';
 
 /**
  * The request journal: each namespace's recent API requests, refused ones included, with the
@@ -442,6 +442,24 @@ describe('the journal’s scope under AUTH=sigv4', () => {
     }
     expect((await call(ADMIN, 'GET', '/_local/requests?count').then((r) => r.json)) as object).toEqual({ count: 1 });
     expect(((await call(ADMIN, 'GET', '/_local/requests?all').then((r) => r.json)) as { requests: unknown[] }).requests).toHaveLength(1);
+  });
+
+  test('a presigned URL lists, counts and clears its own key’s journal, as it calls every other control path: its signature’s parameters are no filter', async () => {
+    await call(ONE, 'GET', '/clientcertificates');
+    const presignedCall = async (method: string, path: string) =>
+      send(service.url, await presigned(service.url, { method, path }, { credentials: ONE, region: REGION }, 60));
+
+    const listed = await presignedCall('GET', '/_local/requests?status=200');
+    const counted = await presignedCall('GET', '/_local/requests?count');
+    const cleared = await presignedCall('DELETE', '/_local/requests');
+
+    expect([listed.status, (listed.json as { requests: unknown[] }).requests]).toEqual([
+      200,
+      [expect.objectContaining({ path: '/clientcertificates', status: 200 })],
+    ]);
+    expect([counted.status, counted.json]).toEqual([200, { count: 1 }]);
+    expect([cleared.status, cleared.json]).toEqual([200, { cleared: 1 }]);
+    expect((await presignedCall('GET', '/_local/requests?all')).status).toBe(403);
   });
 
   test('a request refused before its signature is checked is filed under no caller’s namespace, neither the one it claims nor the default account’s: only a key reading every namespace sees it', async () => {

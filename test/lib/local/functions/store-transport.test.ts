@@ -97,6 +97,30 @@ describe('storePortTransport', () => {
     expect(posted).toEqual([]);
   });
 
+  test('the store’s HTTP endpoint refuses what a web page sends (an Origin, a Sec-Fetch-Site): dynalite allows every origin by CORS, so any page open in a browser could otherwise read and write every namespace’s items, past the front’s checks', async () => {
+    const target = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' };
+    const authorization = 'AWS4-HMAC-SHA256 Credential=x/20261207/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x';
+    const post = (headers: Record<string, string>) =>
+      fetch(store.endpoint, { method: 'POST', headers: { ...target, authorization, ...headers }, body: '{}' });
+
+    const preflight = await fetch(store.endpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://attacker.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-amz-target',
+      },
+    });
+    const fromPage = await post({ origin: 'http://attacker.example' });
+    const sameSite = await post({ 'sec-fetch-site': 'same-site' });
+    const sdk = await post({ 'x-amz-date': '20261207T000000Z' });
+
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    expect([fromPage.status, fromPage.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    expect(sameSite.status).toBe(403);
+    expect([sdk.status, await sdk.json()]).toEqual([200, expect.objectContaining({ TableNames: [TABLE] })]);
+  });
+
   test("the handlers' client, set up as the local runtime sets it, sends unsigned: each request names the function's key and region, carries no signature, and the store takes it", async () => {
     const { port1, port2 } = new MessageChannel();
     store.serve(port1);
