@@ -214,7 +214,12 @@ export const httpApiListener = (
     if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
-      const named = namedCertificates(url.pathname, url.search, req.headers['content-encoding'], body);
+      const named = namedCertificates(
+        url.pathname,
+        url.search,
+        { contentEncoding: req.headers['content-encoding'], contentType: req.headers['content-type'] },
+        body,
+      );
       if ('refusal' in named) return exchange.refuse(named.refusal);
       for (const id of named.ids) {
         const found =

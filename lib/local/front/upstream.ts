@@ -215,7 +215,13 @@ const MAX_NAMED_CERTIFICATES = 10;
 
 /** Wire text of the refusal of a stage request whose body this service cannot read to check it. */
 const UNREADABLE_STAGE_BODY =
-  'a stage request is checked for the client certificate it names, so its body must be JSON, not encoded, nested at most 32 deep';
+  'a stage request is checked for the client certificate it names, so its body must be a JSON object, sent as JSON, not encoded, nested at most 32 deep';
+
+/**
+ * A stage body's content type, when it has one, must say JSON: an upstream reading form data would
+ * find `clientCertificateId=` inside a JSON string this check reads as text (`"&clientCertificateId=x&"`).
+ */
+const JSON_MEDIA_TYPE = /^\s*application\/([\w.-]+\+)?(json|x-amz-json-1\.[01])\s*(;|$)/i;
 
 const mentionsCertificate = (name: string): boolean =>
   lenientPath(name.replace(/~1/g, '/').replace(/~0/g, '~')).includes('clientcertificateid');
@@ -230,18 +236,25 @@ export type NamedCertificates = { readonly ids: readonly string[] } | { readonly
  * member at any depth whose name is `clientCertificateId` in any case or encoding, and every patch
  * operation whose path names it, whatever its op's case. An empty or null value detaches one; a
  * value that is not a string, or a copy or move into it, cannot be shown to be the caller's, so is
- * refused as not found. A stage request whose body is not plain JSON (encoded, form data, Python's
- * `NaN`, nested past any stage's shape) is refused: an upstream could read a certificate in it that
+ * refused as not found. A stage request whose body is not a plain JSON object sent as JSON (encoded,
+ * form data, Python's `NaN`, nested past any stage's shape) is refused: an upstream could read a certificate in it that
  * this check could not.
  */
-export const namedCertificates = (path: string, search: string, contentEncoding: string | undefined, body: Buffer): NamedCertificates => {
+export const namedCertificates = (
+  path: string,
+  search: string,
+  { contentEncoding, contentType }: { contentEncoding?: string | undefined; contentType?: string | undefined },
+  body: Buffer,
+): NamedCertificates => {
   const named: unknown[] = [];
   for (const [name, value] of new URLSearchParams(search)) if (mentionsCertificate(name)) named.push(value);
   // Only a stage's body is read: JSON is parsed on the thread every request shares, and no other is checked.
   if (body.length > 0 && /^\/restapis\/.+\/stages(\/|$)/.test(lenientPath(path))) {
     const plain = contentEncoding === undefined || contentEncoding.trim().toLowerCase() === 'identity';
-    const parsed = plain && !nestsDeeperThan(body, MAX_STAGE_BODY_NESTING) ? parseJson(body) : UNREADABLE;
-    if (parsed === UNREADABLE) return { refusal: malformedBody(UNREADABLE_STAGE_BODY) };
+    const json = contentType === undefined || JSON_MEDIA_TYPE.test(contentType);
+    const parsed = plain && json && !nestsDeeperThan(body, MAX_STAGE_BODY_NESTING) ? parseJson(body) : UNREADABLE;
+    // Every stage request's body is an object; anything else is text some upstream may read otherwise.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { refusal: malformedBody(UNREADABLE_STAGE_BODY) };
     named.push(...namedIn(parsed));
   }
   const ids = new Set<string>();

@@ -397,6 +397,14 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
       ['form data', { 'content-type': 'application/x-www-form-urlencoded' }, 'stageName=s&clientCertificateId=nope00'],
       ['a gzip-encoded body', { 'content-encoding': 'gzip' }, gzipSync(JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' }))],
       ['UTF-16', {}, Buffer.from(`\ufeff${JSON.stringify({ stageName: 's', clientCertificateId: 'nope00' })}`, 'utf16le')],
+      // JSON this check reads as text, where a form reader finds a certificate.
+      ['a JSON string sent as form data', { 'content-type': 'application/x-www-form-urlencoded' }, '"&clientCertificateId=nope00&x="'],
+      [
+        'a JSON object sent as form data',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        '{"stageName":"&clientCertificateId=nope00&"}',
+      ],
+      ['a JSON string, not an object', { 'content-type': 'application/json' }, '"&clientCertificateId=nope00&x="'],
     ])(
       'a stage request whose body is %s is refused 400 and not forwarded: an upstream could read a certificate in it',
       async (_, headers, body) => {
