@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificateCommand } from '@aws-sdk/client-api-gateway';
 import { operations } from '../../lib/operations.js';
-import { aside, cacheDir, keep, sourcesKey } from '../support/run-cache.js';
+import { aside, cacheDir, cached, keep, sourcesKey } from '../support/run-cache.js';
 
 /**
  * The package as another project gets it: packed (which builds it), installed from the tarball
@@ -35,7 +35,8 @@ const packed = async (): Promise<string> => {
   const dir = cacheDir('package');
   const key = sourcesKey();
   const name = `client-certificate-api-${key}.tgz`;
-  if (key !== undefined && existsSync(join(dir, name))) return join(dir, name);
+  const found = key === undefined ? undefined : cached(dir, name);
+  if (found !== undefined) return found;
   const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   if (key === undefined) return join(scratch, filename);

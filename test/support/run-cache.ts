@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,13 +52,27 @@ export const aside = (dir: string): string => mkdtempSync(join(dir, ASIDE));
 const ASIDE = '.making-';
 
 /**
- * Moves what was made aside into its place in the cache and removes the folder's older entries;
- * another run that got there first made the same thing, so its copy is kept.
+ * The entry `name` of the cache's folder `dir`, when it is there, marked as used now: `keep` removes
+ * only entries no run has used for an hour, so that a run reading one is not left without it by
+ * another run (of other sources, in the same checkout) keeping its own.
+ */
+export const cached = (dir: string, name: string): string | undefined => {
+  const place = join(dir, name);
+  if (!existsSync(place)) return undefined;
+  const now = new Date();
+  utimesSync(place, now, now);
+  return place;
+};
+
+/**
+ * Moves what was made aside into its place in the cache and removes the folder's entries no run has
+ * used for an hour; another run that got there first made the same thing, so its copy is kept.
  */
 export const keep = (made: string, dir: string, name: string): string => {
   const place = join(dir, name);
   for (const old of readdirSync(dir).filter((entry) => entry !== name && !entry.startsWith(ASIDE))) {
-    rmSync(join(dir, old), { recursive: true, force: true });
+    const path = join(dir, old);
+    if (Date.now() - statSync(path).mtimeMs > ABANDONED_AFTER_MS) rmSync(path, { recursive: true, force: true });
   }
   try {
     renameSync(made, place);
@@ -66,5 +80,5 @@ export const keep = (made: string, dir: string, name: string): string => {
     if (!existsSync(place)) throw error;
     rmSync(made, { recursive: true, force: true });
   }
-  return place;
+  return cached(dir, name)!;
 };

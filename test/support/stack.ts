@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClientCertificateStack, type ClientCertificateStackProps } from '../../lib/client-certificate-stack.js';
-import { aside, cacheDir, keep, sourcesKey } from './run-cache.js';
+import { aside, cacheDir, cached, keep, sourcesKey } from './run-cache.js';
 import { RUN_DIR } from './run-dir.js';
 
 /** The name the stack tests give the stack: its alarms, dashboard and metrics are named after it. */
@@ -85,7 +85,8 @@ const buildOrWait = async (): Promise<string> => {
 const cachedAssembly = (): string => {
   const dir = cacheDir('stack');
   const key = sourcesKey(['test/support/stack.ts']);
-  if (key !== undefined && existsSync(join(dir, key))) return join(dir, key);
+  const found = key === undefined ? undefined : cached(dir, key);
+  if (found !== undefined) return found;
   const made = aside(dir);
   const app = new App({ outdir: made });
   new ClientCertificateStack(app, STACK_NAME);
