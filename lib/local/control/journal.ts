@@ -1,6 +1,7 @@
 import type { Namespace } from '../../../lambda/domain/namespace.js';
 import { partitionOf } from '../../../lambda/store/item.js';
 import { operations } from '../../operations.js';
+import { isPresignParameter } from '../base/presign.js';
 
 /**
  * The request journal: what each namespace's callers sent and were answered, for a harness to assert
@@ -315,12 +316,6 @@ export const JOURNAL_PATH = '/_local/requests';
 const QUERY_NAMES = new Set(['all', 'account', 'region', 'operation', 'status', 'since', 'until', 'count', 'last']);
 
 /**
- * A presigned URL's own parameters (`X-Amz-Signature` and the rest, in any case, as the verifier reads
- * them): the request's signature, not part of the call, so passed over as every other control path does.
- */
-const isSignatureParameter = (name: string): boolean => name.toLowerCase().startsWith('x-amz-');
-
-/**
  * `GET /_local/requests` (the list, or `{"count"}` with `?count`) and `DELETE` (`{"cleared"}`), on
  * `namespace` or every one; `undefined` for any other method.
  */
@@ -330,7 +325,8 @@ export const journalAnswer = (
   query: URLSearchParams,
   namespace: string | undefined,
 ): { status: number; body: unknown } | undefined => {
-  const names = [...query.keys()].filter((name) => !isSignatureParameter(name));
+  // A presigned URL's own parameters are its signature, not part of the call: passed over, as every control path does.
+  const names = [...query.keys()].filter((name) => !isPresignParameter(name));
   for (const name of names) if (!QUERY_NAMES.has(name)) throw new JournalFilterError(`Unknown query parameter '${cut(name, VALUE_KEPT)}'`);
   if (method === 'DELETE') {
     if (names.some((name) => !['all', 'account', 'region'].includes(name)))

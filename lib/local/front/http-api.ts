@@ -29,6 +29,7 @@ import { isForeignArn, isOwnPath, namedCertificates, upstreamForwarder } from '.
 
 /** The journal's namespace for requests refused before their signature was checked: no caller's (an account is 12 digits). */
 const UNVERIFIED_NAMESPACE = 'unverified';
+
 export interface Route {
   readonly operation: Operation;
   /** Invokes the operation's function for a request of `namespace` (`<account>#<region>`). */

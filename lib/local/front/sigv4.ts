@@ -6,6 +6,7 @@ import type { HttpRequest, SourceData } from '@smithy/types';
 import { ApiError } from '../../../lambda/domain/errors.js';
 import { decodeQuery } from '../../../lambda/http/query.js';
 import { isRegion } from '../base/account.js';
+import { isPresignParameter, PRESIGN_PARAMS } from '../base/presign.js';
 import {
   credentialDateMismatch,
   incompleteSignature,
@@ -79,16 +80,6 @@ const SIGV4_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 /** An HTTP token (RFC 9110 5.6.2), as an authentication scheme is. */
 const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const PRESIGN_PARAMS = [
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-];
-const PRESIGN_NAMES = new Set(PRESIGN_PARAMS.map((name) => name.toLowerCase()));
 
 /** The request target as the router and the handler read it. */
 export interface ReceivedTarget {
@@ -252,7 +243,7 @@ const claimFromQuery = (query: URLSearchParams): SignatureClaim | ApiError => {
   // A repeated presign parameter is one the signer would see once, and one in another case one another reader
   // might take for it: refused, not picked from.
   const names = [...query.keys()];
-  if (names.some((name) => PRESIGN_NAMES.has(name.toLowerCase()) && (!PRESIGN_PARAMS.includes(name) || query.getAll(name).length > 1))) {
+  if (names.some((name) => isPresignParameter(name) && (!PRESIGN_PARAMS.includes(name) || query.getAll(name).length > 1))) {
     return signatureMismatch();
   }
   const [algorithm, credential, signedHeaders, signature, amzDate, expires, sessionToken] = [
