@@ -19,6 +19,7 @@ import type { LambdaHandler } from '../functions/lambda-runtime.js';
 import { httpApiEvent, lambdaContext } from '../functions/lambda-runtime.js';
 import type { CallerSettings } from './caller.js';
 import { callerOf } from './caller.js';
+import { headerLines } from './header-lines.js';
 import type { OriginCheck } from './origin.js';
 import type { RequestSignature, RequestVerifier } from './sigv4.js';
 import { isSigned, readSignature } from './sigv4.js';
@@ -218,7 +219,7 @@ export const httpApiListener = (
       const named = namedCertificates(
         url.pathname,
         url.search,
-        { contentEncoding: req.headers['content-encoding'], contentType: req.headers['content-type'] },
+        { contentEncodings: headerLines(req.rawHeaders, 'content-encoding'), contentTypes: headerLines(req.rawHeaders, 'content-type') },
         body,
       );
       if ('refusal' in named) return exchange.refuse(named.refusal);

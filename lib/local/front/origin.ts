@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ApiError } from '../../../lambda/domain/errors.js';
 import { crossSiteRequest, forbiddenHost, forbiddenOrigin, malformedHttpRequest } from '../base/refusals.js';
+import { headerLines } from './header-lines.js';
 
 /**
  * Who may address the service: by the `Host` a request names, and the `Origin` a browser adds.
@@ -33,7 +34,7 @@ export const originCheck = ({ host, allowedOrigins = [], allowedHosts = [] }: Or
   const origins = new Set(allowedOrigins);
   return (headers, rawHeaders = []) => {
     // node:http keeps the first of two Host lines; HTTP/1.1 answers such a request 400 (RFC 9112, 3.2).
-    if (rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length > 1) return malformedHttpRequest();
+    if (headerLines(rawHeaders, 'host').length > 1) return malformedHttpRequest();
     const requestHost = headers.host;
     // Only HTTP/1.0 may omit Host, and no browser does.
     if (requestHost !== undefined) {

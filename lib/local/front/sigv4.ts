@@ -21,6 +21,7 @@ import {
   unrecognizedClient,
   wrongSigningService,
 } from '../base/refusals.js';
+import { headerLines } from './header-lines.js';
 
 /** An identity the local service lets in when SigV4 checking is on. */
 export interface SigV4Credentials {
@@ -191,7 +192,7 @@ export type SignatureParts = Pick<ReceivedRequest, 'target' | 'headers' | 'rawHe
 /** The Authorization header's lines: node:http keeps only the first in `headers`, `rawHeaders` has them all. */
 const authorizationLines = (headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): string[] => {
   if (rawHeaders === undefined) return typeof headers.authorization === 'string' ? [headers.authorization] : [];
-  return rawHeaders.flatMap((name, i) => (i % 2 === 0 && name.toLowerCase() === 'authorization' ? [rawHeaders[i + 1] ?? ''] : []));
+  return headerLines(rawHeaders, 'authorization');
 };
 
 const COMPONENTS = ['Credential', 'Signature', 'SignedHeaders'];

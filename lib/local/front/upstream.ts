@@ -218,7 +218,7 @@ const UNREADABLE_STAGE_BODY =
   'a stage request is checked for the client certificate it names, so its body must be a JSON object, sent as JSON, not encoded, nested at most 32 deep';
 
 /**
- * A stage body's content type, when it has one, must say JSON: an upstream reading form data would
+ * A stage body's content type, when it has one (one line), must say JSON: an upstream reading form data would
  * find `clientCertificateId=` inside a JSON string this check reads as text (`"&clientCertificateId=x&"`).
  */
 const JSON_MEDIA_TYPE = /^\s*application\/([\w.-]+\+)?(json|x-amz-json-1\.[01])\s*(;|$)/i;
@@ -243,15 +243,16 @@ export type NamedCertificates = { readonly ids: readonly string[] } | { readonly
 export const namedCertificates = (
   path: string,
   search: string,
-  { contentEncoding, contentType }: { contentEncoding?: string | undefined; contentType?: string | undefined },
+  { contentEncodings, contentTypes }: { readonly contentEncodings: readonly string[]; readonly contentTypes: readonly string[] },
   body: Buffer,
 ): NamedCertificates => {
   const named: unknown[] = [];
   for (const [name, value] of new URLSearchParams(search)) if (mentionsCertificate(name)) named.push(value);
   // Only a stage's body is read: JSON is parsed on the thread every request shares, and no other is checked.
   if (body.length > 0 && /^\/restapis\/.+\/stages(\/|$)/.test(lenientPath(path))) {
-    const plain = contentEncoding === undefined || contentEncoding.trim().toLowerCase() === 'identity';
-    const json = contentType === undefined || JSON_MEDIA_TYPE.test(contentType);
+    const plain = contentEncodings.every((encoding) => encoding.trim().toLowerCase() === 'identity');
+    // Two Content-Type lines are read as the first here and perhaps as the last upstream.
+    const json = contentTypes.length === 0 || (contentTypes.length === 1 && JSON_MEDIA_TYPE.test(contentTypes[0]!));
     const parsed = plain && json && !nestsDeeperThan(body, MAX_STAGE_BODY_NESTING) ? parseJson(body) : UNREADABLE;
     // Every stage request's body is an object; anything else is text some upstream may read otherwise.
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { refusal: malformedBody(UNREADABLE_STAGE_BODY) };

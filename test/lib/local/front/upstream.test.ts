@@ -405,6 +405,12 @@ describe('a service with an upstream (UPSTREAM_URL)', () => {
         '{"stageName":"&clientCertificateId=nope00&"}',
       ],
       ['a JSON string, not an object', { 'content-type': 'application/json' }, '"&clientCertificateId=nope00&x="'],
+      // node:http keeps the first Content-Type line; an upstream may read the last.
+      [
+        'JSON sent with a second Content-Type of form data',
+        { 'content-type': ['application/json', 'application/x-www-form-urlencoded'] },
+        '{"stageName":"&clientCertificateId=nope00&"}',
+      ],
     ])(
       'a stage request whose body is %s is refused 400 and not forwarded: an upstream could read a certificate in it',
       async (_, headers, body) => {
