@@ -17,8 +17,16 @@ const synthesized = new Map<string, { stack: Stack; template: Template }>();
  * loaded afresh in every test file that synthesizes (some 5 s of CPU a file, most of a stack suite's
  * own work) whose findings here would be warnings no test reads. The bundled stack below, made as
  * `cdk synth` makes it, keeps the validation; cfn-lint (test/lib/cfn-lint.test.ts) checks the templates.
+ * Nor does it record where each construct and metadata entry was made: a stack trace per construct,
+ * each frame mapped through Jest's source maps, was a quarter of a stack suite's CPU (about 2 s of the
+ * stack, monitoring and security suites' 8); the template holds no trace, and no test reads one.
  */
-export const testApp = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+export const testApp = (): App =>
+  new App({
+    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-creation-stack-traces': true },
+    stackTraces: false,
+    builtinCloudFormationValidation: false,
+  });
 
 /**
  * The stack with these props, synthesized without bundling (the template is what is under test, not the
