@@ -20,7 +20,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let scratch: string;
 /** `node` first on the PATH; none of the npm run's own variables. */
-const envWith = (node: string) => ({
+const envWith = (node: string): NodeJS.ProcessEnv => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
   PATH: `${dirname(node)}:${process.env.PATH}`,
 });
