@@ -102,12 +102,8 @@ const duringAttack = async (name: string, attack: () => Promise<() => void>, del
 };
 
 beforeAll(async () => {
-  // A descriptor limit the flood below exceeds, as 20 000 connections exceed the usual one. Without
-  // the key pool, as test services run: its eight pairs are CPU spent on keys no attack takes.
-  service = await spawnService(
-    { DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_FORMAT: 'json', KEY_POOL_SIZE: '0' },
-    { fdLimit: FD_LIMIT },
-  );
+  // A descriptor limit the flood below exceeds, as 20 000 connections exceed the usual one.
+  service = await spawnService({ DATA_DIR: 'memory', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_FORMAT: 'json' }, { fdLimit: FD_LIMIT });
   ({ hostname: host } = new URL(service.url));
   port = Number(new URL(service.url).port);
   const json = { 'content-type': 'application/json' };

@@ -21,6 +21,8 @@ export interface ChildService {
 /**
  * The real service as `npm start` runs it (`bin/local.ts` under tsx, on the Node running the tests),
  * in its own process, configured only by environment; resolves once it prints where it listens.
+ * Without the key pool unless `env` asks (KEY_POOL_SIZE), as test/support/service.ts's services: its
+ * eight pairs and their refills were some 0.4 s of CPU a service for Generates these suites seldom make.
  */
 export const spawnService = (env: Record<string, string>, { fdLimit }: { fdLimit?: number } = {}): Promise<ChildService> =>
   new Promise((resolve, reject) => {
@@ -29,7 +31,15 @@ export const spawnService = (env: Record<string, string>, { fdLimit }: { fdLimit
     const [command, ...args] = fdLimit === undefined ? node : ['sh', '-c', `ulimit -n ${fdLimit} && exec "$@"`, 'sh', ...node];
     const child = spawn(command!, args, {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AWS_REGION: 'us-east-1',
+        KEY_POOL_SIZE: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
