@@ -132,8 +132,9 @@ export interface ClientCertificateApiProps {
 
   /**
    * The HTTP API's name. It also names this deployment elsewhere, so it must be unique in the
-   * account and region: the prefix of the alarms' names, the dashboard's name, and the `service`
-   * of the functions' logs and metrics. Letters, digits, `-` and `_`.
+   * account and region: the prefix of the alarms' names and of the dashboard's (`<apiName>-<region>`,
+   * dashboards being global to the account), and the `service` of the functions' logs and metrics.
+   * Letters, digits, `-` and `_`.
    *
    * @default the stack's name
    */
