@@ -132,8 +132,9 @@ export interface ClientCertificateApiProps {
 
   /**
    * The HTTP API's name. It also names this deployment elsewhere, so it must be unique in the
-   * account and region: the prefix of the alarms' names, the dashboard's name, and the `service`
-   * of the functions' logs and metrics. Letters, digits, `-` and `_`.
+   * account and region: the prefix of the alarms' names and of the dashboard's (`<apiName>-<region>`,
+   * dashboards being global to the account), and the `service` of the functions' logs and metrics.
+   * Letters, digits, `-` and `_`.
    *
    * @default the stack's name
    */
@@ -439,7 +440,12 @@ class MethodScopedLambdaIntegration extends HttpLambdaIntegration {
       sourceArn: Stack.of(route).formatArn({
         service: 'execute-api',
         resource: route.httpApi.apiId,
-        resourceName: `*/${this.method}${route.path ?? ''}`,
+        // `*` for each path variable: AWS does not document whether the source ARN carries the route's
+        // `{label}` or the request's value, and a literal `{label}` matches only the former (SAM's
+        // "Invalid permissions on Lambda function", aws/serverless-application-model#110). With `*`
+        // both match, as in CDK's own HttpRoute.routeArn and SAM's HTTP API permissions; no other
+        // route of the method shares the path up to it.
+        resourceName: `*/${this.method}${(route.path ?? '').replace(/\{[^}]*\}/g, '*')}`,
       }),
     });
   }

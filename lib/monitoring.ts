@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ComparisonOperator, type Dashboard, type IAlarm, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -55,7 +55,7 @@ const sparse = { treatMissingDataOverride: TreatMissingData.NOT_BREACHING } as c
 
 /** What the monitoring watches. */
 export interface ClientCertificateApiMonitoringProps {
-  /** Prefix of every alarm's name and the dashboard's name: unique in the account and region. */
+  /** Prefix of every alarm's name and the dashboard's name (then `-<region>`): unique in the account and region. */
   readonly name: string;
   readonly httpApi: HttpApi;
   readonly table: TableV2;
@@ -98,7 +98,9 @@ export class ClientCertificateApiMonitoring extends Construct {
       },
       metricFactoryDefaults: { period: PERIOD },
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
-        dashboardNamePrefix: name,
+        // Dashboards, unlike alarms, are global to the account: without the region, a deployment of the
+        // same name in another region would fail on this one's dashboard (qnabot-on-aws#81).
+        dashboardNamePrefix: `${name}-${Stack.of(this).region}`,
         createDashboard: true,
         createSummaryDashboard: false,
         createAlarmDashboard: false,

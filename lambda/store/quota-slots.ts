@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { limitExceeded } from '../domain/errors.js';
@@ -16,6 +17,21 @@ import { SORT_KEY } from './table.js';
 export const STALE_SLOT_MS = 60_000;
 
 const BATCH_GET_MAX = 100;
+
+/** How long the pauses before reading unprocessed keys again grow: see `unprocessedPause`. */
+export const UNPROCESSED_BACKOFF = { baseMs: 50, maxMs: 1_000 } as const;
+
+/**
+ * The pause before the `retry`-th read of keys a BatchGetItem left unprocessed: DynamoDB leaves them
+ * when it throttles part of a batch, and asks for exponential backoff, since a batch retried at once
+ * is throttled again (BatchGetItem, Amazon DynamoDB API Reference). Half of it fixed, half at random,
+ * so that racing Generates spread out; never past the answer's due time, which the function's timeout
+ * follows closely.
+ */
+export const unprocessedPause = (retry: number): number => {
+  const ceiling = Math.min(UNPROCESSED_BACKOFF.maxMs, UNPROCESSED_BACKOFF.baseMs * 2 ** (retry - 1));
+  return Math.min(ceiling / 2 + Math.random() * (ceiling / 2), Math.max(0, remainingMs()));
+};
 
 interface Condition {
   ConditionExpression: string;
@@ -134,7 +150,8 @@ export class QuotaSlots {
     const found = new Map<string, Item>();
     for (let i = 0; i < sortKeys.length; i += BATCH_GET_MAX) {
       let pending: Item[] | undefined = sortKeys.slice(i, i + BATCH_GET_MAX).map((key) => keyOf(this.namespace, key));
-      while (pending !== undefined && pending.length > 0) {
+      for (let retry = 0; pending !== undefined && pending.length > 0; retry++) {
+        if (retry > 0) await sleep(unprocessedPause(retry));
         const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } =
           await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
         for (const item of Responses?.[this.tableName] ?? []) found.set(item[SORT_KEY] as string, item);

@@ -81,21 +81,26 @@ describe('routes', () => {
     },
   );
 
-  test.each(eachOperation)("%s's live alias may be invoked by API Gateway for its route's method and path only", (_name, operation) => {
-    const [functionId] = functionOf(template, operation);
-    const [aliasId] = aliasOf(template, operation);
-    const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
-    const permissionsOf = (functionName: Json) =>
-      Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: functionName } }));
-    const permissions = permissionsOf({ Ref: aliasId });
+  test.each(eachOperation)(
+    "%s's live alias may be invoked by API Gateway for its route's method and path only, whatever its path variables hold",
+    (_name, operation) => {
+      const [functionId] = functionOf(template, operation);
+      const [aliasId] = aliasOf(template, operation);
+      const [apiId] = onlyResource(template.findResources('AWS::ApiGatewayV2::Api'));
+      const permissionsOf = (functionName: Json) =>
+        Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: functionName } }));
+      const permissions = permissionsOf({ Ref: aliasId });
 
-    // Only the alias: an unqualified invocation would run $LATEST, outside any rollout.
-    expect(permissionsOf({ 'Fn::GetAtt': [functionId, 'Arn'] })).toEqual([]);
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
-    const parts = permissions[0]!.Properties.SourceArn['Fn::Join'][1];
-    expect(parts.slice(-2)).toEqual([{ Ref: apiId }, `/*/${operation.method}${operation.path}`]);
-  });
+      // Only the alias: an unqualified invocation would run $LATEST, outside any rollout.
+      expect(permissionsOf({ 'Fn::GetAtt': [functionId, 'Arn'] })).toEqual([]);
+      expect(permissions).toHaveLength(1);
+      expect(permissions[0]!.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      const parts = permissions[0]!.Properties.SourceArn['Fn::Join'][1];
+      // Each `{label}` is `*`: matched by the route's label and by any value a request gives it.
+      expect(parts.slice(-2)).toEqual([{ Ref: apiId }, `/*/${operation.method}${operation.path.replace(/\{[^}]*\}/g, '*')}`]);
+      expect(parts.at(-1)).not.toMatch(/[{}]/);
+    },
+  );
 
   test('there is no route beyond the operations', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', operations.length);

@@ -228,12 +228,15 @@ describe('dashboard', () => {
   const body = (t: Template = template): string =>
     JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
 
-  test('there is one, named after the API name', () => {
+  test('there is one, named after the API name and the region: a deployment of the same name in another region does not collide, dashboards being global to the account', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'TestStack' });
-    synth({ apiName: 'certificates-blue' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
-      DashboardName: 'certificates-blue',
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['TestStack-', { Ref: 'AWS::Region' }]] },
     });
+    const named = (region: string) =>
+      Object.values(synth({ apiName: 'certificates-blue', env: { region } }).template.findResources('AWS::CloudWatch::Dashboard'))[0]!
+        .Properties.DashboardName;
+    expect([named('eu-west-1'), named('us-east-1')]).toEqual(['certificates-blue-eu-west-1', 'certificates-blue-us-east-1']);
   });
 
   test('shows the API, every function and the table', () => {

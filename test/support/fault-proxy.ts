@@ -10,8 +10,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `throttle`: answer every call with DynamoDB's ProvisionedThroughputExceededException
  * - `lose-response`: apply the call, then drop the connection before the answer gets back
  * - `late-response`: apply the call at once, and hold its answer for `delayMs`
+ * - `unprocessed`: answer a BatchGetItem with no item read and every key in `UnprocessedKeys`, as
+ *   DynamoDB answers a batch whose reads it throttles
  */
-export type FaultMode = 'pass' | 'down' | 'blackhole' | 'throttle' | 'lose-response' | 'late-response';
+export type FaultMode = 'pass' | 'down' | 'blackhole' | 'throttle' | 'lose-response' | 'late-response' | 'unprocessed';
 
 export interface Fault {
   readonly mode: FaultMode;
@@ -90,6 +92,11 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
         if (mode === 'blackhole') return;
         if (mode === 'lose-response') return forward(req, Buffer.concat(chunks), res, true);
         if (mode === 'late-response') return forward(req, Buffer.concat(chunks), res, false, delayMs);
+        if (mode === 'unprocessed') {
+          const { RequestItems } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          return void res.end(JSON.stringify({ Responses: {}, UnprocessedKeys: RequestItems }));
+        }
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(
           JSON.stringify({

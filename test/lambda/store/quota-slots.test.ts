@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Namespace } from '../../../lambda/domain/namespace.js';
+import { withDeadline } from '../../../lambda/store/deadline.js';
 import { CLAIMED_AT, keyOf, OWNER, SLOT, slotKey } from '../../../lambda/store/item.js';
-import { QuotaSlots, STALE_SLOT_MS } from '../../../lambda/store/quota-slots.js';
+import { QuotaSlots, STALE_SLOT_MS, UNPROCESSED_BACKOFF, unprocessedPause } from '../../../lambda/store/quota-slots.js';
 import { storeBehindFaultProxy } from '../../support/store-behind-proxy.js';
 
 const HERE: Namespace = { account: '111111111111', region: 'us-east-1' };
@@ -81,6 +82,20 @@ describe('Method: claim', () => {
     expect(await slotItem(0)).toMatchObject({ [OWNER]: 'aaaaa2' });
   });
 
+  test('reads again the slots DynamoDB left unprocessed (a throttled batch) after pauses that double, not at once', async () => {
+    const quota = slots(1);
+    await quota.claim('aaaaa1');
+    behind.proxy.set({ mode: 'unprocessed', only: 'BatchGetItem', times: 3 });
+
+    const started = performance.now();
+    await expect(quota.claim('aaaaa2')).rejects.toMatchObject(limitExceeded(1));
+
+    // Three reads answered unprocessed, then the one that finds the slot taken, after three pauses of
+    // at least half of 1, 2 and 4 times the base each.
+    expect(behind.proxy.calls).toEqual({ faulted: Array(3).fill('BatchGetItem'), forwarded: ['PutItem', 'BatchGetItem'] });
+    expect(performance.now() - started).toBeGreaterThanOrEqual((UNPROCESSED_BACKOFF.baseMs * (1 + 2 + 4)) / 2);
+  });
+
   test('never reclaims a slot its owner holds, however old the claim', async () => {
     let now = 0;
     const quota = slots(1, { now: () => now });
@@ -89,6 +104,19 @@ describe('Method: claim', () => {
 
     now = 10 * STALE_SLOT_MS;
     await expect(quota.claim('aaaaa2')).rejects.toMatchObject(limitExceeded(1));
+  });
+});
+
+describe('Function: unprocessedPause', () => {
+  test("grows from half the base to at most the maximum, and never runs past the answer's due time", async () => {
+    const { baseMs, maxMs } = UNPROCESSED_BACKOFF;
+
+    expect(unprocessedPause(1)).toBeGreaterThanOrEqual(baseMs / 2);
+    expect(unprocessedPause(1)).toBeLessThanOrEqual(baseMs);
+    expect(unprocessedPause(30)).toBeGreaterThanOrEqual(maxMs / 2);
+    expect(unprocessedPause(30)).toBeLessThanOrEqual(maxMs);
+    expect(await withDeadline(Date.now() + 20, async () => unprocessedPause(30))).toBeLessThanOrEqual(20);
+    expect(await withDeadline(Date.now() - 5, async () => unprocessedPause(1))).toBe(0);
   });
 });
 
