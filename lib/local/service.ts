@@ -257,6 +257,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
         mayActBeyondOwn: keysBeyondOwn(sigv4),
         idSeed,
         journal,
+        dataDir: path,
       },
       controlOptions,
     );

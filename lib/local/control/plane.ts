@@ -18,6 +18,7 @@ import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFault
 import { ControlBusy, fairLimit, Gates } from './gates.js';
 import type { IdSequence, IdsControl } from './ids.js';
 import { answerIds, IdSequences, idsControl } from './ids.js';
+import { pendingUndos, undoDirectoryOf } from './import-undo.js';
 import type { JournalControl } from './journal.js';
 import { JOURNAL_PATH, JournalFilterError, journalAnswer, journalControl, RequestJournal } from './journal.js';
 import type { StoreClient } from './state.js';
@@ -81,6 +82,8 @@ export interface ControlPlane extends LocalControl {
    * it starts; a sequence is started only for one that `drawsIds`.
    */
   conditionsOf(namespace: string, drawsIds: boolean): { readonly now?: number; readonly ids?: IdSequence };
+  /** Puts back what imports a killed process left under way had replaced (./import-undo.ts); before anything is served. */
+  undoUnfinishedImports(): Promise<void>;
   close(): void;
 }
 
@@ -100,6 +103,8 @@ export interface ControlSettings {
   readonly idSeed?: string | undefined;
   /** The requests the front end journals (./journal.ts), which `/_local/requests` answers from. @default one that keeps none */
   readonly journal?: RequestJournal;
+  /** The store's data directory, where an import keeps what it replaces while it writes. @default none: the store is in memory */
+  readonly dataDir?: string | undefined;
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
@@ -134,12 +139,14 @@ export const controlPlane = ({
   mayActBeyondOwn = () => true,
   idSeed,
   journal = new RequestJournal(0),
+  dataDir,
 }: ControlSettings): ControlPlane => {
   const started = Date.now();
+  const undoDirectory = dataDir === undefined ? undefined : undoDirectoryOf(dataDir);
   // Made at the first call that needs the store: the AWS SDK it loads costs some 0.3 s of CPU, which
   // a start that no such call follows (most of them, in a test run) need not pay.
   let client: Promise<StoreClient> | undefined;
-  const store = () => (client ??= import('./state.js').then(({ storeClient }) => storeClient(storeEndpoint, tableName)));
+  const store = () => (client ??= import('./state.js').then(({ storeClient }) => storeClient(storeEndpoint, tableName, undoDirectory)));
   const state = async () => (await store()).state;
   const gates = new Gates();
   const rules = new FaultRules();
@@ -373,6 +380,10 @@ export const controlPlane = ({
       const now = clocks.get(namespace);
       const ids = drawsIds ? sequences.sequence(namespace) : undefined;
       return { ...(now === undefined ? {} : { now }), ...(ids === undefined ? {} : { ids }) };
+    },
+    undoUnfinishedImports: async () => {
+      // Looked for first: a start that finds none need not load the store's client.
+      if (undoDirectory !== undefined && pendingUndos(undoDirectory).length > 0) await (await state()).undoUnfinishedImports();
     },
     close: () => void client?.then((made) => made.close()),
   };
