@@ -41,7 +41,7 @@ export interface Route {
 export interface HttpApiSettings {
   /** Verifies each routed request's signature, as IAM authorization does. @default none: signed and unsigned requests alike pass */
   readonly verify?: RequestVerifier;
-  /** The stage's default route throttling. @default none: nothing is throttled */
+  /** The stage's default route throttling, for each namespace's routes. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
   /** Request bodies all requests under way may hold at once; past it a request is refused 503. @default 64 MiB */
   readonly maxBodyBytesInFlight?: number;
@@ -167,8 +167,8 @@ export const httpApiListener = (
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
-    // declared oversized body, no route, throttled, unsigned where signatures are checked, or a
-    // body there is no room for now.
+    // declared oversized body, no route, unsigned where signatures are checked, or a body there is
+    // no room for now.
     const unread = declared > 0 || req.headers['transfer-encoding'] !== undefined;
     if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);
     const url = parseTarget(req.url);
@@ -190,7 +190,6 @@ export const httpApiListener = (
     else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
     if (match !== undefined)
       exchange.journaled = { operation: match.route.operation.name, pathParameters: match.pathParameters, query: url.search.slice(1) };
-    if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     const signature = signatureOf(req);
     if (signature instanceof ApiError) return exchange.refuse(signature, unread);
     // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
@@ -213,6 +212,10 @@ export const httpApiListener = (
     const caller = callerOf(signature, region, callers);
     exchange.namespace = partitionOf(caller);
     exchange.body = body;
+    // Throttled by its namespace's own bucket, known only now that its signature is checked: a claim
+    // not yet checked could spend another caller's tokens.
+    if (match !== undefined && takeToken !== undefined && !takeToken(exchange.namespace, exchange.routeKey))
+      return exchange.refuse(tooManyRequests());
     if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.
