@@ -90,6 +90,8 @@ export interface ControlPlane extends LocalControl {
 export interface ControlSettings {
   /** The store the handlers use, as they reach it. */
   readonly storeEndpoint: string;
+  /** What the store takes requests signed with (../store/dynalite.ts). @default any key will do */
+  readonly storeCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly tableName: string;
   /** Quota slots a namespace has: a state document's slots must lie below. @default DEFAULT_QUOTA */
   readonly quota?: number;
@@ -134,6 +136,7 @@ const CONTROL_MAX_WAITING_PER_ACCOUNT = 8;
 /** The control plane of a local service whose handlers use the store at `storeEndpoint`. */
 export const controlPlane = ({
   storeEndpoint,
+  storeCredentials = { accessKeyId: 'local', secretAccessKey: 'local' },
   tableName,
   quota = DEFAULT_QUOTA,
   mayActBeyondOwn = () => true,
@@ -146,7 +149,10 @@ export const controlPlane = ({
   // Made at the first call that needs the store: the AWS SDK it loads costs some 0.3 s of CPU, which
   // a start that no such call follows (most of them, in a test run) need not pay.
   let client: Promise<StoreClient> | undefined;
-  const store = () => (client ??= import('./state.js').then(({ storeClient }) => storeClient(storeEndpoint, tableName, undoDirectory)));
+  const store = () =>
+    (client ??= import('./state.js').then(({ storeClient }) =>
+      storeClient(storeEndpoint, tableName, { credentials: storeCredentials, undoDirectory }),
+    ));
   const state = async () => (await store()).state;
   const gates = new Gates();
   const rules = new FaultRules();

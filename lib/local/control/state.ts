@@ -31,14 +31,19 @@ export interface StoreClient {
 }
 
 /**
- * A client of the store at `endpoint`, whose table is `tableName`; an import keeps what it replaces in
- * `undoDirectory` while it writes (./import-undo.ts). @default undoDirectory: none, a store in memory
+ * A client of the store at `endpoint`, whose table is `tableName`, signing with `credentials`; an
+ * import keeps what it replaces in `undoDirectory` while it writes (./import-undo.ts), none for a
+ * store in memory.
  */
-export const storeClient = (endpoint: string, tableName: string, undoDirectory?: string): StoreClient => {
+export const storeClient = (
+  endpoint: string,
+  tableName: string,
+  { credentials, undoDirectory }: { credentials: { accessKeyId: string; secretAccessKey: string }; undoDirectory?: string | undefined },
+): StoreClient => {
   const dynamodb = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
     maxAttempts: 1,
     // A write given up on could still land after the import had put back what was there: every call
     // waits for the store's own answer (past 10 s it is only logged), so an import's outcome is known.
