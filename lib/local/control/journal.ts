@@ -1,6 +1,7 @@
 import type { Namespace } from '../../../lambda/domain/namespace.js';
 import { partitionOf } from '../../../lambda/store/item.js';
 import { operations } from '../../operations.js';
+import { accountOf } from '../base/account.js';
 import { isPresignParameter } from '../base/presign.js';
 
 /**
@@ -136,9 +137,6 @@ class Counts {
     return this.byCount.get(this.most)?.values().next().value;
   }
 }
-
-/** The account of a namespace `<account>#<region>` (the unverified requests' namespace is one of its own). */
-const accountOf = (namespace: string): string => namespace.split('#')[0]!;
 
 /** A ring of the last `size` requests of each namespace; `size` 0 keeps nothing. */
 export class RequestJournal {
