@@ -43,7 +43,10 @@ export interface HttpApiSettings {
   readonly verify?: RequestVerifier;
   /** The stage's default route throttling, for each namespace's routes. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
-  /** Request bodies all requests under way may hold at once; past it a request is refused 503. @default 64 MiB */
+  /**
+   * Request bodies all requests under way may hold at once, half of it those of one account; past
+   * either a request is refused 503. @default 64 MiB
+   */
   readonly maxBodyBytesInFlight?: number;
   /** Told of every answer as it is sent, as HTTP API's access log is. @default nothing is logged */
   readonly log?: (entry: AccessLogEntry) => void;
@@ -135,6 +138,7 @@ export const httpApiListener = (
   const getCertificate = compiled.find((route) => route.operation.name === 'GetClientCertificate');
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
+  const bodyBytesByAccount = new Map<string, number>();
   /**
    * The request's signature, read once for the check and the caller's namespace alike; refused when it
    * reads two ways, or when it is missing where signatures are checked.
@@ -196,10 +200,20 @@ export const httpApiListener = (
     // may have, their bytes come out of one budget for all requests: the declared ones up front, the
     // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
     // requests are still served.
+    // One account holds at most half, so that a caller's stalled uploads leave room for another's. Its
+    // account is the one its credentials claim: the signature, which would confirm it, covers the body.
+    const account = callerOf(signature, region, callers).account;
     const reserve = (bytes: number, until: 'done' | 'sent' = 'done'): boolean => {
-      if (bodyBytesInFlight + bytes > maxBodyBytesInFlight) return false;
+      const held = bodyBytesByAccount.get(account) ?? 0;
+      if (bodyBytesInFlight + bytes > maxBodyBytesInFlight || held + bytes > maxBodyBytesInFlight / 2) return false;
       bodyBytesInFlight += bytes;
-      (until === 'done' ? exchange.onDone : exchange.onSent).call(exchange, () => (bodyBytesInFlight -= bytes));
+      bodyBytesByAccount.set(account, held + bytes);
+      (until === 'done' ? exchange.onDone : exchange.onSent).call(exchange, () => {
+        bodyBytesInFlight -= bytes;
+        const left = (bodyBytesByAccount.get(account) ?? 0) - bytes;
+        if (left > 0) bodyBytesByAccount.set(account, left);
+        else bodyBytesByAccount.delete(account);
+      });
       return true;
     };
     const declaredBytes = Number.isSafeInteger(declared) && declared > SMALL_BODY_BYTES ? declared : SMALL_BODY_BYTES;
