@@ -11,6 +11,7 @@ import { DEFAULT_QUOTA } from '../../../lambda/store/table.js';
 import type { Caller } from '../base/account.js';
 import { noSuchRoute, notAuthorizedForNamespace } from '../base/refusals.js';
 import { localPage } from '../page/page.js';
+import type { LocalDynamoDb } from '../store/dynalite.js';
 import type { ClockControl } from './clock.js';
 import { answerClock, clockControl, TestClocks } from './clock.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
@@ -91,7 +92,7 @@ export interface ControlSettings {
   /** The store the handlers use, as they reach it. */
   readonly storeEndpoint: string;
   /** What the store takes requests signed with (../store/dynalite.ts). @default any key will do */
-  readonly storeCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly storeCredentials?: LocalDynamoDb['credentials'];
   readonly tableName: string;
   /** Quota slots a namespace has: a state document's slots must lie below. @default DEFAULT_QUOTA */
   readonly quota?: number;

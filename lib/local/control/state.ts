@@ -9,6 +9,7 @@ import type { Namespace } from '../../../lambda/domain/namespace.js';
 import type { Item } from '../../../lambda/store/item.js';
 import { CLAIMED_AT, fromItem, keyOf, OWNER, partitionOf, SLOT, slotKey, toItem, VERSION } from '../../../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../../../lambda/store/table.js';
+import type { LocalDynamoDb } from '../store/dynalite.js';
 import { pendingUndos, readUndo, writeUndo } from './import-undo.js';
 import type { CertificateState, QuotaSlotState, StateDocument } from './state-document.js';
 import { namespaceOf } from './state-document.js';
@@ -38,7 +39,7 @@ export interface StoreClient {
 export const storeClient = (
   endpoint: string,
   tableName: string,
-  { credentials, undoDirectory }: { credentials: { accessKeyId: string; secretAccessKey: string }; undoDirectory?: string | undefined },
+  { credentials, undoDirectory }: { credentials: LocalDynamoDb['credentials']; undoDirectory?: string | undefined },
 ): StoreClient => {
   const dynamodb = new DynamoDBClient({
     endpoint,
