@@ -76,10 +76,10 @@ export const measureEndToEnd = async (
   const service = await startChild<ServiceAddress>('./service-process.ts');
   const clients = Math.max(...concurrencies);
   const http = httpClient(clients);
-  const { endpoint, tableName } = service.message.store;
+  const { endpoint, tableName, credentials } = service.message.store;
   // The DynamoDB client exactly as the store configures it, without the document client's marshalling.
-  const sdk = dynamoDbClient({ endpoint });
-  const documents = documentClient({ endpoint });
+  const sdk = dynamoDbClient({ endpoint, credentials });
+  const documents = documentClient({ endpoint, credentials });
   const store = new DynamoDbClientCertificateStore(documents, tableName);
   const closers: (() => void)[] = [];
   try {
@@ -89,7 +89,7 @@ export const measureEndToEnd = async (
     const toStore = await socketClient(new URL(endpoint), clients);
     const toService = await socketClient(base, clients);
     closers.push(toStore.close, toService.close);
-    const bare = bareDynamoDb(toStore);
+    const bare = bareDynamoDb(toStore, credentials.accessKeyId);
     let n = 0;
     const loads: Record<LoadName, (client: number) => Promise<void>> = {
       barePair: pair(
@@ -221,11 +221,11 @@ type GetInput = ConstructorParameters<typeof GetItemCommand>[0];
 type UpdateInput = ConstructorParameters<typeof UpdateItemCommand>[0];
 
 /**
- * DynamoDB's JSON protocol over the load generator's keep-alive HTTP client. dynalite checks that a
- * request is signed but not the signature, so a fixed well-formed Authorization header stands in for
- * SigV4: nothing is spent on the client side but HTTP and JSON.
+ * DynamoDB's JSON protocol over the load generator's keep-alive HTTP client. The service's dynalite
+ * checks that a request names its key but not the signature, so a fixed well-formed Authorization
+ * header stands in for SigV4: nothing is spent on the client side but HTTP and JSON.
  */
-const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>) => {
+const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>, accessKeyId: string) => {
   return async (client: number, operation: string, body: unknown): Promise<unknown> => {
     const reply = await http.send(
       client,
@@ -235,8 +235,7 @@ const bareDynamoDb = (http: Awaited<ReturnType<typeof socketClient>>) => {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
         'x-amz-date': '20260101T000000Z',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+        authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
       },
       JSON.stringify(body),
     );

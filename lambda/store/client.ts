@@ -23,17 +23,23 @@ export const sendStoreRequestsBy = (send: SendStoreRequest, authScheme: HttpAuth
   inProcess = { send, authScheme };
 };
 
+/** Where a client is pointed and, where not from the environment (a local store's own key), what it signs with. */
+export interface StoreClientOptions {
+  readonly endpoint?: string | undefined;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+}
+
 /** The DynamoDB client as this design configures it: bounded timeouts, few retries, credentials from the environment. */
-export const dynamoDbClient = ({ endpoint }: { endpoint?: string | undefined }): DynamoDBClient =>
+export const dynamoDbClient = ({ endpoint, credentials }: StoreClientOptions): DynamoDBClient =>
   new DynamoDBClient({
     ...(endpoint === undefined ? {} : { endpoint }),
-    credentials: environmentCredentials(),
+    credentials: credentials ?? environmentCredentials(),
     maxAttempts: STORE_TIMEOUTS.maxAttempts,
     requestHandler: new DeadlineBoundHttpHandler(STORE_TIMEOUTS, inProcess?.send),
     ...(inProcess === undefined ? {} : { httpAuthSchemes: [inProcess.authScheme] }),
   });
 
-export const documentClient = (options: { endpoint?: string | undefined }): DynamoDBDocumentClient =>
+export const documentClient = (options: StoreClientOptions): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(dynamoDbClient(options), { marshallOptions: { removeUndefinedValues: true } });
 
 /** Sends a conditional write: `true` once applied, `false` when its condition did not hold. */

@@ -27,6 +27,8 @@ export const startControl = async (
   const control = controlPlane(settings);
   const quota = settings.quota ?? DEFAULT_QUOTA;
   try {
+    // Before the seed, which may name the same namespaces, and before anything is served.
+    await control.undoUnfinishedImports();
     const rules = faultsFile === undefined ? [] : atFile('faultsFile', faultsFile, parseFaultsFile);
     for (const rule of [...rules, ...faults]) control.addFault(rule);
     if (seedFile !== undefined)

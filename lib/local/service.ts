@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -130,7 +131,7 @@ export interface LocalService {
   /** `http://HOST:PORT`, the value for `--endpoint-url`. */
   readonly url: string;
   /** Where the handlers' store is: dynalite's endpoint and the certificate table in it. */
-  readonly store: { readonly endpoint: string; readonly tableName: string };
+  readonly store: { readonly endpoint: string; readonly tableName: string; readonly credentials: LocalDynamoDb['credentials'] };
   /** The control plane `/_local/` serves: reset, state and fault rules, for a test in this process. */
   readonly control: LocalControl;
   /** Stops taking requests, lets those under way finish, then closes the store. */
@@ -191,20 +192,21 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
   // while dynalite starts; each handler loads at its function's first invocation, as on Lambda.
   const inherited = { ...process.env };
   for (const name of [CONFIG_VARIABLES.quota, 'AWS_SESSION_TOKEN']) delete inherited[name];
-  const storeStarting = startDynalite(TABLE_NAME, path);
+  // The store's port is open to every process on the machine: it takes this start's own key only.
+  const storeStarting = startDynalite(TABLE_NAME, path, { accessKeyId: `local-${randomBytes(16).toString('hex')}` });
   const keyPool = startKeyPool(keyPoolSize);
   // The handlers' view of the store; the control plane uses the same, so health reflects what they see.
   const handlersStoreStarting = storeStarting.then((store) => storeEndpoint(store.endpoint));
   const functionsStarting = startFunctions(
     functionSettings,
-    handlersStoreStarting.then((handlersStore) => ({
+    Promise.all([handlersStoreStarting, storeStarting]).then(([handlersStore, { credentials }]) => ({
       AWS_LAMBDA_MAX_CONCURRENCY: CONCURRENT_INVOCATIONS,
       POWERTOOLS_SERVICE_NAME: 'client-certificate-api',
       ...inherited,
       AWS_REGION: region,
-      // dynalite ignores credentials, but the SDK will not send a request without some.
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // The store's own key: its port takes no other (./store/dynalite.ts).
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       POWERTOOLS_LOG_LEVEL: logLevel,
       POWERTOOLS_METRICS_DISABLED: String(!metrics),
       [CONFIG_VARIABLES.tableName]: TABLE_NAME,
@@ -252,11 +254,13 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     const control = await startControl(
       {
         storeEndpoint: handlersStore,
+        storeCredentials: store.credentials,
         tableName: TABLE_NAME,
         quota: quota ?? DEFAULT_QUOTA,
         mayActBeyondOwn: keysBeyondOwn(sigv4),
         idSeed,
         journal,
+        dataDir: path,
       },
       controlOptions,
     );
@@ -314,7 +318,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     // In a test runner's worker process, a parent that dies takes the service (port, store lock) with it.
     const forget = closeWithParent(() => void stopStarted());
     started.push(async () => forget());
-    return { ...running(server, host, store.endpoint, stopStarted), control };
+    return { ...running(server, host, store, stopStarted), control };
   } catch (error) {
     await stopStarted();
     throw error;
@@ -332,11 +336,11 @@ const portTo = (store: Promise<LocalDynamoDb>): MessagePort => {
 };
 
 /** The service once it listens; closing it stops what was started, the listener first. */
-const running = (server: Server, host: string, storeEndpoint: string, stopStarted: () => Promise<void>): Omit<LocalService, 'control'> => {
+const running = (server: Server, host: string, store: LocalDynamoDb, stopStarted: () => Promise<void>): Omit<LocalService, 'control'> => {
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
-    store: { endpoint: storeEndpoint, tableName: TABLE_NAME },
+    store: { endpoint: store.endpoint, tableName: TABLE_NAME, credentials: store.credentials },
     close: stopStarted,
   };
 };

@@ -46,7 +46,7 @@ beforeAll(async () => {
       new DynamoDBClient({
         endpoint: target.store!.endpoint,
         region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: target.store!.credentials,
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { spawnService } from '../support/child-service.js';
 import type { RawRequest } from '../support/http.js';
 import { REQUEST_DEADLINE_MS } from '../support/http.js';
 import { signed } from '../support/signing.js';
+import { until } from '../support/wait.js';
 
 /**
  * A bounded soak of the real service (`npm start` in a child process, with AUTH=sigv4 and its
@@ -284,3 +285,70 @@ test('concurrent writers for a bounded time, then kill -9 mid-load: no 5xx, no a
   expect(everything).not.toContain('BEGIN CERTIFICATE');
   expect(everything).not.toContain(credentials.secretAccessKey);
 }, 180_000);
+
+/** A state document of `namespaces` namespaces (accounts 5000000000NN in us-west-2), each holding `count` certificates. */
+const stateOf = (namespaces: number, count: number, description: string) => ({
+  namespaces: Object.fromEntries(
+    Array.from({ length: namespaces }, (_, n) => {
+      const ids = Array.from({ length: count }, (_, i) => `k${String(n).padStart(2, '0')}${String(i).padStart(3, '0')}`);
+      const namespace = {
+        certificates: ids.map((clientCertificateId, quotaSlot) => ({
+          clientCertificateId,
+          description,
+          pemEncodedCertificate: ['-----BEGIN CERTIFICATE-----', 'MIIBszCCAVmgAwIBAgIIK', '-----END CERTIFICATE-----'].join('\r\n'),
+          createdDate: 1_700_000_000,
+          expirationDate: 1_700_000_000 + 365 * 24 * 3600,
+          tags: {},
+          version: 1,
+          quotaSlot,
+        })),
+        quotaSlots: ids.map((owner, index) => ({ index, owner, claimedAt: 1 })),
+      };
+      return [`5000000000${String(n).padStart(2, '0')}#us-west-2`, namespace];
+    }),
+  ),
+});
+
+/** Each namespace's certificates and quota slots, counted, of a `state()`. */
+const counts = (state: string): string[] =>
+  (JSON.parse(state) as [string, { certificates: unknown[]; quotaSlots: unknown[] }][]).map(
+    ([key, { certificates, quotaSlots }]) => `${key}: ${certificates.length} certificates, ${quotaSlots.length} slots`,
+  );
+
+/** Bytes of the store's own files (not those of its subdirectories): they grow as writes land. */
+const storeBytes = (): number =>
+  readdirSync(dataDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(dataDir, entry.name)).size, 0);
+
+test('a service killed -9 part-way through writing a state import, started again on its files, holds exactly what it held before', async () => {
+  service ??= await spawnService({ ...env, DATA_DIR: dataDir });
+  const namespaces = 20; // 20 x (60 certificates + 60 slots + 1): within the 2 500 items of one import
+  // The import's namespaces as exported, whole: the soak's own namespace is left out.
+  const state = async () => {
+    const { body } = await call(service!.url, { path: '/_local/state?all' });
+    const all = (body as { namespaces: Record<string, unknown> }).namespaces;
+    return JSON.stringify(Object.entries(all).filter(([key]) => key.startsWith('5000000000')));
+  };
+  const put = (document: unknown) =>
+    call(service!.url, { method: 'PUT', path: '/_local/state', headers: json, body: JSON.stringify(document) });
+  expect((await put(stateOf(namespaces, 5, 'before'))).status).toBe(200);
+  const before = await state();
+  const bytes = storeBytes();
+
+  const document = stateOf(namespaces, 60, 'after '.repeat(500));
+  const answer = put(document).then(
+    ({ status }) => status,
+    () => 'no answer' as const,
+  );
+  // Killed once the first batches of the import are on disk: a tenth of what it writes.
+  await until('the import written in part', () => storeBytes() > bytes + 400_000, 60_000);
+  await service.kill9();
+  service = await spawnService({ ...env, DATA_DIR: dataDir });
+
+  const after = await state();
+  const expected = (await answer) === 200 ? JSON.stringify(Object.entries(document.namespaces)) : before; // answered: it finished first
+  // How many certificates and slots each namespace holds says what went wrong; then every byte.
+  expect(counts(after)).toEqual(counts(expected));
+  expect(after).toBe(expected);
+}, 120_000);

@@ -4,11 +4,13 @@ import {
   GetClientCertificateCommand,
   GetClientCertificatesCommand,
 } from '@aws-sdk/client-api-gateway';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ControlClient } from '../../lib/local/control-client.js';
 import { controlClient } from '../../lib/local/control-client.js';
 import type { LocalService } from '../../lib/local/service.js';
 import { failureOf } from '../support/sdk.js';
 import { startTestService, startTestServiceBehindProxy } from '../support/service.js';
+import { storeClient } from '../support/table.js';
 
 /**
  * Two callers on one service at once, unsigned (AUTH=none, the key id is the account) and signed
@@ -81,6 +83,34 @@ describe.each([
     expect((await a.control.requests()).requests.filter((entry) => entry.operation !== null)).toEqual([
       expect.objectContaining({ operation: 'GetClientCertificates' }),
     ]);
+  });
+
+  test("the store's own port, which every process on the machine can reach, takes neither caller's key, nor none: the other's certificates stay unread there", async () => {
+    const id = await generate(a);
+    const scanWith = async (credentials: { accessKeyId: string; secretAccessKey: string }) => {
+      const client = new DynamoDBClient({ endpoint: service.store.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+      try {
+        return (await client.send(new ScanCommand({ TableName: service.store.tableName }))).Items ?? [];
+      } catch (error) {
+        return (error as Error).name;
+      } finally {
+        client.destroy();
+      }
+    };
+    const unsigned = await fetch(service.store.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' },
+      body: JSON.stringify({ TableName: service.store.tableName }),
+    });
+
+    expect(await scanWith(KEYS[1]!)).toBe('UnrecognizedClientException');
+    expect(await scanWith({ accessKeyId: 'local', secretAccessKey: 'local' })).toBe('UnrecognizedClientException');
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.text()).not.toContain(id);
+    // The service's own clients, which know its key, still read it.
+    const own = storeClient(service.store);
+    expect(JSON.stringify((await own.client.send(new ScanCommand({ TableName: own.tableName }))).Items)).toContain(id);
+    own.client.destroy();
   });
 
   test("a burst of 50 Generates from one caller does not hold the other's Get", async () => {

@@ -21,10 +21,12 @@ export const tableSnapshot = async (client: DynamoDBClient, tableName: string): 
 export const storeClient = ({
   endpoint,
   tableName,
+  credentials,
 }: {
   endpoint: string;
   tableName: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
 }): { client: DynamoDBClient; tableName: string } => ({
-  client: new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  client: new DynamoDBClient({ endpoint, region: 'us-east-1', credentials }),
   tableName,
 });

@@ -240,7 +240,7 @@ export const openTarget = async (target: TargetSettings = settings, local: Local
 
 /** Certificates of the default account and of the run's account in another region, which the checks must never see. */
 const seedOtherNamespaces = async ({ store }: LocalService, region: string): Promise<void> => {
-  const client = documentClient({ endpoint: store.endpoint });
+  const client = documentClient(store);
   const others = [DEFAULT_NAMESPACE, { account: RUN_ACCOUNT, region: region === 'eu-central-1' ? 'us-east-1' : 'eu-central-1' }];
   try {
     for (const [n, namespace] of others.entries()) {

@@ -3,6 +3,9 @@
 /** The account API Gateway's local emulators give a request whose access key names none. */
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
+/** The account of a namespace `<account>#<region>` (a name without `#`, such as the journal's unverified requests', is one of its own). */
+export const accountOf = (namespace: string): string => namespace.split('#')[0]!;
+
 /** An AWS account id: 12 digits. */
 export const isAccountId = (text: string): boolean => /^\d{12}$/.test(text);
 

@@ -1,6 +1,7 @@
 import type { Namespace } from '../../../lambda/domain/namespace.js';
 import { partitionOf } from '../../../lambda/store/item.js';
 import { operations } from '../../operations.js';
+import { accountOf } from '../base/account.js';
 import { isPresignParameter } from '../base/presign.js';
 
 /**
@@ -86,8 +87,8 @@ export const MAX_JOURNAL_SIZE = 10_000;
  * Entries kept in all namespaces together: the memory bound. An entry with every value at its cut
  * (below) is about 2.4 KB as JSON and 4.6 KB of heap, so at most about 46 MB in all (measured), whatever
  * the number of namespaces or their callers (a typical one is about 420 bytes as JSON); past it the
- * namespace holding the most entries loses its oldest first, so that a busy namespace, or callers
- * spraying many, cannot push a quiet one's few entries out.
+ * account holding the most entries (in all its regions) loses its largest namespace's oldest first, so
+ * that a busy namespace, or a key signing for many regions, cannot push a quiet one's few entries out.
  */
 export const MAX_JOURNAL_ENTRIES = 10_000;
 
@@ -106,12 +107,47 @@ interface Ring {
   dropped: number;
 }
 
+/** Counts by key, with a key holding the most found without a scan. */
+class Counts {
+  private readonly counts = new Map<string, number>();
+  /** The keys holding each count. */
+  private readonly byCount = new Map<number, Set<string>>();
+  private most = 0;
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  add(key: string, delta: number): void {
+    const from = this.counts.get(key) ?? 0;
+    const to = from + delta;
+    const before = this.byCount.get(from);
+    before?.delete(key);
+    if (before?.size === 0) this.byCount.delete(from);
+    if (to > 0) {
+      this.counts.set(key, to);
+      this.byCount.set(to, (this.byCount.get(to) ?? new Set()).add(key));
+    } else this.counts.delete(key);
+    this.most = Math.max(this.most, to);
+    while (this.most > 0 && !this.byCount.has(this.most)) this.most--;
+  }
+
+  /** A key holding the most; `undefined` when none holds any. */
+  largest(): string | undefined {
+    return this.byCount.get(this.most)?.values().next().value;
+  }
+}
+
 /** A ring of the last `size` requests of each namespace; `size` 0 keeps nothing. */
 export class RequestJournal {
   private readonly rings = new Map<string, Ring>();
-  /** The namespaces holding each number of entries, so that the largest is found without a scan. */
-  private readonly bySize = new Map<number, Set<string>>();
-  private largest = 0;
+  /**
+   * Entries held by each account, in all its regions, and by each of its namespaces: past the bound,
+   * the account holding the most loses first, so that one key signing for region after region takes
+   * no more than one namespace would (as control turns and fault rules are counted by account).
+   */
+  private readonly accounts = new Counts();
+  private readonly namespacesOf = new Map<string, Counts>();
   private total = 0;
   private order = 0;
 
@@ -123,12 +159,12 @@ export class RequestJournal {
     const ring = this.rings.get(namespace) ?? { entries: [], dropped: 0 };
     this.rings.set(namespace, ring);
     ring.entries.push({ ...entryOf(request, answer), order: this.order++ });
-    this.resized(namespace, ring.entries.length - 1);
+    this.counted(namespace, 1);
     this.total++;
     if (ring.entries.length > this.size) this.dropOldest(namespace, ring);
     while (this.total > MAX_JOURNAL_ENTRIES) {
-      const [largest] = this.bySize.get(this.largest)!;
-      this.dropOldest(largest!, this.rings.get(largest!)!);
+      const largest = this.namespacesOf.get(this.accounts.largest()!)!.largest()!;
+      this.dropOldest(largest, this.rings.get(largest)!);
     }
   }
 
@@ -159,7 +195,7 @@ export class RequestJournal {
       const held = this.rings.get(key)?.entries.length ?? 0;
       cleared += held;
       this.rings.delete(key);
-      this.resized(key, held, 0);
+      this.counted(key, -held);
     }
     this.total -= cleared;
     return cleared;
@@ -175,18 +211,19 @@ export class RequestJournal {
     ring.entries.shift();
     ring.dropped++;
     this.total--;
-    this.resized(namespace, ring.entries.length + 1);
+    this.counted(namespace, -1);
     if (ring.entries.length === 0) this.rings.delete(namespace);
   }
 
-  /** Moves `namespace` from the namespaces holding `from` entries to those holding what it holds now (or `to`). */
-  private resized(namespace: string, from: number, to = this.rings.get(namespace)?.entries.length ?? 0): void {
-    const before = this.bySize.get(from);
-    before?.delete(namespace);
-    if (before?.size === 0) this.bySize.delete(from);
-    if (to > 0) this.bySize.set(to, (this.bySize.get(to) ?? new Set()).add(namespace));
-    this.largest = Math.max(this.largest, to);
-    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
+  /** Counts `delta` more entries held by `namespace` and by its account. */
+  private counted(namespace: string, delta: number): void {
+    if (delta === 0) return;
+    const account = accountOf(namespace);
+    const namespaces = this.namespacesOf.get(account) ?? new Counts();
+    namespaces.add(namespace, delta);
+    if (namespaces.size === 0) this.namespacesOf.delete(account);
+    else this.namespacesOf.set(account, namespaces);
+    this.accounts.add(account, delta);
   }
 }
 

@@ -11,6 +11,7 @@ import { DEFAULT_QUOTA } from '../../../lambda/store/table.js';
 import type { Caller } from '../base/account.js';
 import { noSuchRoute, notAuthorizedForNamespace } from '../base/refusals.js';
 import { localPage } from '../page/page.js';
+import type { LocalDynamoDb } from '../store/dynalite.js';
 import type { ClockControl } from './clock.js';
 import { answerClock, clockControl, TestClocks } from './clock.js';
 import type { FaultRule, FaultTarget, ListedFaultRule } from './faults.js';
@@ -18,6 +19,7 @@ import { EVERY_NAMESPACE, FaultRuleError, FaultRules, FaultRulesFull, parseFault
 import { ControlBusy, fairLimit, Gates } from './gates.js';
 import type { IdSequence, IdsControl } from './ids.js';
 import { answerIds, IdSequences, idsControl } from './ids.js';
+import { pendingUndos, undoDirectoryOf } from './import-undo.js';
 import type { JournalControl } from './journal.js';
 import { JOURNAL_PATH, JournalFilterError, journalAnswer, journalControl, RequestJournal } from './journal.js';
 import type { StoreClient } from './state.js';
@@ -81,12 +83,16 @@ export interface ControlPlane extends LocalControl {
    * it starts; a sequence is started only for one that `drawsIds`.
    */
   conditionsOf(namespace: string, drawsIds: boolean): { readonly now?: number; readonly ids?: IdSequence };
+  /** Puts back what imports a killed process left under way had replaced (./import-undo.ts); before anything is served. */
+  undoUnfinishedImports(): Promise<void>;
   close(): void;
 }
 
 export interface ControlSettings {
   /** The store the handlers use, as they reach it. */
   readonly storeEndpoint: string;
+  /** What the store takes requests signed with (../store/dynalite.ts). @default any key will do */
+  readonly storeCredentials?: LocalDynamoDb['credentials'];
   readonly tableName: string;
   /** Quota slots a namespace has: a state document's slots must lie below. @default DEFAULT_QUOTA */
   readonly quota?: number;
@@ -100,6 +106,8 @@ export interface ControlSettings {
   readonly idSeed?: string | undefined;
   /** The requests the front end journals (./journal.ts), which `/_local/requests` answers from. @default one that keeps none */
   readonly journal?: RequestJournal;
+  /** The store's data directory, where an import keeps what it replaces while it writes. @default none: the store is in memory */
+  readonly dataDir?: string | undefined;
 }
 
 /** This package's version: from the nearest package.json above this module, in the sources and as installed (dist/). */
@@ -129,17 +137,23 @@ const CONTROL_MAX_WAITING_PER_ACCOUNT = 8;
 /** The control plane of a local service whose handlers use the store at `storeEndpoint`. */
 export const controlPlane = ({
   storeEndpoint,
+  storeCredentials = { accessKeyId: 'local', secretAccessKey: 'local' },
   tableName,
   quota = DEFAULT_QUOTA,
   mayActBeyondOwn = () => true,
   idSeed,
   journal = new RequestJournal(0),
+  dataDir,
 }: ControlSettings): ControlPlane => {
   const started = Date.now();
+  const undoDirectory = dataDir === undefined ? undefined : undoDirectoryOf(dataDir);
   // Made at the first call that needs the store: the AWS SDK it loads costs some 0.3 s of CPU, which
   // a start that no such call follows (most of them, in a test run) need not pay.
   let client: Promise<StoreClient> | undefined;
-  const store = () => (client ??= import('./state.js').then(({ storeClient }) => storeClient(storeEndpoint, tableName)));
+  const store = () =>
+    (client ??= import('./state.js').then(({ storeClient }) =>
+      storeClient(storeEndpoint, tableName, { credentials: storeCredentials, undoDirectory }),
+    ));
   const state = async () => (await store()).state;
   const gates = new Gates();
   const rules = new FaultRules();
@@ -373,6 +387,10 @@ export const controlPlane = ({
       const now = clocks.get(namespace);
       const ids = drawsIds ? sequences.sequence(namespace) : undefined;
       return { ...(now === undefined ? {} : { now }), ...(ids === undefined ? {} : { ids }) };
+    },
+    undoUnfinishedImports: async () => {
+      // Looked for first: a start that finds none need not load the store's client.
+      if (undoDirectory !== undefined && pendingUndos(undoDirectory).length > 0) await (await state()).undoUnfinishedImports();
     },
     close: () => void client?.then((made) => made.close()),
   };

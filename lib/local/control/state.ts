@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +9,8 @@ import type { Namespace } from '../../../lambda/domain/namespace.js';
 import type { Item } from '../../../lambda/store/item.js';
 import { CLAIMED_AT, fromItem, keyOf, OWNER, partitionOf, SLOT, slotKey, toItem, VERSION } from '../../../lambda/store/item.js';
 import { PARTITION_KEY, SORT_KEY } from '../../../lambda/store/table.js';
+import type { LocalDynamoDb } from '../store/dynalite.js';
+import { pendingUndos, readUndo, writeUndo } from './import-undo.js';
 import type { CertificateState, QuotaSlotState, StateDocument } from './state-document.js';
 import { namespaceOf } from './state-document.js';
 
@@ -28,19 +31,31 @@ export interface StoreClient {
   close(): void;
 }
 
-/** A client of the store at `endpoint`, whose table is `tableName`. */
-export const storeClient = (endpoint: string, tableName: string): StoreClient => {
+/**
+ * A client of the store at `endpoint`, whose table is `tableName`, signing with `credentials`; an
+ * import keeps what it replaces in `undoDirectory` while it writes (./import-undo.ts), none for a
+ * store in memory.
+ */
+export const storeClient = (
+  endpoint: string,
+  tableName: string,
+  { credentials, undoDirectory }: { credentials: LocalDynamoDb['credentials']; undoDirectory?: string | undefined },
+): StoreClient => {
   const dynamodb = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
     maxAttempts: 1,
     // A write given up on could still land after the import had put back what was there: every call
     // waits for the store's own answer (past 10 s it is only logged), so an import's outcome is known.
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 10_000 }),
   });
   return {
-    state: new StoreState(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), tableName),
+    state: new StoreState(
+      DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName,
+      undoDirectory,
+    ),
     describeTable: (signal) => dynamodb.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: signal }),
     close: () => dynamodb.destroy(),
   };
@@ -51,6 +66,8 @@ export class StoreState {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Where an import keeps what it replaces while it writes, so a process killed mid-import can put it back. @default none */
+    private readonly undoDirectory?: string,
   ) {}
 
   /** The namespaces that hold anything, read key by key (only the partition key of each item). */
@@ -104,7 +121,8 @@ export class StoreState {
   /**
    * Replaces the namespaces `document` names, which `parseStateDocument` has checked, with its
    * content; every other namespace is left as it is. All or nothing: if a write fails, what was
-   * there before is put back and the error says so (ServiceUnavailableException).
+   * there before is put back and the error says so (ServiceUnavailableException); if the process dies
+   * under way, the next start puts it back (`undoUnfinishedImports`).
    */
   async import(document: StateDocument): Promise<void> {
     const named = Object.keys(document.namespaces);
@@ -112,6 +130,12 @@ export class StoreState {
     let before: Item[];
     try {
       before = await this.itemsOf(named.map(namespaceOf));
+    } catch (error) {
+      throw importFailed('nothing changed', error);
+    }
+    let undone: (() => Promise<void>) | undefined;
+    try {
+      undone = this.undoDirectory === undefined ? undefined : await writeUndo(this.undoDirectory, named, before);
     } catch (error) {
       throw importFailed('nothing changed', error);
     }
@@ -131,7 +155,25 @@ export class StoreState {
         `putting back the state from before it failed too (${ATTEMPTS} tries): the ${named.length} namespaces it names may hold part of the document; reset them, or import again`,
         error,
       );
+    } finally {
+      // Ended in this process, whichever way: what a later start would put back is no longer wanted.
+      await undone?.();
     }
+  }
+
+  /**
+   * Puts back what the namespaces of each import a killed process left under way held before it,
+   * oldest first, and then forgets it; run at start, before anything is served. Run again after a
+   * failure, it ends the same. Returns how many imports were undone.
+   */
+  async undoUnfinishedImports(): Promise<number> {
+    const undos = this.undoDirectory === undefined ? [] : pendingUndos(this.undoDirectory);
+    for (const path of undos) {
+      const { namespaces, items } = await readUndo(path);
+      await this.replace(await this.itemsOf(namespaces.map(namespaceOf)), items);
+      await rm(path);
+    }
+    return undos.length;
   }
 
   /** Removes every item: certificates, tags and quota slots; of one namespace only, given one. */

@@ -41,9 +41,12 @@ export interface Route {
 export interface HttpApiSettings {
   /** Verifies each routed request's signature, as IAM authorization does. @default none: signed and unsigned requests alike pass */
   readonly verify?: RequestVerifier;
-  /** The stage's default route throttling. @default none: nothing is throttled */
+  /** The stage's default route throttling, for each namespace's routes. @default none: nothing is throttled */
   readonly throttle?: ThrottleSettings;
-  /** Request bodies all requests under way may hold at once; past it a request is refused 503. @default 64 MiB */
+  /**
+   * Request bodies all requests under way may hold at once, half of it those of one account; past
+   * either a request is refused 503. @default 64 MiB
+   */
   readonly maxBodyBytesInFlight?: number;
   /** Told of every answer as it is sent, as HTTP API's access log is. @default nothing is logged */
   readonly log?: (entry: AccessLogEntry) => void;
@@ -135,6 +138,7 @@ export const httpApiListener = (
   const getCertificate = compiled.find((route) => route.operation.name === 'GetClientCertificate');
   const takeToken = throttle === undefined ? undefined : routeThrottle(throttle);
   let bodyBytesInFlight = 0;
+  const bodyBytesByAccount = new Map<string, number>();
   /**
    * The request's signature, read once for the check and the caller's namespace alike; refused when it
    * reads two ways, or when it is missing where signatures are checked.
@@ -167,8 +171,8 @@ export const httpApiListener = (
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
-    // declared oversized body, no route, throttled, unsigned where signatures are checked, or a
-    // body there is no room for now.
+    // declared oversized body, no route, unsigned where signatures are checked, or a body there is
+    // no room for now.
     const unread = declared > 0 || req.headers['transfer-encoding'] !== undefined;
     if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);
     const url = parseTarget(req.url);
@@ -190,17 +194,26 @@ export const httpApiListener = (
     else if (match !== undefined) exchange.routeKey = routeKey(match.route.operation);
     if (match !== undefined)
       exchange.journaled = { operation: match.route.operation.name, pathParameters: match.pathParameters, query: url.search.slice(1) };
-    if (match !== undefined && takeToken !== undefined && !takeToken(exchange.routeKey)) return exchange.refuse(tooManyRequests(), unread);
     const signature = signatureOf(req);
     if (signature instanceof ApiError) return exchange.refuse(signature, unread);
     // Bodies are held until the answer is sent. Past the first SMALL_BODY_BYTES, which every request
     // may have, their bytes come out of one budget for all requests: the declared ones up front, the
     // rest as they arrive. Stalled large bodies then exhaust the budget, not the memory, and small
     // requests are still served.
+    // One account holds at most half, so that a caller's stalled uploads leave room for another's. Its
+    // account is the one its credentials claim: the signature, which would confirm it, covers the body.
+    const account = callerOf(signature, region, callers).account;
     const reserve = (bytes: number, until: 'done' | 'sent' = 'done'): boolean => {
-      if (bodyBytesInFlight + bytes > maxBodyBytesInFlight) return false;
+      const held = bodyBytesByAccount.get(account) ?? 0;
+      if (bodyBytesInFlight + bytes > maxBodyBytesInFlight || held + bytes > maxBodyBytesInFlight / 2) return false;
       bodyBytesInFlight += bytes;
-      (until === 'done' ? exchange.onDone : exchange.onSent).call(exchange, () => (bodyBytesInFlight -= bytes));
+      bodyBytesByAccount.set(account, held + bytes);
+      (until === 'done' ? exchange.onDone : exchange.onSent).call(exchange, () => {
+        bodyBytesInFlight -= bytes;
+        const left = (bodyBytesByAccount.get(account) ?? 0) - bytes;
+        if (left > 0) bodyBytesByAccount.set(account, left);
+        else bodyBytesByAccount.delete(account);
+      });
       return true;
     };
     const declaredBytes = Number.isSafeInteger(declared) && declared > SMALL_BODY_BYTES ? declared : SMALL_BODY_BYTES;
@@ -213,6 +226,10 @@ export const httpApiListener = (
     const caller = callerOf(signature, region, callers);
     exchange.namespace = partitionOf(caller);
     exchange.body = body;
+    // Throttled by its namespace's own bucket, known only now that its signature is checked: a claim
+    // not yet checked could spend another caller's tokens.
+    if (match !== undefined && takeToken !== undefined && !takeToken(exchange.namespace, exchange.routeKey))
+      return exchange.refuse(tooManyRequests());
     if (forwarded) {
       // A stage may name only a certificate of the caller's, looked up as GetClientCertificate does;
       // its refusal (404 for one that does not exist) is the answer, and nothing is forwarded.

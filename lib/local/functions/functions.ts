@@ -4,7 +4,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Operation } from '../../operations.js';
-import { FUNCTION_DEFAULTS } from '../../operations.js';
+import { FUNCTION_DEFAULTS, operations } from '../../operations.js';
+import { accountOf } from '../base/account.js';
 import { compileCacheDir } from '../base/compile-cache.js';
 import { forwardOutput } from '../base/output.js';
 import type { Invocation, InvocationConditions, InvocationResult } from './function-worker.js';
@@ -36,6 +37,42 @@ export interface FunctionSettings {
 
 /** Invocations the functions' thread runs at once, in all namespaces (its AWS_LAMBDA_MAX_CONCURRENCY). */
 export const MAX_INVOCATIONS_AT_ONCE = 1_000;
+
+/**
+ * The invocations under way, held to `max` in all namespaces and to `perAccount` for each account in
+ * all its regions. A key signing for region after region has a namespace, so each function's
+ * concurrency, in each: without the second bound one key's Generates in 110 regions took all 1 000,
+ * and every other worker's request was refused `500` at once.
+ */
+export const invocationShares = (max: number, perAccount: number) => {
+  const byAccount = new Map<string, number>();
+  let running = 0;
+  return {
+    /** Counts an invocation of `account` in; or says why it may not start. */
+    take(account: string): string | undefined {
+      const held = byAccount.get(account) ?? 0;
+      if (running >= max) return `${max} invocations are under way in the functions' thread`;
+      if (held >= perAccount) return `account ${account} has ${held} invocations under way, in all its regions`;
+      running++;
+      byAccount.set(account, held + 1);
+      return undefined;
+    },
+    /** Counts a taken invocation of `account` out. */
+    give(account: string): void {
+      running--;
+      const held = byAccount.get(account)! - 1;
+      if (held === 0) byAccount.delete(account);
+      else byAccount.set(account, held);
+    },
+  };
+};
+
+/**
+ * What one account may run at once in all its regions, at least: a tenth of the thread. More than one
+ * namespace needs at the default concurrency (10 for each of 8 functions), and already more than two
+ * cores serve promptly (100 Generates at once: seconds each, key generation being CPU-bound).
+ */
+const ACCOUNT_SHARE = MAX_INVOCATIONS_AT_ONCE / 10;
 
 /** HTTP API gives up on an integration after this long. */
 export const INTEGRATION_TIMEOUT_MS = 30_000;
@@ -136,7 +173,8 @@ export const startFunctions = async (
   // flood waits in its own line, never in front of another's calls. All of them together are held
   // to what the thread runs at once.
   const limits = new Map<string, ConcurrencyLimit>();
-  let running = 0;
+  // Never less than one namespace's whole concurrency, which a concurrency setting asks for.
+  const shares = invocationShares(MAX_INVOCATIONS_AT_ONCE, Math.max(ACCOUNT_SHARE, concurrency * operations.length));
   return {
     invoke: async (operation, event, context, namespace = '', conditions) => {
       const key = `${operation.name} ${namespace}`;
@@ -150,12 +188,13 @@ export const startFunctions = async (
         dropIfIdle();
         throw error;
       }
-      if (running >= MAX_INVOCATIONS_AT_ONCE) {
+      const account = accountOf(namespace);
+      const refused = shares.take(account);
+      if (refused !== undefined) {
         release();
         dropIfIdle();
-        throw new FunctionThrottled(`${MAX_INVOCATIONS_AT_ONCE} invocations are under way in the functions' thread`);
+        throw new FunctionThrottled(refused);
       }
-      running++;
       try {
         if (!thread.running()) {
           // One replacement for every invocation that finds the thread gone.
@@ -178,7 +217,7 @@ export const startFunctions = async (
           timeoutMs,
         );
       } finally {
-        running--;
+        shares.give(account);
         release();
         dropIfIdle();
       }

@@ -9,6 +9,8 @@ import { forwardOutput } from '../base/output.js';
 export interface LocalDynamoDb {
   /** The endpoint the DynamoDB client is pointed at. */
   readonly endpoint: string;
+  /** What a client of `endpoint` signs with: the only access key id it takes, when it was started with one. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** What the store's thread holds now: LevelDB iterators not yet closed, and its JavaScript heap in bytes. */
   stats(): Promise<{ readonly openIterators: number; readonly heapUsed: number }>;
   /**
@@ -27,6 +29,15 @@ export interface LocalDynamoDbOptions {
    * @default ends the process with exit code 1: requests would only ever get 503 again
    */
   readonly onFailure?: (reason: string) => void;
+  /**
+   * The only access key id its HTTP endpoint takes (dynalite checks no signature): any other, or
+   * none, is DynamoDB's 400 UnrecognizedClientException. The local service's store on 127.0.0.1 is
+   * reachable by every process on the machine, and with signatures checked by the service a
+   * caller must not read or write another's items there, past the front's checks. Requests posted
+   * on a port (`serve`) are the handlers' own and need none.
+   * @default any key: a store for a test's own use
+   */
+  readonly accessKeyId?: string;
 }
 
 /**
@@ -50,7 +61,8 @@ const { getHeapStatistics } = require('node:v8');
 const db = require(workerData.db);
 const dynalite = require(workerData.dynalite);
 const createTable = require(workerData.createTable);
-const { path, table } = workerData;
+const { path, table, accessKeyId } = workerData;
+const { timingSafeEqual } = require('node:crypto');
 
 let store;
 const openIterators = new Set();
@@ -168,8 +180,23 @@ server.on('request', (req, res) => {
     res.statusCode = 403;
     return res.end();
   }
+  if (accessKeyId !== undefined && !signedWithKey(req.headers.authorization)) {
+    res.statusCode = 400;
+    res.setHeader('content-type', 'application/x-amz-json-1.0');
+    return res.end(UNRECOGNIZED_CLIENT);
+  }
   serveRequest(req, res);
 });
+// Any process on the machine can reach this port: only the service's own clients know its key (see accessKeyId).
+const UNRECOGNIZED_CLIENT = JSON.stringify({
+  __type: 'com.amazonaws.dynamodb.v20120810#UnrecognizedClientException',
+  message: 'The security token included in the request is invalid.',
+});
+const expectedKey = Buffer.from(accessKeyId === undefined ? '' : accessKeyId);
+const signedWithKey = (authorization) => {
+  const key = Buffer.from((/^AWS4-HMAC-SHA256 Credential=([^/, ]*)[/]/.exec(String(authorization)) || [])[1] || '');
+  return key.length === expectedKey.length && timingSafeEqual(key, expectedKey);
+};
 // The same handler for requests posted on a port (./store-transport.ts): what the SDK would have
 // sent over HTTP, read as dynalite reads a request, answered as it answers one, with no socket.
 const { EventEmitter } = require('node:events');
@@ -231,7 +258,7 @@ parentPort.on('message', ({ id, ask, port }) => {
 export const startDynalite = async (
   tableName: string,
   path?: string,
-  { onFailure = () => process.exit(1) }: LocalDynamoDbOptions = {},
+  { onFailure = () => process.exit(1), accessKeyId }: LocalDynamoDbOptions = {},
 ): Promise<LocalDynamoDb> => {
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER, {
@@ -240,6 +267,7 @@ export const startDynalite = async (
     stderr: true,
     workerData: {
       path,
+      accessKeyId,
       table: tableDefinition(tableName),
       dynalite: require.resolve('dynalite'),
       db: require.resolve('dynalite/db'),
@@ -286,6 +314,7 @@ export const startDynalite = async (
   const endpoint = `http://127.0.0.1:${started.port}`;
   return {
     endpoint,
+    credentials: { accessKeyId: accessKeyId ?? 'local', secretAccessKey: 'local' },
     serve: (port) => worker.postMessage({ ask: 'port', port }, [port]),
     stats: async () => {
       const { openIterators, heapUsed } = await ask('stats');

@@ -78,6 +78,15 @@ describe('RequestJournal', () => {
     expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
   });
 
+  test('one key signing for many regions takes a quiet namespace’s entries only down to what its account holds, in all its regions', () => {
+    const journal = new RequestJournal();
+    for (let i = 0; i < 20; i++) journal.record(request('222222222222#us-east-1'), answer);
+    for (let i = 0; i < MAX_JOURNAL_ENTRIES; i++) journal.record(request(`111111111111#us-west-${i}`), answer);
+
+    expect(journal.count({ namespace: '222222222222#us-east-1' })).toBe(20);
+    expect(journal.count()).toBe(MAX_JOURNAL_ENTRIES);
+  });
+
   test('once a namespace is cleared, the next largest is the one to lose entries', () => {
     const journal = new RequestJournal(MAX_JOURNAL_ENTRIES);
     for (let i = 0; i < 5; i++) journal.record(request('222222222222#us-east-1'), answer);

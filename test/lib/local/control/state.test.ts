@@ -317,7 +317,7 @@ describe('where the parser draws its lines, and what later requests make of what
 
 /** The export of the namespaces under `keys` only, from a StoreState of the test's own. */
 const stateOf = async (...keys: string[]): Promise<StateDocument> => {
-  const store = documentClient({ endpoint: service.store.endpoint });
+  const store = documentClient(service.store);
   try {
     return await new StoreState(store, service.store.tableName).export(keys.map(namespaceOf));
   } finally {

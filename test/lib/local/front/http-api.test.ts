@@ -120,6 +120,48 @@ describe('throttling', () => {
   });
 });
 
+describe('the budget for bodies in flight', () => {
+  test("one account's stalled uploads hold at most half of it: another account's body still finds room", async () => {
+    const update = operations.find(({ name }) => name === 'UpdateClientCertificate')!;
+    const answer = async () => ({ statusCode: 200, body: '{}' });
+    const server = createServer(
+      httpApiListener([{ operation: update, handler: answer }], 'us-east-1', { maxBodyBytesInFlight: 1024 * 1024 }),
+    );
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const { port } = server.address() as AddressInfo;
+    const as = (account: string) =>
+      `Authorization: AWS4-HMAC-SHA256 Credential=${account}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\nX-Amz-Date: 20261207T000000Z\r\n`;
+    const size = 400 * 1024; // past the first 64 KiB, 336 KiB of the budget each
+    // Three uploads of one account that send no body: each has taken its room, or been refused, once told to go on.
+    const stalled = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const socket = connect(port, '127.0.0.1');
+        await once(socket, 'connect');
+        socket.write(
+          `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\n${as('222222222222')}Content-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
+        );
+        await once(socket, 'data');
+        return socket;
+      }),
+    );
+
+    const other = await send(`http://127.0.0.1:${port}`, {
+      method: 'PATCH',
+      path: '/clientcertificates/abc123',
+      headers: {
+        authorization: as('111111111111').split('\r\n')[0]!.slice('Authorization: '.length),
+        'x-amz-date': '20261207T000000Z',
+        'content-type': 'application/json',
+      },
+      body: 'a'.repeat(size),
+    });
+    for (const socket of stalled) socket.destroy();
+    server.close();
+
+    expect(other.status).toBe(200);
+  });
+});
+
 describe('the Lambda response limit (6 MB)', () => {
   test('a function answering more is a 500, as HTTP API answers when Lambda refuses the response', async () => {
     const answer = async () => ({ statusCode: 400, body: JSON.stringify({ message: 'm'.repeat(MAX_FUNCTION_RESPONSE_BYTES) }) });

@@ -23,10 +23,23 @@ describe('the token bucket', () => {
     expect(afterRest).toEqual([true, true, true, false]); // never more than the burst
   });
 
-  test('gives every route its own bucket, as default route throttling does', () => {
+  test('gives every route its own bucket, as default route throttling does, in each namespace', () => {
     const take = routeThrottle({ rate: 1, burst: 1 }, () => 0);
 
-    expect([take('GET /a'), take('GET /a'), take('PATCH /a')]).toEqual([true, false, true]);
+    expect([take('A', 'GET /a'), take('A', 'GET /a'), take('A', 'PATCH /a'), take('B', 'GET /a')]).toEqual([true, false, true, true]);
+  });
+
+  test('lets full buckets go once there are many, and keeps those still refilling', () => {
+    let now = 0;
+    const take = routeThrottle({ rate: 1, burst: 1 }, () => now);
+    for (let i = 0; i < 3_000; i++) take(`sprayed ${i}`, 'GET /a');
+    now = 1_500;
+    take('busy', 'GET /a');
+    now = 1_600; // the sprayed buckets are full again, the busy one a tenth refilled
+    for (let i = 0; i < 3_000; i++) take(`later ${i}`, 'GET /a');
+
+    expect(take.buckets()).toBe(3_001); // the busy one and the later ones
+    expect(take('busy', 'GET /a')).toBe(false); // still its own bucket, not a new full one
   });
 });
 
@@ -58,6 +71,21 @@ describe('the local service with THROTTLE_RATE and THROTTLE_BURST', () => {
     expect(over.json).toEqual({ message: 'Too Many Requests' });
     expect(isAwsShapedError(over)).toBe(true);
     expect(otherRoute.status).toBe(404);
+  });
+
+  test("throttles each namespace by its own buckets: one caller's flood past the burst leaves another's calls served", async () => {
+    const as = (account: string) => ({
+      authorization: `AWS4-HMAC-SHA256 Credential=${account}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`,
+      'x-amz-date': '20261207T000000Z',
+    });
+    const path = '/clientcertificates/abc123';
+    const flood = [];
+    for (let i = 0; i <= burst; i++) flood.push((await send(service.url, { path, headers: as('222222222222') })).status);
+
+    const other = await send(service.url, { path, headers: as('111111111111') });
+
+    expect(flood).toEqual([...Array(burst).fill(404), 429]);
+    expect(other.status).toBe(404);
   });
 
   test('the AWS SDK sees TooManyRequestsException', async () => {

@@ -1,4 +1,5 @@
 import { APIGatewayClient, GenerateClientCertificateCommand, GetClientCertificatesCommand } from '@aws-sdk/client-api-gateway';
+import { invocationShares } from '../../../../lib/local/functions/functions.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import { statusOf } from '../../../support/sdk.js';
 import { startTestService } from '../../../support/service.js';
@@ -48,4 +49,19 @@ test("a worker's burst that throttles its own calls leaves another namespace's c
 
   expect(ownStatuses).toContain(500); // the burst throttled itself
   expect(otherStatuses).toEqual([201, 201, 201]);
+});
+
+test("one account running in region after region takes at most its share of the thread's invocations: another account's still start", () => {
+  const shares = invocationShares(100, 10);
+  // One key signing for 60 regions, 10 invocations in each: a namespace's own limits allow all 600.
+  const started = Array.from({ length: 600 }, () => shares.take('111111111111')).filter((refused) => refused === undefined).length;
+  const other = Array.from({ length: 10 }, () => shares.take('222222222222'));
+  const refused = shares.take('111111111111');
+  shares.give('111111111111');
+  const afterwards = shares.take('111111111111');
+
+  expect(started).toBe(10);
+  expect(other).toEqual(Array(10).fill(undefined));
+  expect(refused).toBe('account 111111111111 has 10 invocations under way, in all its regions');
+  expect(afterwards).toBeUndefined();
 });
