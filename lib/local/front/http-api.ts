@@ -141,11 +141,12 @@ export const httpApiListener = (
   const bodyBytesByAccount = new Map<string, number>();
   /**
    * The request's signature, read once for the check and the caller's namespace alike; refused when it
-   * reads two ways, or when it is missing where signatures are checked.
+   * reads two ways, or when it is missing or its key unknown where signatures are checked.
    */
   const signatureOf = (req: IncomingMessage): RequestSignature | ApiError => {
     const signature = readSignature({ target: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders });
-    return verify !== undefined && !(signature instanceof ApiError) && !isSigned(signature) ? signature.refusal : signature;
+    if (verify === undefined || signature instanceof ApiError) return signature;
+    return isSigned(signature) ? (verify.identify?.(signature) ?? signature) : signature.refusal;
   };
   /**
    * The namespace a request refused before its signature was checked is journaled under: the one its
@@ -171,7 +172,7 @@ export const httpApiListener = (
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     // Refused before the body is read, and then the connection is closed rather than drained: a
-    // declared oversized body, no route, unsigned where signatures are checked, or a body there is
+    // declared oversized body, no route, unsigned or signed with an unknown key where signatures are checked, or a body there is
     // no room for now.
     const unread = declared > 0 || req.headers['transfer-encoding'] !== undefined;
     if (declared > MAX_PAYLOAD_BYTES) return exchange.refuse(requestEntityTooLarge(), true);

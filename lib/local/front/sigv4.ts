@@ -65,7 +65,15 @@ export interface ReceivedRequest {
  * Checks a request's signature, the one `readSignature` read (read again when not given); resolves to
  * the error to answer, or `undefined` to let it through.
  */
-export type RequestVerifier = (request: ReceivedRequest, signature?: RequestSignature | ApiError) => Promise<ApiError | undefined>;
+export interface RequestVerifier {
+  (request: ReceivedRequest, signature?: RequestSignature | ApiError): Promise<ApiError | undefined>;
+  /**
+   * What a claim's key alone is answered (an unknown key or session token), known before its body is
+   * read: a caller's share of the budget for bodies in flight goes by the account its key claims, and
+   * a key that signs nothing here could otherwise claim any account. @default none: checked with the body
+   */
+  readonly identify?: (claim: SignatureClaim) => ApiError | undefined;
+}
 
 /** How far a request's date may be from this machine's clock, either way, as most AWS services allow. */
 export const CLOCK_SKEW_MINUTES = 15;
@@ -146,7 +154,8 @@ export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.
   const keys = new Map([credentials].flat().map((key) => [key.accessKeyId, key]));
   // Loaded only by a service that checks signatures (AUTH=sigv4), and from its start on.
   const signerLoaded = import('@smithy/signature-v4');
-  return async (request, signature = readSignature(request)) => {
+  const identify = (claim: SignatureClaim) => checkIdentity(claim, keys.get(claim.accessKeyId));
+  const verify = async (request: ReceivedRequest, signature: RequestSignature | ApiError = readSignature(request)) => {
     if (signature instanceof ApiError) return signature;
     if (!isSigned(signature)) return signature.refusal;
     const target = readTarget(request.target);
@@ -159,6 +168,7 @@ export const sigv4Verifier = ({ credentials, service = 'apigateway', now = Date.
       (await checkSignature((await signerLoaded).SignatureV4, request, target, signature, key!))
     );
   };
+  return Object.assign(verify, { identify });
 };
 
 /**

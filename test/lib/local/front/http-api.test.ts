@@ -9,6 +9,7 @@ import {
   MAX_PAYLOAD_BYTES,
   WRITE_TIMEOUT_MS,
 } from '../../../../lib/local/front/http-api.js';
+import { sigv4Verifier } from '../../../../lib/local/front/sigv4.js';
 import type { LocalService } from '../../../../lib/local/service.js';
 import { operations } from '../../../../lib/operations.js';
 import type { RawResponse } from '../../../support/http.js';
@@ -159,6 +160,46 @@ describe('the budget for bodies in flight', () => {
     server.close();
 
     expect(other.status).toBe(200);
+  });
+  test("stalled uploads signed with unknown keys hold none of it, whatever accounts they claim: a known key's body still finds room", async () => {
+    const update = operations.find(({ name }) => name === 'UpdateClientCertificate')!;
+    const answer = async () => ({ statusCode: 200, body: '{}' });
+    const verify = sigv4Verifier({ credentials: { accessKeyId: 'AKIDKNOWN', secretAccessKey: 'secret' } });
+    const server = createServer(
+      httpApiListener([{ operation: update, handler: answer }], 'us-east-1', { verify, maxBodyBytesInFlight: 1024 * 1024 }),
+    );
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const { port } = server.address() as AddressInfo;
+    const as = (key: string) =>
+      `Authorization: AWS4-HMAC-SHA256 Credential=${key}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\nX-Amz-Date: 20261207T000000Z\r\n`;
+    const size = 400 * 1024; // past the first 64 KiB, 336 KiB of the budget each: three accounts' would leave 16 KiB
+    const stalled = await Promise.all(
+      ['222222222222', '333333333333', '444444444444'].map(async (account) => {
+        const socket = connect(port, '127.0.0.1');
+        await once(socket, 'connect');
+        socket.write(
+          `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\n${as(account)}Content-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
+        );
+        await once(socket, 'data');
+        return socket;
+      }),
+    );
+
+    const known = await send(`http://127.0.0.1:${port}`, {
+      method: 'PATCH',
+      path: '/clientcertificates/abc123',
+      headers: {
+        authorization: as('AKIDKNOWN').split('\r\n')[0]!.slice('Authorization: '.length),
+        'x-amz-date': '20261207T000000Z',
+        'content-type': 'application/json',
+      },
+      body: 'a'.repeat(size),
+    });
+    for (const socket of stalled) socket.destroy();
+    server.close();
+
+    // Its body was read and its signature checked (a made-up one), not refused 503 for want of room.
+    expect(known.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
   });
 });
 
