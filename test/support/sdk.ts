@@ -10,8 +10,12 @@ export const failureOf = async (call: Promise<unknown>): Promise<APIGatewayServi
   try {
     await call;
   } catch (error) {
-    expect(error).toBeInstanceOf(APIGatewayServiceException);
-    return error as APIGatewayServiceException;
+    // Named in the failure: a bare "received Error" said nothing of what went wrong (a refusal, a reset).
+    if (!(error instanceof APIGatewayServiceException)) {
+      const { name, message, $metadata } = error as { name?: string; message?: string; $metadata?: unknown };
+      throw new Error(`expected the API's error, got ${name}: ${message} ${JSON.stringify($metadata ?? {})}`, { cause: error });
+    }
+    return error;
   }
   throw new Error('expected the call to fail, but it succeeded');
 };
