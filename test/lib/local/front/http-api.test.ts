@@ -1,8 +1,9 @@
 import { once } from 'node:events';
-import { createServer, request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import {
+  type HttpApiSettings,
   httpApiListener,
   MAX_FUNCTION_RESPONSE_BYTES,
   MAX_HEADER_BYTES,
@@ -122,81 +123,58 @@ describe('throttling', () => {
 });
 
 describe('the budget for bodies in flight', () => {
-  test("one account's stalled uploads hold at most half of it: another account's body still finds room", async () => {
-    const update = operations.find(({ name }) => name === 'UpdateClientCertificate')!;
+  const update = operations.find(({ name }) => name === 'UpdateClientCertificate')!;
+  const size = 400 * 1024; // past the first 64 KiB, 336 KiB of a 1 MiB budget each: three would leave 16 KiB
+  const signedAs = (key: string) =>
+    `AWS4-HMAC-SHA256 Credential=${key}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`;
+
+  /** A listener on a 1 MiB budget answering every Update 200; resolves to its port. */
+  const listening = async (options: HttpApiSettings = {}) => {
     const answer = async () => ({ statusCode: 200, body: '{}' });
     const server = createServer(
-      httpApiListener([{ operation: update, handler: answer }], 'us-east-1', { maxBodyBytesInFlight: 1024 * 1024 }),
+      httpApiListener([{ operation: update, handler: answer }], 'us-east-1', { ...options, maxBodyBytesInFlight: 1024 * 1024 }),
     );
     await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-    const { port } = server.address() as AddressInfo;
-    const as = (account: string) =>
-      `Authorization: AWS4-HMAC-SHA256 Credential=${account}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\nX-Amz-Date: 20261207T000000Z\r\n`;
-    const size = 400 * 1024; // past the first 64 KiB, 336 KiB of the budget each
-    // Three uploads of one account that send no body: each has taken its room, or been refused, once told to go on.
-    const stalled = await Promise.all(
-      Array.from({ length: 3 }, async () => {
-        const socket = connect(port, '127.0.0.1');
-        await once(socket, 'connect');
-        socket.write(
-          `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\n${as('222222222222')}Content-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
-        );
-        await once(socket, 'data');
-        return socket;
-      }),
+    return { server, port: (server.address() as AddressInfo).port };
+  };
+  /** An upload signed by `key` that sends no body: it has taken its room, or been refused, once told to go on. */
+  const stalledUpload = async (port: number, key: string) => {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${signedAs(key)}\r\nX-Amz-Date: 20261207T000000Z\r\nContent-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
     );
-
-    const other = await send(`http://127.0.0.1:${port}`, {
+    await once(socket, 'data');
+    return socket;
+  };
+  /** A whole upload signed by `key`, once `stalled` hold their room; the stalled ones and the server end with it. */
+  const uploadBeside = async (port: number, server: Server, stalled: Socket[], key: string) => {
+    const answer = await send(`http://127.0.0.1:${port}`, {
       method: 'PATCH',
       path: '/clientcertificates/abc123',
-      headers: {
-        authorization: as('111111111111').split('\r\n')[0]!.slice('Authorization: '.length),
-        'x-amz-date': '20261207T000000Z',
-        'content-type': 'application/json',
-      },
+      headers: { authorization: signedAs(key), 'x-amz-date': '20261207T000000Z', 'content-type': 'application/json' },
       body: 'a'.repeat(size),
     });
     for (const socket of stalled) socket.destroy();
     server.close();
+    return answer;
+  };
+
+  test("one account's stalled uploads hold at most half of it: another account's body still finds room", async () => {
+    const { server, port } = await listening();
+    const stalled = await Promise.all(Array.from({ length: 3 }, () => stalledUpload(port, '222222222222')));
+
+    const other = await uploadBeside(port, server, stalled, '111111111111');
 
     expect(other.status).toBe(200);
   });
-  test("stalled uploads signed with unknown keys hold none of it, whatever accounts they claim: a known key's body still finds room", async () => {
-    const update = operations.find(({ name }) => name === 'UpdateClientCertificate')!;
-    const answer = async () => ({ statusCode: 200, body: '{}' });
-    const verify = sigv4Verifier({ credentials: { accessKeyId: 'AKIDKNOWN', secretAccessKey: 'secret' } });
-    const server = createServer(
-      httpApiListener([{ operation: update, handler: answer }], 'us-east-1', { verify, maxBodyBytesInFlight: 1024 * 1024 }),
-    );
-    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-    const { port } = server.address() as AddressInfo;
-    const as = (key: string) =>
-      `Authorization: AWS4-HMAC-SHA256 Credential=${key}/20261207/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\nX-Amz-Date: 20261207T000000Z\r\n`;
-    const size = 400 * 1024; // past the first 64 KiB, 336 KiB of the budget each: three accounts' would leave 16 KiB
-    const stalled = await Promise.all(
-      ['222222222222', '333333333333', '444444444444'].map(async (account) => {
-        const socket = connect(port, '127.0.0.1');
-        await once(socket, 'connect');
-        socket.write(
-          `PATCH /clientcertificates/abc123 HTTP/1.1\r\nHost: localhost\r\n${as(account)}Content-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
-        );
-        await once(socket, 'data');
-        return socket;
-      }),
-    );
 
-    const known = await send(`http://127.0.0.1:${port}`, {
-      method: 'PATCH',
-      path: '/clientcertificates/abc123',
-      headers: {
-        authorization: as('AKIDKNOWN').split('\r\n')[0]!.slice('Authorization: '.length),
-        'x-amz-date': '20261207T000000Z',
-        'content-type': 'application/json',
-      },
-      body: 'a'.repeat(size),
-    });
-    for (const socket of stalled) socket.destroy();
-    server.close();
+  test("stalled uploads signed with unknown keys hold none of it, whatever accounts they claim: a known key's body still finds room", async () => {
+    const verify = sigv4Verifier({ credentials: { accessKeyId: 'AKIDKNOWN', secretAccessKey: 'secret' } });
+    const { server, port } = await listening({ verify });
+    const stalled = await Promise.all(['222222222222', '333333333333', '444444444444'].map((account) => stalledUpload(port, account)));
+
+    const known = await uploadBeside(port, server, stalled, 'AKIDKNOWN');
 
     // Its body was read and its signature checked (a made-up one), not refused 503 for want of room.
     expect(known.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
